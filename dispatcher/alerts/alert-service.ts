@@ -1,0 +1,186 @@
+/**
+ * Applies the alert lifecycle to the store: raising calls and technical alerts, staff actions,
+ * and escalation steps. Every change is one transaction; device notifications and console
+ * pushes go out only after it commits.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Store } from '../store/store.ts';
+import type { AlertRow } from '../store/alert-repo.ts';
+import type { Staff } from '../store/staff-repo.ts';
+import { transition, type AlertInput, type Effect, type Rules, type DeviceStatus } from '../domain/alert-machine.ts';
+import { planPlacement } from '../domain/escalation.ts';
+import { chainUp, isWithin } from '../domain/grid.ts';
+import { HubError } from '../errors.ts';
+import type { ChangeFeed } from './change-feed.ts';
+import type { DutyDesk } from './duty.ts';
+import { buildAlertView, type AlertView } from './alert-view.ts';
+
+export interface DeviceLink { notify(deviceId: string, alertId: string, status: DeviceStatus | 'received'): void }
+export interface AlertSettings { escalateAfterS: number; arriveWithinS: number; cancelWindowS: number }
+export interface RaiseInput {
+  kind: 'call' | 'technical'; reason: string; deviceId: string | null; householdId: number | null; gridId: number;
+  detail?: string; via?: string; data?: Record<string, unknown>;
+}
+
+export class AlertService {
+  private after: (() => void)[] = [];
+  readonly rules: Rules;
+
+  constructor(
+    private readonly store: Store,
+    private readonly feed: ChangeFeed,
+    private readonly duty: DutyDesk,
+    private readonly devices: DeviceLink,
+    private readonly settings: AlertSettings,
+    private readonly log: Logger,
+  ) {
+    this.rules = { cancelWindowMs: settings.cancelWindowS * 1000, arriveWithinMs: settings.arriveWithinS * 1000 };
+  }
+
+  /** Runs `fn` in one transaction, then delivers its pushes and device notifications. */
+  unit<T>(fn: () => T): T {
+    const mark = this.feed.mark();
+    const afterMark = this.after.length;
+    let out: T;
+    try {
+      out = this.store.tx(fn);
+    } catch (err) {
+      this.feed.rollbackTo(mark);
+      this.after.length = afterMark;
+      throw err;
+    }
+    this.flush();
+    return out;
+  }
+
+  /** Runs `fn` inside an enclosing transaction as a savepoint; its effects are dropped if it throws. */
+  savepoint<T>(fn: () => T): T {
+    const mark = this.feed.mark();
+    const afterMark = this.after.length;
+    try {
+      return this.store.tx(fn);
+    } catch (err) {
+      this.feed.rollbackTo(mark);
+      this.after.length = afterMark;
+      throw err;
+    }
+  }
+
+  flush(): void {
+    const jobs = this.after;
+    this.after = [];
+    this.feed.flush();
+    for (const j of jobs) {
+      try { j(); } catch (err) { this.log.error({ err }, 'post-commit job failed'); }
+    }
+  }
+
+  /** Inside a transaction: creates an alert, places it on the escalation chain, records the change. */
+  raise(r: RaiseInput, now: number): AlertRow {
+    const grid = this.store.grid.get(r.gridId);
+    const id = randomUUID();
+    this.store.alerts.insert({
+      id, kind: r.kind, reason: r.reason, deviceId: r.deviceId, householdId: r.householdId, gridId: grid.id, gridPath: grid.path,
+      state: 'raised', level: 0, presses: 1, isTest: false, detail: r.detail ?? '', raisedAt: now, deadlineAt: null, deadlineKind: null,
+    });
+    this.store.alerts.appendEvent(id, now, 'raised', null, { reason: r.reason, via: r.via ?? null, ...(r.data ?? {}) });
+    let a = this.store.alerts.get(id)!;
+    if (r.kind === 'call') {
+      a = this.place(a, now, false);
+      if (r.deviceId) this.queueNotify(r.deviceId, id, 'received');
+    } else {
+      this.feed.record(a, now);
+    }
+    return a;
+  }
+
+  /** Inside a transaction: applies an input, saves, records the change, queues device effects. */
+  apply(a: AlertRow, input: AlertInput, now: number, staff: Staff | null = null, record = true): AlertRow {
+    const r = transition(a, input, now, this.rules);
+    if (!r.ok) {
+      const holder = r.holder ? this.store.staff.get(r.holder) : undefined;
+      const msg = holder ? `${r.message}: ${holder.displayName}` : r.message;
+      throw new HubError('E_ILLEGAL_TRANSITION', msg, { state: a.state, holder: holder ? { id: holder.id, name: holder.displayName } : null });
+    }
+    if (r.alert === a && r.effects.length === 0) return a; // idempotent repeat
+    const next: AlertRow = { ...a, ...r.alert };
+    if (!this.store.alerts.save(next, now)) throw new HubError('E_CONFLICT', 'the alert changed meanwhile: try again');
+    next.version = a.version + 1;
+    this.runEffects(next, r.effects, now, staff);
+    if (record) this.feed.record(next, now);
+    return next;
+  }
+
+  private runEffects(a: AlertRow, effects: Effect[], now: number, staff: Staff | null): void {
+    for (const e of effects) {
+      if (e.type === 'log') this.store.alerts.appendEvent(a.id, now, e.event, e.staffId ?? staff?.id ?? null, e.data);
+      else if (a.deviceId) this.queueNotify(a.deviceId, a.id, e.status);
+    }
+  }
+
+  /** Places an unaccepted call on the chain: at its level, or one up when `moveUp`. */
+  private place(a: AlertRow, now: number, moveUp: boolean): AlertRow {
+    const chain = chainUp(a.gridPath);
+    const plan = planPlacement({
+      chain, fromLevel: a.level, moveUp, now,
+      onDuty: (n) => this.duty.onDuty(n, now),
+      isOnline: (s) => this.duty.isOnline(s),
+      escalateAfterS: (n) => this.store.grid.find(n)?.escalateAfterS ?? this.settings.escalateAfterS,
+    });
+    for (const s of plan.skipped) this.store.alerts.appendEvent(a.id, now, 'level_skipped', null, { level: s.level, nodeId: s.nodeId, why: s.why });
+    const initial = a.deadlineAt === null && !moveUp;
+    this.apply(a, { type: 'escalate', toLevel: plan.level, nextDeadlineAt: plan.nextDeadlineAt, initial }, now, null, false);
+    this.store.alerts.appendEvent(a.id, now, 'notified', null, { level: plan.level, nodeId: plan.nodeId, notified: plan.reach, onDutyOffline: plan.onDutyOffline });
+    if (plan.nobodyReachable) this.log.warn({ alertId: a.id, escalationLevel: plan.level }, 'call placed at the top level with nobody connected');
+    const next = this.store.alerts.get(a.id)!;
+    this.feed.record(next, now);
+    return next;
+  }
+
+  /** Runs the step due at an alert's deadline. Returns false when nothing was due. */
+  step(alertId: string, now: number): boolean {
+    return this.unit(() => {
+      const a = this.store.alerts.get(alertId);
+      if (!a || a.deadlineAt === null || a.deadlineAt > now) return false; // accepted or moved meanwhile
+      if (a.deadlineKind === 'escalate') {
+        this.place(a, now, true);
+      } else if (a.deadlineKind === 'renotify_arrive') {
+        const next = this.apply(a, { type: 'renotify', nextDeadlineAt: now + this.rules.arriveWithinMs }, now, null, false);
+        const chain = chainUp(a.gridPath);
+        const above = chain[Math.min(next.level + 1, chain.length - 1)];
+        const notified = [...new Set([a.acceptedBy!, ...this.duty.onDuty(above, now).filter((s) => this.duty.isOnline(s))])];
+        this.store.alerts.appendEvent(a.id, now, 'notified', null, { level: next.level + 1, nodeId: above, notified, reason: 'arrive_overdue' });
+        this.feed.record(this.store.alerts.get(a.id)!, now);
+      }
+      return true;
+    });
+  }
+
+  /** A staff action from the API: visibility check, transition, commit, effects. */
+  act(alertId: string, staff: Staff, input: AlertInput, now: number): AlertView {
+    return this.unit(() => {
+      const a = this.visible(alertId, staff);
+      const next = this.apply(a, input, now, staff);
+      return buildAlertView(this.store, next);
+    });
+  }
+
+  /** The alert if `staff` may see it; 404 when missing, 403 when outside their grid. */
+  visible(alertId: string, staff: Staff): AlertRow {
+    const a = this.store.alerts.get(alertId);
+    if (!a) throw new HubError('E_NOT_FOUND', 'no such alert');
+    if (!this.canSee(staff, a.gridPath)) throw new HubError('E_FORBIDDEN', 'this alert is outside your grid');
+    return a;
+  }
+
+  canSee(staff: Staff, gridPath: string): boolean {
+    if (staff.role === 'admin' && staff.scopeNodeId === null) return true;
+    const scope = staff.scopeNodeId === null ? undefined : this.store.grid.find(staff.scopeNodeId);
+    return !!scope && isWithin(gridPath, scope.path);
+  }
+
+  private queueNotify(deviceId: string, alertId: string, status: DeviceStatus | 'received'): void {
+    this.after.push(() => this.devices.notify(deviceId, alertId, status));
+  }
+}

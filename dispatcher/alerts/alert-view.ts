@@ -1,0 +1,52 @@
+/** The alert as staff see it: the row joined with household, grid names, people and timeline. */
+import type { Store } from '../store/store.ts';
+import type { AlertRow } from '../store/alert-repo.ts';
+import type { Household } from '../store/household-repo.ts';
+import { chainUp } from '../domain/grid.ts';
+
+export interface StaffRef { id: number; name: string }
+export interface AlertView {
+  id: string; kind: 'call' | 'technical'; reason: string; state: string; detail: string; isTest: boolean;
+  deviceId: string | null; householdId: number | null;
+  gridId: number; gridName: string; gridPath: string;
+  level: number; levelNodeId: number; levelName: string; levelKind: string; topLevel: number;
+  presses: number;
+  raisedAt: number; acceptedAt: number | null; acceptedBy: StaffRef | null; onSiteAt: number | null;
+  resolvedAt: number | null; resolvedBy: StaffRef | null; cancelledAt: number | null;
+  outcome: string | null; note: string | null;
+  deadlineAt: number | null; deadlineKind: string | null;
+  household: Omit<Household, 'id' | 'gridId'> | null;
+  notified: number[];
+  timeline: { at: number; type: string; staffId: number | null; staffName: string | null; data: Record<string, unknown> }[];
+  version: number;
+}
+
+export function buildAlertView(store: Store, a: AlertRow): AlertView {
+  const chain = chainUp(a.gridPath);
+  const levelNodeId = chain[Math.min(a.level, chain.length - 1)];
+  const levelNode = store.grid.find(levelNodeId);
+  const timeline = store.alerts.timeline(a.id);
+  const ids = new Set<number>();
+  for (const e of timeline) if (e.staffId !== null) ids.add(e.staffId);
+  if (a.acceptedBy !== null) ids.add(a.acceptedBy);
+  if (a.resolvedBy !== null) ids.add(a.resolvedBy);
+  const names = store.staff.names([...ids]);
+  const ref = (id: number | null): StaffRef | null => (id === null ? null : { id, name: names.get(id) ?? `#${id}` });
+  const notified = new Set<number>();
+  for (const e of timeline) if (Array.isArray(e.data.notified)) for (const s of e.data.notified as number[]) notified.add(s);
+  const hh = a.householdId === null ? undefined : store.households.get(a.householdId);
+  return {
+    id: a.id, kind: a.kind, reason: a.reason, state: a.state, detail: a.detail, isTest: a.isTest,
+    deviceId: a.deviceId, householdId: a.householdId,
+    gridId: a.gridId, gridName: store.grid.find(a.gridId)?.name ?? '', gridPath: a.gridPath,
+    level: a.level, levelNodeId, levelName: levelNode?.name ?? '', levelKind: levelNode?.level ?? '', topLevel: chain.length - 1,
+    presses: a.presses,
+    raisedAt: a.raisedAt, acceptedAt: a.acceptedAt, acceptedBy: ref(a.acceptedBy), onSiteAt: a.onSiteAt,
+    resolvedAt: a.resolvedAt, resolvedBy: ref(a.resolvedBy), cancelledAt: a.cancelledAt,
+    outcome: a.outcome, note: a.note, deadlineAt: a.deadlineAt, deadlineKind: a.deadlineKind,
+    household: hh ? { address: hh.address, accessNote: hh.accessNote, residents: hh.residents, contacts: hh.contacts } : null,
+    notified: [...notified],
+    timeline: timeline.map((e) => ({ ...e, staffName: e.staffId === null ? null : names.get(e.staffId) ?? null })),
+    version: a.version,
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The dispatcher's side of the gateway boundary: commits device events (group commit: all
+ * events that arrive in one turn of the event loop share one transaction) and turns them
+ * into calls, repeat presses, cancels, tests and technical alerts. A promise resolves only
+ * after its event is committed, so the gateway acks only what the store holds.
+ */
+import type { Logger } from 'pino';
+import type { CommitResult, DeviceEventInput, HubSink, HubEvent } from '../../gateway/events.ts';
+import type { Store } from '../store/store.ts';
+import type { AlertService } from './alert-service.ts';
+import type { PresenceTracker } from './presence.ts';
+
+interface Pending { e: DeviceEventInput; resolve: (r: CommitResult) => void; reject: (err: Error) => void }
+
+const CALL_TYPES = new Set(['press', 'fall']);
+const MAX_BATCH = 2000;
+
+export class DeviceIngest implements HubSink {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  committed = 0;
+  storageFaults = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly alerts: AlertService,
+    private readonly presence: PresenceTracker,
+    private readonly log: Logger,
+    private readonly onCommitted: () => void = () => {},
+  ) {}
+
+  commitEvent(e: DeviceEventInput): Promise<CommitResult> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ e, resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  observe(e: Extract<HubEvent, { kind: 'heartbeat' | 'presence' }>): void {
+    this.presence.observe(e);
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, MAX_BATCH);
+      const results: (CommitResult | Error)[] = [];
+      try {
+        this.alerts.unit(() => {
+          for (const p of batch) {
+            try {
+              results.push(this.alerts.savepoint(() => this.commitOne(p.e)));
+            } catch (err) {
+              if (isStorageFault(err)) throw err;
+              this.log.error({ err, deviceId: p.e.deviceId }, 'device event could not be processed');
+              results.push(err as Error);
+            }
+          }
+        });
+      } catch (err) {
+        this.storageFaults++;
+        this.log.error({ err, events: batch.length }, 'storage fault: batch not committed, devices will re-send');
+        for (const p of batch) p.reject(err as Error);
+        continue;
+      }
+      this.committed += batch.length;
+      batch.forEach((p, i) => {
+        const r = results[i];
+        if (r instanceof Error) p.reject(r);
+        else p.resolve(r);
+      });
+    }
+    this.onCommitted();
+  }
+
+  /** Inside the transaction. */
+  private commitOne(e: DeviceEventInput): CommitResult {
+    const at = e.receivedAt;
+    if (e.seq !== null) {
+      const seen = this.store.alerts.deviceEventAlert(e.deviceId, e.seq);
+      if (seen) return { alertId: seen.alertId, duplicate: true };
+    }
+    this.presence.seenInTx(e.deviceId, at);
+    const device = this.store.devices.get(e.deviceId);
+    const hh = device?.householdId != null ? this.store.households.get(device.householdId) : undefined;
+    const gridId = hh?.gridId ?? this.rootGridId();
+    const type = e.kind === 'device-event' ? e.type : 'unreadable';
+    let alertId: string | null = null;
+
+    if (e.kind === 'unreadable-event' || CALL_TYPES.has(type)) {
+      const reason = e.kind === 'unreadable-event' ? 'unreadable' : type;
+      const open = this.store.alerts.openForDevice(e.deviceId, 'call', reason);
+      if (open) {
+        this.alerts.apply(open, { type: 'repeat_press' }, at);
+        alertId = open.id;
+      } else {
+        const detail = e.kind === 'unreadable-event' ? `unreadable call from device ${e.deviceId}: ${e.reason}` : hh ? '' : `device ${e.deviceId} has no household`;
+        alertId = this.alerts.raise({ kind: 'call', reason, deviceId: e.deviceId, householdId: hh?.id ?? null, gridId, detail, via: e.via }, at).id;
+      }
+    } else if (type === 'cancel') {
+      const open = this.store.alerts.openForDevice(e.deviceId, 'call', 'press') ?? this.store.alerts.openForDevice(e.deviceId, 'call', 'fall');
+      if (open) {
+        this.alerts.apply(open, { type: 'resident_cancel' }, at);
+        alertId = open.id;
+      }
+    } else if (type === 'test') {
+      this.store.devices.markTest(e.deviceId, at);
+    } else if (type === 'tamper' || type === 'low_battery') {
+      const open = this.store.alerts.openForDevice(e.deviceId, 'technical', type);
+      alertId = open?.id ?? this.alerts.raise({ kind: 'technical', reason: type, deviceId: e.deviceId, householdId: hh?.id ?? null, gridId, via: e.via }, at).id;
+    }
+    this.store.alerts.insertDeviceEvent({
+      deviceId: e.deviceId, seq: e.seq, type, deviceTs: e.kind === 'device-event' ? e.deviceTs : null, receivedAt: at, via: e.via, alertId,
+      detail: e.kind === 'unreadable-event' ? `${e.reason}: ${e.raw}` : null,
+    });
+    return { alertId, duplicate: false };
+  }
+
+  private rootGridId(): number {
+    const root = this.store.grid.list().find((n) => n.parentId === null);
+    if (!root) throw new Error('no grid tree: create the grid before connecting devices');
+    return root.id;
+  }
+}
+
+function isStorageFault(err: unknown): boolean {
+  const code = (err as { code?: string })?.code ?? '';
+  return /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|CORRUPT|NOTADB)/.test(code);
+}

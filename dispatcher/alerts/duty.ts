@@ -1,0 +1,31 @@
+/** Who is on duty at a grid node now (roster) and who is connected (console presence). */
+import type { Store } from '../store/store.ts';
+import { onDutyAt } from '../domain/roster.ts';
+
+export class DutyDesk {
+  private readonly connected = new Map<number, number>();
+
+  constructor(private readonly store: Store, private readonly defaultTz: string) {}
+
+  onDuty(nodeId: number, at: number): number[] {
+    const tz = this.store.grid.timeZoneOf(nodeId, this.defaultTz);
+    const shifts = this.store.rosters.shifts(nodeId);
+    const overrides = this.store.rosters.overrides(nodeId, at);
+    return onDutyAt(shifts, overrides, at, tz).filter((id) => !this.store.staff.get(id)?.disabled);
+  }
+
+  isOnline(staffId: number): boolean {
+    return (this.connected.get(staffId) ?? 0) > 0;
+  }
+
+  /** Called by the WebSocket push when a console opens (+1) or closes (-1). */
+  consoleDelta(staffId: number, delta: 1 | -1): void {
+    const n = (this.connected.get(staffId) ?? 0) + delta;
+    if (n > 0) this.connected.set(staffId, n);
+    else this.connected.delete(staffId);
+  }
+
+  onlineStaff(): number[] {
+    return [...this.connected.keys()];
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Device presence: online/offline and last seen. Heartbeats are frequent, so observations
+ * are batched and written once a second in one transaction. Offline detection for missed
+ * heartbeats runs from the store (see the health sweep), not from broker memory.
+ */
+import type { Logger } from 'pino';
+import type { HubEvent } from '../../gateway/events.ts';
+import type { Store } from '../store/store.ts';
+import type { Clock } from '../clock.ts';
+
+type Obs = { id: string; at: number; online: boolean | null; battery?: number; rssi?: number; fw?: string };
+
+export class PresenceTracker {
+  private pending = new Map<string, Obs>();
+  private timer: unknown = null;
+  private listeners: ((deviceId: string, online: boolean, at: number) => void)[] = [];
+
+  constructor(private readonly store: Store, private readonly clock: Clock, private readonly log: Logger, private readonly flushMs = 1000) {}
+
+  onChange(fn: (deviceId: string, online: boolean, at: number) => void): void {
+    this.listeners.push(fn);
+  }
+
+  observe(e: Extract<HubEvent, { kind: 'heartbeat' | 'presence' }>): void {
+    const prev = this.pending.get(e.deviceId);
+    const o: Obs = { ...(prev ?? {}), id: e.deviceId, at: Math.max(prev?.at ?? 0, e.at), online: prev?.online ?? null };
+    if (e.kind === 'heartbeat') {
+      o.online = true;
+      Object.assign(o, e.data);
+    } else {
+      o.online = e.online;
+      for (const l of this.listeners) l(e.deviceId, e.online, e.at);
+    }
+    this.pending.set(e.deviceId, o);
+    if (this.timer === null) this.timer = this.clock.setTimeout(() => this.flush(), this.flushMs);
+  }
+
+  /** Inside an event commit: the device was just heard. */
+  seenInTx(deviceId: string, at: number): void {
+    this.store.devices.applySeen([{ id: deviceId, at, online: true }]);
+  }
+
+  flush(): void {
+    this.timer = null;
+    if (this.pending.size === 0) return;
+    const batch = [...this.pending.values()];
+    this.pending.clear();
+    try {
+      this.store.devices.applySeen(batch);
+    } catch (err) {
+      this.log.error({ err, devices: batch.length }, 'could not store presence; will retry');
+      for (const b of batch) if (!this.pending.has(b.id)) this.pending.set(b.id, b);
+      this.timer = this.clock.setTimeout(() => this.flush(), this.flushMs * 5);
+    }
+  }
+
+  stop(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this.flush();
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * Escalation planning (三级网格长): where along the grid chain an unaccepted call should
+ * ring now, and when the next step is due. Pure: roster and presence come in as functions.
+ *
+ * chain[0] is the household's grid, chain[1] its parent (community), and so on up to the root.
+ * A level with nobody on duty, or nobody on duty connected, is skipped at once. At the top the
+ * call stays and re-notifies on the same period until someone acts: it never goes quiet.
+ */
+export interface PlanInputs {
+  chain: number[];
+  fromLevel: number;
+  /** Skip the level we are at and start one above (a deadline fired there). */
+  moveUp: boolean;
+  onDuty: (nodeId: number) => number[];
+  isOnline: (staffId: number) => boolean;
+  escalateAfterS: (nodeId: number) => number;
+  now: number;
+}
+
+export interface Skip { level: number; nodeId: number; why: 'nobody_on_duty' | 'nobody_online' }
+export interface Placement {
+  level: number;
+  nodeId: number;
+  /** On-duty staff at the chosen level who are connected now: they ring. */
+  reach: number[];
+  /** On duty but not connected: told when they connect. */
+  onDutyOffline: number[];
+  skipped: Skip[];
+  nextDeadlineAt: number;
+  /** True when nobody at any level from the start up to the top could be reached. */
+  nobodyReachable: boolean;
+}
+
+export function planPlacement(p: PlanInputs): Placement {
+  const top = p.chain.length - 1;
+  let level = Math.min(p.moveUp ? p.fromLevel + 1 : p.fromLevel, top);
+  const skipped: Skip[] = [];
+  for (;;) {
+    const nodeId = p.chain[level];
+    const duty = p.onDuty(nodeId);
+    const reach = duty.filter(p.isOnline);
+    const offline = duty.filter((s) => !p.isOnline(s));
+    if (reach.length > 0 || level === top) {
+      if (reach.length === 0) skipped.push({ level, nodeId, why: duty.length === 0 ? 'nobody_on_duty' : 'nobody_online' });
+      return {
+        level, nodeId, reach, onDutyOffline: offline, skipped,
+        nextDeadlineAt: p.now + p.escalateAfterS(nodeId) * 1000,
+        nobodyReachable: reach.length === 0,
+      };
+    }
+    skipped.push({ level, nodeId, why: duty.length === 0 ? 'nobody_on_duty' : 'nobody_online' });
+    level++;
+  }
+}

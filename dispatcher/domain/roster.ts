@@ -1,0 +1,48 @@
+/**
+ * Who is on duty for a grid node at an instant. Pure: shifts and overrides in, staff ids out.
+ * Shifts are a weekly pattern in the community's time zone; overrides are one-off windows
+ * that add someone (on_duty = true) or take someone off (on_duty = false).
+ */
+export interface Shift { staffId: number; weekdays: number; startMin: number; endMin: number }
+export interface Override { staffId: number; startsAt: number; endsAt: number; onDuty: boolean }
+
+/** Bit for ISO weekday 1 (Monday) .. 7 (Sunday). */
+export const weekdayBit = (isoDay: number): number => 1 << (isoDay - 1);
+export const EVERY_DAY = 127;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const DAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
+
+/** ISO weekday and minute of day of `at` in `timeZone`. */
+export function localClock(at: number, timeZone: string): { isoDay: number; minute: number } {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formatters.set(timeZone, f);
+  }
+  let isoDay = 1, hour = 0, minute = 0;
+  for (const p of f.formatToParts(at)) {
+    if (p.type === 'weekday') isoDay = DAYS[p.value] ?? 1;
+    else if (p.type === 'hour') hour = Number(p.value);
+    else if (p.type === 'minute') minute = Number(p.value);
+  }
+  return { isoDay, minute: hour * 60 + minute };
+}
+
+function shiftCovers(s: Shift, isoDay: number, minute: number): boolean {
+  if (s.endMin > s.startMin) return (s.weekdays & weekdayBit(isoDay)) !== 0 && minute >= s.startMin && minute < s.endMin;
+  // An overnight shift (e.g. 22:00-06:00) belongs to the day it starts on.
+  const yesterday = isoDay === 1 ? 7 : isoDay - 1;
+  return ((s.weekdays & weekdayBit(isoDay)) !== 0 && minute >= s.startMin) ||
+    ((s.weekdays & weekdayBit(yesterday)) !== 0 && minute < s.endMin);
+}
+
+export function onDutyAt(shifts: Shift[], overrides: Override[], at: number, timeZone: string): number[] {
+  const { isoDay, minute } = localClock(at, timeZone);
+  const on = new Set<number>();
+  for (const s of shifts) if (shiftCovers(s, isoDay, minute)) on.add(s.staffId);
+  const active = overrides.filter((o) => at >= o.startsAt && at < o.endsAt);
+  for (const o of active) if (o.onDuty) on.add(o.staffId);
+  for (const o of active) if (!o.onDuty) on.delete(o.staffId);
+  return [...on].sort((a, b) => a - b);
+}

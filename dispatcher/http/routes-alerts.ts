@@ -1,0 +1,48 @@
+/** Alerts: the open list, one alert, its timeline, and the staff actions on it. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { HubServices } from './services.ts';
+import { requireStaff } from './app.ts';
+import { buildAlertView } from '../alerts/alert-view.ts';
+import { STAFF_OUTCOMES, type AlertInput } from '../domain/alert-machine.ts';
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
+const emptyBody = { anyOf: [{ type: 'object', additionalProperties: false, properties: {} }, { type: 'null' }] } as const;
+const resolveBody = {
+  type: 'object', additionalProperties: false, required: ['outcome'],
+  properties: { outcome: { type: 'string', enum: [...STAFF_OUTCOMES] }, note: { type: 'string', maxLength: 2000 } },
+} as const;
+
+type Params = { Params: { id: string } };
+
+export const alertRoutes = (svc: HubServices): FastifyPluginAsync => async (app) => {
+  app.get<{ Querystring: { state?: 'open' | 'all'; limit?: number } }>('/api/alerts', {
+    schema: { querystring: { type: 'object', additionalProperties: false, properties: { state: { type: 'string', enum: ['open', 'all'] }, limit: { type: 'string', pattern: '^[0-9]{1,5}$' } } } },
+  }, async (req) => {
+    const staff = requireStaff(req);
+    const seq = svc.store.alerts.lastChangeSeq();
+    const rows = req.query.state === 'all'
+      ? svc.store.alerts.recent(Math.min(Number(req.query.limit ?? 200), 1000))
+      : svc.store.alerts.open();
+    const alerts = rows.filter((a) => svc.alerts.canSee(staff, a.gridPath)).map((a) => buildAlertView(svc.store, a));
+    return { seq, alerts };
+  });
+
+  app.get<Params>('/api/alerts/:id', { schema: { params: idParams } }, async (req) => {
+    const a = svc.alerts.visible(req.params.id, requireStaff(req));
+    return { alert: buildAlertView(svc.store, a) };
+  });
+
+  const action = (path: string, make: (staffId: number, body: Record<string, string>) => AlertInput, body: object = emptyBody) => {
+    app.post<Params & { Body: Record<string, string> }>(`/api/alerts/:id/${path}`, { schema: { params: idParams, body } }, async (req) => {
+      const staff = requireStaff(req);
+      const alert = svc.alerts.act(req.params.id, staff, make(staff.id, req.body ?? {}), svc.clock.now());
+      svc.rearm();
+      req.log.info({ alertId: alert.id, action: path, staff: staff.username }, 'alert action');
+      return { alert };
+    });
+  };
+  action('ack', (staffId) => ({ type: 'accept', staffId }));
+  action('arrive', (staffId) => ({ type: 'arrive', staffId }));
+  action('resolve', (staffId, b) => ({ type: 'resolve', staffId, outcome: b.outcome as never, note: b.note ?? '' }), resolveBody);
+  action('confirm-cancel', (staffId) => ({ type: 'confirm_cancel', staffId }));
+};

@@ -1,0 +1,19 @@
+/** What the HTTP routes may use: the hub's services, passed in (no globals). */
+import type { Store } from '../store/store.ts';
+import type { AlertService } from '../alerts/alert-service.ts';
+import type { Clock } from '../clock.ts';
+import type { HubConfig } from '../config.ts';
+
+export interface HubServices {
+  store: Store;
+  alerts: AlertService;
+  clock: Clock;
+  config: HubConfig;
+  health(): Record<string, unknown>;
+  /** Closes open console sockets (logout, account disabled). */
+  closeSockets(match: { token?: string; staffId?: number }, reason: string): number;
+  /** Closes a device's live MQTT connection. */
+  disconnectDevice(deviceId: string): void;
+  /** Re-reads deadlines after an action. */
+  rearm(): void;
+}

@@ -1,0 +1,118 @@
+/**
+ * Composes a whole hub: store, gateway (embedded broker), alert services, deadlines,
+ * HTTP API, console WebSocket. start() brings the parts up in order; stop() takes them
+ * down in reverse. Tests start a hub in-process on port 0.
+ */
+import pino, { type Logger } from 'pino';
+import type { FastifyInstance } from 'fastify';
+import type { HubConfig } from './config.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { Store } from './store/store.ts';
+import { DeviceBroker, DEFAULT_BROKER_LIMITS } from '../gateway/broker.ts';
+import { ChangeFeed } from './alerts/change-feed.ts';
+import { DutyDesk } from './alerts/duty.ts';
+import { AlertService } from './alerts/alert-service.ts';
+import { DeviceIngest } from './alerts/device-ingest.ts';
+import { PresenceTracker } from './alerts/presence.ts';
+import { DeadlineScheduler } from './alerts/deadline-scheduler.ts';
+import { ConsoleSocket } from './push/console-socket.ts';
+import { buildHttpApp } from './http/app.ts';
+import { StoreDeviceDirectory } from './device-directory.ts';
+import { ListenError } from '../gateway/listen.ts';
+
+export interface HubOptions { config: HubConfig; clock?: Clock; log?: Logger }
+
+export class Hub {
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly feed: ChangeFeed;
+  readonly duty: DutyDesk;
+  readonly alerts: AlertService;
+  readonly presence: PresenceTracker;
+  readonly ingest: DeviceIngest;
+  readonly deadlines: DeadlineScheduler;
+  readonly broker: DeviceBroker;
+  readonly socket: ConsoleSocket;
+  readonly directory: StoreDeviceDirectory;
+  readonly http: FastifyInstance;
+  ports = { mqtt: 0, http: 0 };
+  private started = false;
+
+  constructor(readonly config: HubConfig, opts: Omit<HubOptions, 'config'> = {}) {
+    this.log = opts.log ?? pino({ level: config.logLevel });
+    this.clock = opts.clock ?? systemClock;
+    this.store = Store.open(config.dbPath);
+    this.feed = new ChangeFeed(this.store);
+    this.duty = new DutyDesk(this.store, config.timeZone);
+    this.directory = new StoreDeviceDirectory(this.store);
+    this.presence = new PresenceTracker(this.store, this.clock, this.log);
+    this.alerts = new AlertService(this.store, this.feed, this.duty, { notify: (d, a, s) => this.broker.send({ kind: 'notify', deviceId: d, alertId: a, status: s }) },
+      { escalateAfterS: config.escalateAfterS, arriveWithinS: config.arriveWithinS, cancelWindowS: config.cancelWindowS }, this.log);
+    this.deadlines = new DeadlineScheduler(this.store, this.alerts, this.clock, this.log);
+    this.ingest = new DeviceIngest(this.store, this.alerts, this.presence, this.log, () => this.deadlines.arm());
+    this.broker = new DeviceBroker({
+      ...DEFAULT_BROKER_LIMITS, host: config.host, port: config.mqttPort,
+      maxPacketBytes: config.mqttMaxPacket, maxPendingConnections: config.maxPendingConnections,
+    }, this.directory, this.ingest, this.log.child({ part: 'gateway' }), () => this.clock.now());
+    this.socket = new ConsoleSocket(this.store, this.alerts, this.duty, this.feed, this.clock, this.log.child({ part: 'ws' }));
+    this.http = buildHttpApp({
+      store: this.store, alerts: this.alerts, clock: this.clock, config,
+      health: () => this.health(),
+      closeSockets: (m, why) => this.socket.closeFor(m, why),
+      disconnectDevice: (id) => { this.directory.forget(id); this.broker.disconnect(id); },
+      rearm: () => this.deadlines.arm(),
+    }, this.log);
+  }
+
+  static async start(config: HubConfig, opts: Omit<HubOptions, 'config'> = {}): Promise<Hub> {
+    const hub = new Hub(config, opts);
+    try {
+      await hub.start();
+    } catch (err) {
+      await hub.stop().catch(() => {});
+      throw err;
+    }
+    return hub;
+  }
+
+  async start(): Promise<void> {
+    this.started = true;
+    this.deadlines.start();
+    this.ports.mqtt = await this.broker.start();
+    this.socket.attach(this.http.server);
+    try {
+      await this.http.listen({ host: this.config.host, port: this.config.httpPort, backlog: 4096 });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const where = `${this.config.host}:${this.config.httpPort}`;
+      if (code === 'EADDRINUSE') throw new ListenError(`HTTP port ${where} is already in use: set ANXIN_HTTP_PORT to a free port (0 picks one)`);
+      throw new ListenError(`HTTP could not listen on ${where}: ${(err as Error).message}`);
+    }
+    const addr = this.http.server.address();
+    this.ports.http = typeof addr === 'object' && addr ? addr.port : this.config.httpPort;
+    this.log.info({ mqttPort: this.ports.mqtt, httpPort: this.ports.http, host: this.config.host, db: this.config.dbPath }, 'Anxin Hub listening');
+  }
+
+  health(): Record<string, unknown> {
+    let db = 'ok';
+    try { this.store.db.prepare('SELECT 1').get(); } catch { db = 'error'; }
+    return {
+      ok: db === 'ok', db, mqttPort: this.ports.mqtt, httpPort: this.ports.http,
+      consoles: this.socket.connectedCount(), openAlerts: this.store.alerts.open().length,
+      eventsCommitted: this.ingest.committed, storageFaults: this.ingest.storageFaults,
+    };
+  }
+
+  /** Stops in reverse order. Safe to call twice, and after a failed start. */
+  async stop(): Promise<void> {
+    if (!this.started && !this.store.db.open) return;
+    this.started = false;
+    this.socket.stop();
+    await this.http.close().catch(() => {});
+    await this.broker.stop();
+    this.deadlines.stop();
+    this.presence.stop();
+    this.store.close();
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The consoles' WebSocket at /ws. On connect: a hello and a snapshot of the open alerts the
+ * user may see (or, given ?since=N, exactly the changes after N). Then every change as a
+ * numbered frame, serialized once and shared by all clients that may see it.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import type { Store } from '../store/store.ts';
+import type { Staff } from '../store/staff-repo.ts';
+import type { AlertService } from '../alerts/alert-service.ts';
+import type { Change, ChangeFeed } from '../alerts/change-feed.ts';
+import type { DutyDesk } from '../alerts/duty.ts';
+import type { Clock } from '../clock.ts';
+import { buildAlertView } from '../alerts/alert-view.ts';
+import { staffView } from '../http/staff-view.ts';
+
+interface Client { ws: WebSocket; staff: Staff; token: string; alive: boolean; msgs: number; windowStart: number }
+
+export interface ConsoleSocketOptions { maxPayload: number; pingMs: number; maxMsgsPerMinute: number }
+export const DEFAULT_SOCKET_OPTIONS: ConsoleSocketOptions = { maxPayload: 4096, pingMs: 30_000, maxMsgsPerMinute: 600 };
+
+export function tokenFrom(req: IncomingMessage): string | null {
+  const url = new URL(req.url ?? '/', 'http://x');
+  const q = url.searchParams.get('token');
+  if (q) return q;
+  const auth = req.headers.authorization;
+  if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  return null;
+}
+
+export class ConsoleSocket {
+  private readonly wss: WebSocketServer;
+  private readonly clients = new Set<Client>();
+  private pinger: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+  delivered = 0;
+
+  constructor(
+    private readonly store: Store,
+    private readonly alerts: AlertService,
+    private readonly duty: DutyDesk,
+    private readonly feed: ChangeFeed,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly opts: ConsoleSocketOptions = DEFAULT_SOCKET_OPTIONS,
+  ) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload, perMessageDeflate: false });
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    this.unsubscribe = this.feed.subscribe((c) => this.broadcast(c));
+    this.pinger = setInterval(() => this.ping(), this.opts.pingMs);
+    this.pinger.unref();
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const reject = (status: string, why: string) => {
+      socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${why}\n`);
+    };
+    if (path !== '/ws') return reject('404 Not Found', 'no such endpoint');
+    const origin = req.headers.origin;
+    if (origin && req.headers.host && new URL(origin).host !== req.headers.host) return reject('403 Forbidden', 'foreign origin');
+    const token = tokenFrom(req);
+    const staff = token ? this.store.staff.sessionStaff(token, this.clock.now()) : undefined;
+    if (!token || !staff) return reject('401 Unauthorized', 'missing, expired or unknown token');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, staff, token, req));
+  }
+
+  private connected(ws: WebSocket, staff: Staff, token: string, req: IncomingMessage): void {
+    const client: Client = { ws, staff, token, alive: true, msgs: 0, windowStart: this.clock.now() };
+    this.clients.add(client);
+    this.duty.consoleDelta(staff.id, 1);
+    ws.on('pong', () => { client.alive = true; });
+    ws.on('message', (data, isBinary) => this.message(client, data as Buffer, isBinary));
+    ws.on('close', () => {
+      this.clients.delete(client);
+      this.duty.consoleDelta(staff.id, -1);
+    });
+    ws.on('error', () => ws.terminate());
+    const since = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('since') ?? NaN);
+    ws.send(JSON.stringify({ type: 'hello', user: staffView(staff), serverTime: this.clock.now() }));
+    this.catchUp(client, Number.isSafeInteger(since) && since >= 0 ? since : null);
+  }
+
+  /** Either the exact changes after `since`, or (first connect, or too far behind) a snapshot. */
+  private catchUp(c: Client, since: number | null): void {
+    const first = this.store.alerts.firstChangeSeq();
+    if (since !== null && (since >= first - 1 || first === 0)) {
+      let cursor = since;
+      for (;;) {
+        const rows = this.store.alerts.changesSince(cursor, 5000);
+        for (const r of rows) {
+          if (this.alerts.canSee(c.staff, r.gridPath)) c.ws.send(`{"type":"change","seq":${r.seq},"alert":${r.body}}`);
+          cursor = r.seq;
+        }
+        if (rows.length < 5000) break;
+      }
+      c.ws.send(JSON.stringify({ type: 'resumed', seq: Math.max(cursor, since) }));
+      return;
+    }
+    const seq = this.store.alerts.lastChangeSeq();
+    const alerts = this.store.alerts.open().filter((a) => this.alerts.canSee(c.staff, a.gridPath)).map((a) => buildAlertView(this.store, a));
+    c.ws.send(JSON.stringify({ type: 'snapshot', seq, alerts }));
+  }
+
+  private message(c: Client, data: Buffer, isBinary: boolean): void {
+    const now = this.clock.now();
+    if (now - c.windowStart > 60_000) { c.windowStart = now; c.msgs = 0; }
+    if (++c.msgs > this.opts.maxMsgsPerMinute) {
+      c.ws.close(1008, 'too many messages');
+      return;
+    }
+    let msg: { type?: unknown } | null = null;
+    if (!isBinary) {
+      try { msg = JSON.parse(data.toString('utf8')) as { type?: unknown }; } catch { msg = null; }
+    }
+    if (!msg || typeof msg !== 'object') return this.reply(c, { type: 'error', code: 'E_BAD_REQUEST', message: 'messages must be JSON objects' });
+    if (msg.type === 'ping') return this.reply(c, { type: 'pong', serverTime: now });
+    this.reply(c, { type: 'error', code: 'E_BAD_REQUEST', message: `unknown message type ${JSON.stringify(msg.type)}` });
+  }
+
+  private reply(c: Client, body: unknown): void {
+    if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify(body));
+  }
+
+  private broadcast(ch: Change): void {
+    for (const c of this.clients) {
+      if (c.ws.readyState !== c.ws.OPEN || !this.alerts.canSee(c.staff, ch.gridPath)) continue;
+      c.ws.send(ch.frame);
+      this.delivered++;
+    }
+  }
+
+  private ping(): void {
+    for (const c of this.clients) {
+      if (!c.alive) { c.ws.terminate(); continue; }
+      c.alive = false;
+      c.ws.ping();
+    }
+  }
+
+  /** Closes the sockets opened with a token (logout) or by a staff member (disabled, password change). */
+  closeFor(match: { token?: string; staffId?: number }, reason: string): number {
+    let n = 0;
+    for (const c of this.clients) {
+      if ((match.token && c.token === match.token) || (match.staffId !== undefined && c.staff.id === match.staffId)) {
+        c.ws.close(4001, reason);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  connectedCount(): number {
+    return this.clients.size;
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    if (this.pinger) clearInterval(this.pinger);
+    for (const c of this.clients) c.ws.terminate();
+    this.clients.clear();
+    this.wss.close();
+  }
+}

@@ -1,0 +1,129 @@
+/** Alerts, their append-only timeline, the numbered change feed, and device event de-duplication. */
+import type { Db } from './db.ts';
+import type { AlertCore, DeadlineKind, Outcome, AlertState } from '../domain/alert-machine.ts';
+
+export interface AlertRow extends AlertCore {
+  id: string;
+  reason: string;
+  deviceId: string | null;
+  householdId: number | null;
+  gridId: number;
+  gridPath: string;
+  isTest: boolean;
+  detail: string;
+  version: number;
+  updatedAt: number;
+}
+export interface TimelineEntry { at: number; type: string; staffId: number | null; data: Record<string, unknown> }
+export interface ChangeRow { seq: number; alertId: string; gridPath: string; at: number; body: string }
+
+const COLS = `id, kind, reason, device_id AS deviceId, household_id AS householdId, grid_id AS gridId, grid_path AS gridPath, state, level,
+  presses, is_test AS isTest, detail, raised_at AS raisedAt, accepted_at AS acceptedAt, accepted_by AS acceptedBy, on_site_at AS onSiteAt,
+  resolved_at AS resolvedAt, resolved_by AS resolvedBy, cancelled_at AS cancelledAt, outcome, note, deadline_at AS deadlineAt,
+  deadline_kind AS deadlineKind, version, updated_at AS updatedAt`;
+const OPEN = `state IN ('raised','accepted','on_site','cancelled')`;
+
+type Raw = Omit<AlertRow, 'isTest'> & { isTest: number };
+const toRow = (r: Raw): AlertRow => ({ ...r, isTest: r.isTest === 1 });
+
+export class AlertRepo {
+  private readonly s;
+  constructor(private readonly db: Db) {
+    this.s = {
+      get: db.prepare(`SELECT ${COLS} FROM alerts WHERE id = ?`),
+      openForDevice: db.prepare(`SELECT ${COLS} FROM alerts WHERE device_id = ? AND kind = ? AND reason = ? AND ${OPEN} ORDER BY raised_at DESC LIMIT 1`),
+      open: db.prepare(`SELECT ${COLS} FROM alerts WHERE ${OPEN} ORDER BY raised_at`),
+      insert: db.prepare(`INSERT INTO alerts (id, kind, reason, device_id, household_id, grid_id, grid_path, state, level, presses, is_test, detail,
+        raised_at, deadline_at, deadline_kind, version, updated_at)
+        VALUES (@id, @kind, @reason, @deviceId, @householdId, @gridId, @gridPath, @state, @level, @presses, @isTest, @detail,
+        @raisedAt, @deadlineAt, @deadlineKind, 0, @raisedAt)`),
+      save: db.prepare(`UPDATE alerts SET state=@state, level=@level, presses=@presses, accepted_at=@acceptedAt, accepted_by=@acceptedBy,
+        on_site_at=@onSiteAt, resolved_at=@resolvedAt, resolved_by=@resolvedBy, cancelled_at=@cancelledAt, outcome=@outcome, note=@note,
+        deadline_at=@deadlineAt, deadline_kind=@deadlineKind, version=version+1, updated_at=@updatedAt WHERE id=@id AND version=@version`),
+      event: db.prepare('INSERT INTO alert_events (alert_id, at, type, staff_id, data) VALUES (?, ?, ?, ?, ?)'),
+      timeline: db.prepare('SELECT at, type, staff_id AS staffId, data FROM alert_events WHERE alert_id = ? ORDER BY id'),
+      change: db.prepare('INSERT INTO changes (alert_id, grid_path, at, body) VALUES (?, ?, ?, ?)'),
+      since: db.prepare('SELECT seq, alert_id AS alertId, grid_path AS gridPath, at, body FROM changes WHERE seq > ? ORDER BY seq LIMIT ?'),
+      lastSeq: db.prepare("SELECT coalesce(max(seq), 0) AS seq FROM changes"),
+      firstSeq: db.prepare("SELECT coalesce(min(seq), 0) AS seq FROM changes"),
+      devEventBySeq: db.prepare('SELECT alert_id AS alertId FROM device_events WHERE device_id = ? AND seq = ?'),
+      devEvent: db.prepare('INSERT INTO device_events (device_id, seq, type, device_ts, received_at, via, alert_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+      nextDeadline: db.prepare(`SELECT min(deadline_at) AS at FROM alerts WHERE deadline_at IS NOT NULL AND ${OPEN}`),
+      due: db.prepare(`SELECT id FROM alerts WHERE deadline_at IS NOT NULL AND deadline_at <= ? AND ${OPEN} ORDER BY deadline_at`),
+    };
+  }
+
+  get(id: string): AlertRow | undefined {
+    const r = this.s.get.get(id) as Raw | undefined;
+    return r && toRow(r);
+  }
+
+  openForDevice(deviceId: string, kind: 'call' | 'technical', reason: string): AlertRow | undefined {
+    const r = this.s.openForDevice.get(deviceId, kind, reason) as Raw | undefined;
+    return r && toRow(r);
+  }
+
+  recent(limit: number): AlertRow[] {
+    return (this.db.prepare(`SELECT ${COLS} FROM alerts ORDER BY raised_at DESC LIMIT ?`).all(limit) as Raw[]).map(toRow);
+  }
+
+  open(): AlertRow[] {
+    return (this.s.open.all() as Raw[]).map(toRow);
+  }
+
+  insert(a: Omit<AlertRow, 'version' | 'updatedAt' | 'acceptedAt' | 'acceptedBy' | 'onSiteAt' | 'resolvedAt' | 'resolvedBy' | 'cancelledAt' | 'outcome' | 'note'>): void {
+    this.s.insert.run({ ...a, isTest: a.isTest ? 1 : 0 });
+  }
+
+  /** Optimistic save: false when someone else changed the alert since `a.version`. */
+  save(a: AlertRow, now: number): boolean {
+    return this.s.save.run({ ...a, updatedAt: now }).changes === 1;
+  }
+
+  appendEvent(alertId: string, at: number, type: string, staffId: number | null, data: Record<string, unknown> = {}): void {
+    this.s.event.run(alertId, at, type, staffId, JSON.stringify(data));
+  }
+
+  timeline(alertId: string): TimelineEntry[] {
+    return (this.s.timeline.all(alertId) as { at: number; type: string; staffId: number | null; data: string }[])
+      .map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> }));
+  }
+
+  recordChange(alertId: string, gridPath: string, at: number, body: string): number {
+    return Number(this.s.change.run(alertId, gridPath, at, body).lastInsertRowid);
+  }
+
+  changesSince(seq: number, limit: number): ChangeRow[] {
+    return this.s.since.all(seq, limit) as ChangeRow[];
+  }
+
+  lastChangeSeq(): number {
+    return (this.s.lastSeq.get() as { seq: number }).seq;
+  }
+
+  firstChangeSeq(): number {
+    return (this.s.firstSeq.get() as { seq: number }).seq;
+  }
+
+  pruneChanges(before: number): number {
+    return this.db.prepare('DELETE FROM changes WHERE at < ?').run(before).changes;
+  }
+
+  deviceEventAlert(deviceId: string, seq: number): { alertId: string | null } | undefined {
+    return this.s.devEventBySeq.get(deviceId, seq) as { alertId: string | null } | undefined;
+  }
+
+  insertDeviceEvent(e: { deviceId: string; seq: number | null; type: string; deviceTs: number | null; receivedAt: number; via: string; alertId: string | null; detail: string | null }): void {
+    this.s.devEvent.run(e.deviceId, e.seq, e.type, e.deviceTs, e.receivedAt, e.via, e.alertId, e.detail);
+  }
+
+  nextDeadline(): number | null {
+    return (this.s.nextDeadline.get() as { at: number | null }).at;
+  }
+
+  dueIds(now: number): string[] {
+    return (this.s.due.all(now) as { id: string }[]).map((r) => r.id);
+  }
+}
+
+export type { DeadlineKind, Outcome, AlertState };

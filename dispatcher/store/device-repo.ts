@@ -1,0 +1,69 @@
+/** Devices: identity, secret hash, household, and presence (online, last seen, battery). */
+import type { Db } from './db.ts';
+
+export type DeviceKind = 'mqtt-button' | 'pendant' | 'rf-button';
+export interface Device {
+  id: string;
+  kind: DeviceKind;
+  householdId: number | null;
+  heartbeatS: number;
+  online: boolean;
+  lastSeen: number | null;
+  battery: number | null;
+  rssi: number | null;
+  fw: string | null;
+  lastTestAt: number | null;
+  revokedAt: number | null;
+}
+interface DeviceRow extends Omit<Device, 'online'> { online: number; secretHash: string | null }
+
+const COLS = `id, kind, household_id AS householdId, heartbeat_s AS heartbeatS, online, last_seen AS lastSeen, battery, rssi, fw,
+  last_test_at AS lastTestAt, revoked_at AS revokedAt, secret_hash AS secretHash`;
+const toDevice = ({ secretHash: _s, online, ...r }: DeviceRow): Device => ({ ...r, online: online === 1 });
+
+export class DeviceRepo {
+  private readonly getStmt;
+  private readonly seenStmt;
+  constructor(private readonly db: Db) {
+    this.getStmt = db.prepare(`SELECT ${COLS} FROM devices WHERE id = ?`);
+    this.seenStmt = db.prepare(`UPDATE devices SET last_seen = max(coalesce(last_seen, 0), @at), online = coalesce(@online, online),
+      battery = coalesce(@battery, battery), rssi = coalesce(@rssi, rssi), fw = coalesce(@fw, fw) WHERE id = @id`);
+  }
+
+  create(d: { id: string; kind: DeviceKind; householdId: number | null; heartbeatS?: number }, secretHash: string | null, now: number): Device {
+    this.db.prepare('INSERT INTO devices (id, kind, household_id, secret_hash, heartbeat_s, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(d.id, d.kind, d.householdId, secretHash, d.heartbeatS ?? 60, now);
+    return this.get(d.id)!;
+  }
+
+  get(id: string): Device | undefined {
+    const r = this.getStmt.get(id) as DeviceRow | undefined;
+    return r && toDevice(r);
+  }
+
+  secretHash(id: string): string | null {
+    const r = this.db.prepare('SELECT secret_hash AS h, revoked_at AS revokedAt FROM devices WHERE id = ?').get(id) as { h: string | null; revokedAt: number | null } | undefined;
+    return r && r.revokedAt === null ? r.h : null;
+  }
+
+  list(): Device[] {
+    return (this.db.prepare(`SELECT ${COLS} FROM devices ORDER BY id`).all() as DeviceRow[]).map(toDevice);
+  }
+
+  /** Applies a batch of presence observations in one transaction. */
+  applySeen(batch: { id: string; at: number; online: boolean | null; battery?: number; rssi?: number; fw?: string }[]): void {
+    this.db.transaction(() => {
+      for (const b of batch) {
+        this.seenStmt.run({ id: b.id, at: b.at, online: b.online === null ? null : b.online ? 1 : 0, battery: b.battery ?? null, rssi: b.rssi ?? null, fw: b.fw ?? null });
+      }
+    })();
+  }
+
+  markTest(id: string, at: number): void {
+    this.db.prepare('UPDATE devices SET last_test_at = ? WHERE id = ?').run(at, id);
+  }
+
+  revoke(id: string, at: number): boolean {
+    return this.db.prepare('UPDATE devices SET revoked_at = ?, online = 0 WHERE id = ? AND revoked_at IS NULL').run(at, id).changes > 0;
+  }
+}

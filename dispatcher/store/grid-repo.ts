@@ -1,0 +1,74 @@
+/** Grid tree nodes (district › street › community › grid › building …) in the store. */
+import type { Db } from './db.ts';
+import { childPath, type GridLevel } from '../domain/grid.ts';
+import { HubError } from '../errors.ts';
+
+export interface GridNode {
+  id: number;
+  parentId: number | null;
+  name: string;
+  level: GridLevel;
+  path: string;
+  escalateAfterS: number | null;
+  timeZone: string | null;
+}
+
+const COLS = 'id, parent_id AS parentId, name, level, path, escalate_after_s AS escalateAfterS, time_zone AS timeZone';
+
+export class GridRepo {
+  private cache: Map<number, GridNode> | null = null;
+  constructor(private readonly db: Db) {}
+
+  add(parentId: number | null, name: string, level: GridLevel, opts: { escalateAfterS?: number | null; timeZone?: string | null } = {}): GridNode {
+    const parent = parentId === null ? null : this.get(parentId);
+    const tx = this.db.transaction(() => {
+      const id = Number(this.db.prepare('INSERT INTO grid_nodes (parent_id, name, level, path, escalate_after_s, time_zone) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(parentId, name, level, `/tmp-${Math.random()}/`, opts.escalateAfterS ?? null, opts.timeZone ?? null).lastInsertRowid);
+      this.db.prepare('UPDATE grid_nodes SET path = ? WHERE id = ?').run(childPath(parent?.path ?? null, id), id);
+      return id;
+    });
+    const id = tx();
+    this.cache = null;
+    return this.get(id);
+  }
+
+  setEscalateAfter(id: number, seconds: number | null): void {
+    this.get(id);
+    this.db.prepare('UPDATE grid_nodes SET escalate_after_s = ? WHERE id = ?').run(seconds, id);
+    this.cache = null;
+  }
+
+  private all(): Map<number, GridNode> {
+    if (!this.cache) {
+      const rows = this.db.prepare(`SELECT ${COLS} FROM grid_nodes`).all() as GridNode[];
+      this.cache = new Map(rows.map((r) => [r.id, r]));
+    }
+    return this.cache;
+  }
+
+  list(): GridNode[] {
+    return [...this.all().values()].sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  find(id: number): GridNode | undefined {
+    return this.all().get(id);
+  }
+
+  get(id: number): GridNode {
+    const n = this.find(id);
+    if (!n) throw new HubError('E_NOT_FOUND', `grid node ${id} does not exist`);
+    return n;
+  }
+
+  findChild(parentId: number | null, name: string): GridNode | undefined {
+    return this.list().find((n) => n.parentId === parentId && n.name === name);
+  }
+
+  /** The time zone that applies at a node: its own, or the nearest ancestor's, or the default. */
+  timeZoneOf(id: number, fallback: string): string {
+    for (let n = this.find(id); n; n = n.parentId === null ? undefined : this.find(n.parentId)) {
+      if (n.timeZone) return n.timeZone;
+    }
+    return fallback;
+  }
+}

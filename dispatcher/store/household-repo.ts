@@ -1,0 +1,54 @@
+/** Households, their residents and emergency contacts. */
+import type { Db } from './db.ts';
+
+export interface Resident { name: string; age: number | null; phone: string; medicalNote: string }
+export interface Contact { name: string; relation: string; phone: string }
+export interface Household {
+  id: number;
+  gridId: number;
+  address: string;
+  accessNote: string;
+  residents: Resident[];
+  contacts: Contact[];
+}
+
+export class HouseholdRepo {
+  private readonly cache = new Map<number, Household>();
+  constructor(private readonly db: Db) {}
+
+  create(h: Omit<Household, 'id'>, now: number): Household {
+    const id = this.db.transaction(() => {
+      const id = Number(this.db.prepare('INSERT INTO households (grid_id, address, access_note, created_at) VALUES (?, ?, ?, ?)')
+        .run(h.gridId, h.address, h.accessNote, now).lastInsertRowid);
+      for (const r of h.residents) {
+        this.db.prepare('INSERT INTO residents (household_id, name, age, phone, medical_note) VALUES (?, ?, ?, ?, ?)').run(id, r.name, r.age, r.phone, r.medicalNote);
+      }
+      for (const c of h.contacts) {
+        this.db.prepare('INSERT INTO contacts (household_id, name, relation, phone) VALUES (?, ?, ?, ?)').run(id, c.name, c.relation, c.phone);
+      }
+      return id;
+    })();
+    return this.get(id)!;
+  }
+
+  get(id: number): Household | undefined {
+    const hit = this.cache.get(id);
+    if (hit) return hit;
+    const row = this.db.prepare('SELECT id, grid_id AS gridId, address, access_note AS accessNote FROM households WHERE id = ?').get(id) as Omit<Household, 'residents' | 'contacts'> | undefined;
+    if (!row) return undefined;
+    const residents = this.db.prepare('SELECT name, age, phone, medical_note AS medicalNote FROM residents WHERE household_id = ? ORDER BY id').all(id) as Resident[];
+    const contacts = this.db.prepare('SELECT name, relation, phone FROM contacts WHERE household_id = ? ORDER BY id').all(id) as Contact[];
+    const h = { ...row, residents, contacts };
+    this.cache.set(id, h);
+    return h;
+  }
+
+  list(): Household[] {
+    const ids = this.db.prepare('SELECT id FROM households ORDER BY id').all() as { id: number }[];
+    return ids.map((r) => this.get(r.id)!);
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM households').get() as { n: number }).n;
+  }
+}

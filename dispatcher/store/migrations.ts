@@ -1,0 +1,144 @@
+/**
+ * Versioned schema migrations. Each entry runs once, in order, inside a transaction;
+ * PRAGMA user_version records how far a database has come. Never edit a shipped entry:
+ * add a new one.
+ */
+export const MIGRATIONS: string[] = [
+  /* 1: the core model */ `
+  CREATE TABLE grid_nodes (
+    id INTEGER PRIMARY KEY,
+    parent_id INTEGER REFERENCES grid_nodes(id),
+    name TEXT NOT NULL,
+    level TEXT NOT NULL CHECK (level IN ('city','district','street','community','grid','building','floor','unit')),
+    path TEXT NOT NULL UNIQUE,
+    escalate_after_s INTEGER,
+    time_zone TEXT,
+    UNIQUE (parent_id, name)
+  );
+  CREATE TABLE households (
+    id INTEGER PRIMARY KEY,
+    grid_id INTEGER NOT NULL REFERENCES grid_nodes(id),
+    address TEXT NOT NULL,
+    access_note TEXT NOT NULL DEFAULT '',
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE residents (
+    id INTEGER PRIMARY KEY,
+    household_id INTEGER NOT NULL REFERENCES households(id) ON DELETE CASCADE,
+    name TEXT NOT NULL, age INTEGER, phone TEXT NOT NULL DEFAULT '', medical_note TEXT NOT NULL DEFAULT ''
+  );
+  CREATE TABLE contacts (
+    id INTEGER PRIMARY KEY,
+    household_id INTEGER NOT NULL REFERENCES households(id) ON DELETE CASCADE,
+    name TEXT NOT NULL, relation TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL
+  );
+  CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('mqtt-button','pendant','rf-button')),
+    household_id INTEGER REFERENCES households(id),
+    secret_hash TEXT,
+    heartbeat_s INTEGER NOT NULL DEFAULT 60,
+    online INTEGER NOT NULL DEFAULT 0,
+    last_seen INTEGER,
+    battery INTEGER, rssi INTEGER, fw TEXT,
+    last_test_at INTEGER,
+    revoked_at INTEGER,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX devices_household ON devices(household_id);
+  CREATE TABLE staff (
+    id INTEGER PRIMARY KEY,
+    username TEXT NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('staff','leader','admin')),
+    scope_node_id INTEGER REFERENCES grid_nodes(id),
+    phone TEXT NOT NULL DEFAULT '',
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+  );
+  CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE TABLE roster_shifts (
+    id INTEGER PRIMARY KEY,
+    node_id INTEGER NOT NULL REFERENCES grid_nodes(id),
+    staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+    weekdays INTEGER NOT NULL CHECK (weekdays BETWEEN 1 AND 127),
+    start_min INTEGER NOT NULL CHECK (start_min BETWEEN 0 AND 1439),
+    end_min INTEGER NOT NULL CHECK (end_min BETWEEN 1 AND 1440)
+  );
+  CREATE INDEX roster_shifts_node ON roster_shifts(node_id);
+  CREATE TABLE roster_overrides (
+    id INTEGER PRIMARY KEY,
+    node_id INTEGER NOT NULL REFERENCES grid_nodes(id),
+    staff_id INTEGER NOT NULL REFERENCES staff(id) ON DELETE CASCADE,
+    starts_at INTEGER NOT NULL,
+    ends_at INTEGER NOT NULL,
+    on_duty INTEGER NOT NULL CHECK (on_duty IN (0,1)),
+    CHECK (ends_at > starts_at)
+  );
+  CREATE INDEX roster_overrides_node ON roster_overrides(node_id, ends_at);
+  CREATE TABLE alerts (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('call','technical')),
+    reason TEXT NOT NULL,
+    device_id TEXT,
+    household_id INTEGER,
+    grid_id INTEGER NOT NULL REFERENCES grid_nodes(id),
+    grid_path TEXT NOT NULL,
+    state TEXT NOT NULL,
+    level INTEGER NOT NULL DEFAULT 0,
+    level_node_id INTEGER,
+    presses INTEGER NOT NULL DEFAULT 1,
+    is_test INTEGER NOT NULL DEFAULT 0,
+    detail TEXT NOT NULL DEFAULT '',
+    raised_at INTEGER NOT NULL,
+    accepted_at INTEGER, accepted_by INTEGER,
+    on_site_at INTEGER,
+    resolved_at INTEGER, resolved_by INTEGER,
+    cancelled_at INTEGER,
+    outcome TEXT, note TEXT,
+    deadline_at INTEGER, deadline_kind TEXT,
+    version INTEGER NOT NULL DEFAULT 0,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX alerts_open ON alerts(state) WHERE state NOT IN ('resolved','closed');
+  CREATE INDEX alerts_device_open ON alerts(device_id, state);
+  CREATE INDEX alerts_raised ON alerts(grid_path, raised_at);
+  CREATE TABLE alert_events (
+    id INTEGER PRIMARY KEY,
+    alert_id TEXT NOT NULL REFERENCES alerts(id),
+    at INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    staff_id INTEGER,
+    data TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX alert_events_alert ON alert_events(alert_id, id);
+  CREATE TRIGGER alert_events_append_only_u BEFORE UPDATE ON alert_events BEGIN SELECT RAISE(ABORT, 'alert_events is append-only'); END;
+  CREATE TRIGGER alert_events_append_only_d BEFORE DELETE ON alert_events BEGIN SELECT RAISE(ABORT, 'alert_events is append-only'); END;
+  CREATE TABLE device_events (
+    id INTEGER PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    seq INTEGER,
+    type TEXT NOT NULL,
+    device_ts INTEGER,
+    received_at INTEGER NOT NULL,
+    via TEXT NOT NULL,
+    alert_id TEXT,
+    detail TEXT
+  );
+  CREATE UNIQUE INDEX device_events_dedupe ON device_events(device_id, seq) WHERE seq IS NOT NULL;
+  CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert_id TEXT NOT NULL,
+    grid_path TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    body TEXT NOT NULL
+  );
+  CREATE INDEX changes_at ON changes(at);
+  `,
+];

@@ -1,0 +1,81 @@
+/** Staff accounts and their login sessions. */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from './db.ts';
+
+export type Role = 'staff' | 'leader' | 'admin';
+export interface Staff {
+  id: number;
+  username: string;
+  displayName: string;
+  role: Role;
+  scopeNodeId: number | null;
+  phone: string;
+  disabled: boolean;
+}
+interface StaffRow extends Omit<Staff, 'disabled'> { disabled: number; passwordHash: string }
+
+const COLS = 'id, username, display_name AS displayName, role, scope_node_id AS scopeNodeId, phone, disabled, password_hash AS passwordHash';
+const toStaff = ({ passwordHash: _p, disabled, ...r }: StaffRow): Staff => ({ ...r, disabled: disabled === 1 });
+const hashToken = (t: string) => createHash('sha256').update(t).digest('hex');
+
+export class StaffRepo {
+  private readonly byIdStmt;
+  private readonly sessionStmt;
+  constructor(private readonly db: Db) {
+    this.byIdStmt = db.prepare(`SELECT ${COLS} FROM staff WHERE id = ?`);
+    this.sessionStmt = db.prepare('SELECT staff_id AS staffId, expires_at AS expiresAt FROM sessions WHERE token_hash = ?');
+  }
+
+  create(s: Omit<Staff, 'id' | 'disabled'>, passwordHash: string, now: number): Staff {
+    const id = Number(this.db.prepare('INSERT INTO staff (username, display_name, role, scope_node_id, phone, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(s.username, s.displayName, s.role, s.scopeNodeId, s.phone, passwordHash, now).lastInsertRowid);
+    return this.get(id)!;
+  }
+
+  get(id: number): Staff | undefined {
+    const r = this.byIdStmt.get(id) as StaffRow | undefined;
+    return r && toStaff(r);
+  }
+
+  byUsername(username: string): (Staff & { passwordHash: string }) | undefined {
+    const r = this.db.prepare(`SELECT ${COLS} FROM staff WHERE username = ?`).get(username) as StaffRow | undefined;
+    return r && { ...toStaff(r), passwordHash: r.passwordHash };
+  }
+
+  list(): Staff[] {
+    return (this.db.prepare(`SELECT ${COLS} FROM staff ORDER BY id`).all() as StaffRow[]).map(toStaff);
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM staff').get() as { n: number }).n;
+  }
+
+  names(ids: number[]): Map<number, string> {
+    const out = new Map<number, string>();
+    for (const id of ids) {
+      const s = this.get(id);
+      if (s) out.set(id, s.displayName);
+    }
+    return out;
+  }
+
+  /** Creates a session and returns its bearer token (only the token's hash is stored). */
+  openSession(staffId: number, now: number, ttlMs: number): { token: string; expiresAt: number } {
+    const token = randomBytes(32).toString('base64url');
+    const expiresAt = now + ttlMs;
+    this.db.prepare('INSERT INTO sessions (token_hash, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(hashToken(token), staffId, now, expiresAt);
+    this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(now);
+    return { token, expiresAt };
+  }
+
+  sessionStaff(token: string, now: number): Staff | undefined {
+    const s = this.sessionStmt.get(hashToken(token)) as { staffId: number; expiresAt: number } | undefined;
+    if (!s || s.expiresAt <= now) return undefined;
+    const staff = this.get(s.staffId);
+    return staff && !staff.disabled ? staff : undefined;
+  }
+
+  closeSession(token: string): void {
+    this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hashToken(token));
+  }
+}
