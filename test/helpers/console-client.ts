@@ -1,0 +1,65 @@
+/** A real WebSocket console client for tests: collects frames and waits for conditions. */
+import WebSocket from 'ws';
+
+export interface Frame { type: string; seq?: number; alert?: any; alerts?: any[]; [k: string]: unknown }
+
+export class ConsoleClient {
+  readonly frames: Frame[] = [];
+  private waiters: { pred: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
+  closed = false;
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const f = JSON.parse(data.toString()) as Frame;
+      this.frames.push(f);
+      for (const w of [...this.waiters]) if (w.pred(f)) { this.waiters.splice(this.waiters.indexOf(w), 1); w.resolve(f); }
+    });
+    ws.on('close', () => { this.closed = true; });
+  }
+
+  static open(url: string, token: string, since?: number): Promise<ConsoleClient> {
+    const q = new URLSearchParams({ token });
+    if (since !== undefined) q.set('since', String(since));
+    const ws = new WebSocket(`${url}?${q}`);
+    const c = new ConsoleClient(ws);
+    return new Promise((resolve, reject) => {
+      ws.once('error', reject);
+      // Ready once the snapshot (or resume marker) has arrived.
+      c.waitFor((f) => f.type === 'snapshot' || f.type === 'resumed', 5000).then(() => resolve(c), reject);
+    });
+  }
+
+  waitFor(pred: (f: Frame) => boolean, timeoutMs = 3000): Promise<Frame> {
+    const hit = this.frames.find(pred);
+    if (hit) return Promise.resolve(hit);
+    return new Promise((resolve, reject) => {
+      const w = { pred, resolve: (f: Frame) => { clearTimeout(timer); resolve(f); } };
+      const timer = setTimeout(() => { this.waiters.splice(this.waiters.indexOf(w), 1); reject(new Error(`no matching frame within ${timeoutMs} ms; got ${this.frames.map((f) => f.type).join(',')}`)); }, timeoutMs);
+      this.waiters.push(w);
+    });
+  }
+
+  /** Waits for a change frame about `alertId` matching `pred`. */
+  change(alertId: string, pred: (a: any) => boolean = () => true, timeoutMs = 3000): Promise<any> {
+    return this.waitFor((f) => f.type === 'change' && f.alert?.id === alertId && pred(f.alert), timeoutMs).then((f) => f.alert);
+  }
+
+  alertIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const f of this.frames) {
+      if (f.type === 'change' && f.alert) ids.add(f.alert.id);
+      if (f.type === 'snapshot') for (const a of f.alerts ?? []) ids.add(a.id);
+    }
+    return ids;
+  }
+
+  lastSeq(): number {
+    let s = 0;
+    for (const f of this.frames) if (typeof f.seq === 'number') s = Math.max(s, f.seq);
+    return s;
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
