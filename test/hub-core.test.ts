@@ -97,12 +97,12 @@ describe('device identity and ACL', () => {
     const subErr = await new Promise<Error | null>((res) => client.subscribe('#', { qos: 1 }, (err) => res(err ?? null)));
     expect(subErr).toBeTruthy();
     expect((subErr as any).packet?.granted).toEqual([128]);
-    const closed = new Promise((res) => client.once('close', res));
+    const closed = new Promise<void>((res) => client.once('close', () => res()));
     client.publish(topics.upEvent('demo-0002'), '{"seq":1,"type":"press"}', { qos: 1 });
     await closed;
     client.end(true);
     const { client: c2 } = await rawClient({ clientId: 'demo-0005', username: 'demo-0005', password: 'demo-secret' });
-    const closed2 = new Promise((res) => c2.once('close', res));
+    const closed2 = new Promise<void>((res) => c2.once('close', () => res()));
     c2.publish(topics.upEvent('demo-0005'), '{"seq":1,"type":"press"}', { qos: 1, retain: true });
     await closed2;
     c2.end(true);
@@ -157,7 +157,7 @@ describe('bad input from an authenticated device', () => {
     await until(() => acks.length >= 2);
     expect(acks.map((a) => a.seq)).toEqual(expect.arrayContaining([77, 78]));
 
-    const closed = new Promise((res) => dev.client!.once('close', res));
+    const closed = new Promise<void>((res) => dev.client!.once('close', () => res()));
     dev.client!.publish(topics.upEvent('demo-0008'), Buffer.alloc(64 * 1024, 0x41), { qos: 1 });
     await closed;
     await dev.close(false);

@@ -6,6 +6,7 @@ import { GridRepo } from './grid-repo.ts';
 import { HouseholdRepo } from './household-repo.ts';
 import { RosterRepo } from './roster-repo.ts';
 import { StaffRepo } from './staff-repo.ts';
+import { ReportRepo } from './report-repo.ts';
 
 export class Store {
   readonly grid: GridRepo;
@@ -14,6 +15,7 @@ export class Store {
   readonly staff: StaffRepo;
   readonly rosters: RosterRepo;
   readonly alerts: AlertRepo;
+  readonly reports: ReportRepo;
 
   constructor(readonly db: Db) {
     this.grid = new GridRepo(db);
@@ -22,6 +24,7 @@ export class Store {
     this.staff = new StaffRepo(db);
     this.rosters = new RosterRepo(db);
     this.alerts = new AlertRepo(db);
+    this.reports = new ReportRepo(db);
   }
 
   static open(path: string): Store {
