@@ -9,10 +9,10 @@ function scrypt(secret: string | Buffer, salt: Buffer, n: number, r: number, p: 
 }
 
 /** `scrypt$N$r$p$salt$hash` (base64url parts). */
-export async function hashSecret(secret: string | Buffer): Promise<string> {
+export async function hashSecret(secret: string | Buffer, n = N): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scrypt(secret, salt, N, R, P);
-  return `scrypt$${N}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+  const key = await scrypt(secret, salt, n, R, P);
+  return `scrypt$${n}$${R}$${P}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
 export function hashSecretSync(secret: string | Buffer): string {

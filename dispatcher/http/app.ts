@@ -12,6 +12,7 @@ import type { HubServices } from './services.ts';
 import { sessionRoutes } from './routes-session.ts';
 import { alertRoutes } from './routes-alerts.ts';
 import { directoryRoutes } from './routes-directory.ts';
+import { provisionRoutes } from './routes-provision.ts';
 
 declare module 'fastify' {
   interface FastifyRequest { staff: Staff | null; token: string | null }
@@ -60,6 +61,7 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
   app.register(sessionRoutes(svc));
   app.register(alertRoutes(svc));
   app.register(directoryRoutes(svc));
+  app.register(provisionRoutes(svc));
   app.register(fastifyStatic, { root: CONSOLE_DIR, index: ['index.html'], cacheControl: false });
   return app as unknown as FastifyInstance;
 }
