@@ -174,6 +174,10 @@ export class AlertService {
     return a;
   }
 
+  onDutyNow(nodeId: number, now: number): number[] {
+    return this.duty.onDuty(nodeId, now);
+  }
+
   canSee(staff: Staff, gridPath: string): boolean {
     if (staff.role === 'admin' && staff.scopeNodeId === null) return true;
     const scope = staff.scopeNodeId === null ? undefined : this.store.grid.find(staff.scopeNodeId);

@@ -13,6 +13,8 @@ import { sessionRoutes } from './routes-session.ts';
 import { alertRoutes } from './routes-alerts.ts';
 import { directoryRoutes } from './routes-directory.ts';
 import { provisionRoutes } from './routes-provision.ts';
+import { reportRoutes } from './routes-reports.ts';
+import { rosterRoutes } from './routes-rosters.ts';
 
 declare module 'fastify' {
   interface FastifyRequest { staff: Staff | null; token: string | null }
@@ -62,6 +64,8 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
   app.register(alertRoutes(svc));
   app.register(directoryRoutes(svc));
   app.register(provisionRoutes(svc));
+  app.register(reportRoutes(svc));
+  app.register(rosterRoutes(svc));
   app.register(fastifyStatic, { root: CONSOLE_DIR, index: ['index.html'], cacheControl: false });
   return app as unknown as FastifyInstance;
 }

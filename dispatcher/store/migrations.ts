@@ -141,4 +141,7 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX changes_at ON changes(at);
   `,
+  /* 2: hub liveness, for honest offline detection after a crash */ `
+  CREATE TABLE hub_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  `,
 ];
