@@ -15,6 +15,7 @@ import { AlertService } from './alerts/alert-service.ts';
 import { DeviceIngest } from './alerts/device-ingest.ts';
 import { PresenceTracker } from './alerts/presence.ts';
 import { DeadlineScheduler } from './alerts/deadline-scheduler.ts';
+import { HealthSweep, DEFAULT_HEALTH } from './alerts/health-sweep.ts';
 import { ConsoleSocket } from './push/console-socket.ts';
 import { buildHttpApp } from './http/app.ts';
 import { StoreDeviceDirectory } from './device-directory.ts';
@@ -32,6 +33,7 @@ export class Hub {
   readonly presence: PresenceTracker;
   readonly ingest: DeviceIngest;
   readonly deadlines: DeadlineScheduler;
+  readonly healthSweep: HealthSweep;
   readonly broker: DeviceBroker;
   readonly socket: ConsoleSocket;
   readonly directory: StoreDeviceDirectory;
@@ -50,6 +52,7 @@ export class Hub {
     this.alerts = new AlertService(this.store, this.feed, this.duty, { notify: (d, a, s) => this.broker.send({ kind: 'notify', deviceId: d, alertId: a, status: s }) },
       { escalateAfterS: config.escalateAfterS, arriveWithinS: config.arriveWithinS, cancelWindowS: config.cancelWindowS }, this.log);
     this.deadlines = new DeadlineScheduler(this.store, this.alerts, this.clock, this.log);
+    this.healthSweep = new HealthSweep(this.store, this.alerts, this.clock, this.log, { ...DEFAULT_HEALTH, heartbeatGraceS: config.heartbeatGraceS });
     this.ingest = new DeviceIngest(this.store, this.alerts, this.presence, this.log, () => this.deadlines.arm());
     this.broker = new DeviceBroker({
       ...DEFAULT_BROKER_LIMITS, host: config.host, port: config.mqttPort,
@@ -79,6 +82,7 @@ export class Hub {
   async start(): Promise<void> {
     this.started = true;
     this.deadlines.start();
+    this.healthSweep.start();
     this.ports.mqtt = await this.broker.start();
     this.socket.attach(this.http.server);
     try {
@@ -112,6 +116,7 @@ export class Hub {
     await this.http.close().catch(() => {});
     await this.broker.stop();
     this.deadlines.stop();
+    this.healthSweep.stop();
     this.presence.stop();
     this.store.close();
   }

@@ -37,6 +37,25 @@ export const directoryRoutes = (svc: HubServices): FastifyPluginAsync => async (
     devices: svc.store.devices.list().filter((d) => visibleHousehold(req, d.householdId) || (d.householdId === null && requireStaff(req).role === 'admin')),
   }));
 
+  app.get('/api/devices/health', async (req) => {
+    const now = svc.clock.now();
+    const graceMs = svc.config.heartbeatGraceS * 1000;
+    const open = svc.store.health.openTechnical();
+    return {
+      devices: svc.store.devices.list().filter((d) => visibleHousehold(req, d.householdId)).map((d) => {
+        const hh = svc.store.households.get(d.householdId!)!;
+        const problems = open.filter((t) => t.deviceId === d.id).map((t) => t.reason);
+        const supervised = d.kind !== 'rf-button';
+        const silentFor = d.lastSeen === null ? null : now - d.lastSeen;
+        return {
+          ...d, supervised, address: hh.address, residentName: hh.residents[0]?.name ?? '', problems,
+          status: !supervised ? 'unsupervised' : d.lastSeen === null ? 'never_connected' : silentFor! > 2 * d.heartbeatS * 1000 + graceMs ? 'offline' : 'online',
+          note: supervised ? null : 'RF buttons cannot report their health: only last heard and last test are known',
+        };
+      }),
+    };
+  });
+
   app.post<{ Body: { id: string; householdId: number; kind?: DeviceKind; secret?: string; heartbeatS?: number } }>('/api/devices', { schema: { body: deviceBody } }, async (req, reply) => {
     requireAdmin(req);
     const b = req.body;

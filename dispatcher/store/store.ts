@@ -7,6 +7,7 @@ import { HouseholdRepo } from './household-repo.ts';
 import { RosterRepo } from './roster-repo.ts';
 import { StaffRepo } from './staff-repo.ts';
 import { ReportRepo } from './report-repo.ts';
+import { HealthRepo } from './health-repo.ts';
 
 export class Store {
   readonly grid: GridRepo;
@@ -16,6 +17,7 @@ export class Store {
   readonly rosters: RosterRepo;
   readonly alerts: AlertRepo;
   readonly reports: ReportRepo;
+  readonly health: HealthRepo;
 
   constructor(readonly db: Db) {
     this.grid = new GridRepo(db);
@@ -25,6 +27,7 @@ export class Store {
     this.rosters = new RosterRepo(db);
     this.alerts = new AlertRepo(db);
     this.reports = new ReportRepo(db);
+    this.health = new HealthRepo(db);
   }
 
   static open(path: string): Store {
