@@ -108,6 +108,7 @@ export function transition(a: AlertCore, input: AlertInput, now: number, rules: 
     case 'resident_cancel': {
       if (!isCall) return refuse('only calls can be cancelled by the resident');
       if (a.state === 'cancelled') return ok(a, log('cancel_repeated'));
+      if (a.state === 'on_site') return ok(a, log('cancel_ignored_on_site')); // staff are with the resident already
       if (now - a.raisedAt > rules.cancelWindowMs) return ok(a, log('cancel_too_late', null, { windowS: rules.cancelWindowMs / 1000 }));
       // The call stays in the queue until staff confirm; a cancel may come from a confused resident.
       return ok({ ...a, state: 'cancelled', cancelledAt: now }, log('cancelled_by_resident'), { type: 'notify_device', status: 'cancelled' });
