@@ -144,4 +144,34 @@ export const MIGRATIONS: string[] = [
   /* 2: hub liveness, for honest offline detection after a crash */ `
   CREATE TABLE hub_state (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
   `,
+  /* 3: RF panic buttons heard by serial receivers (issue 5) */ `
+  CREATE TABLE rf_codes (
+    address INTEGER NOT NULL CHECK (address BETWEEN 0 AND 1048575),
+    key INTEGER NOT NULL CHECK (key BETWEEN 0 AND 15),
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    action TEXT NOT NULL CHECK (action IN ('press','cancel','test')),
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (address, key)
+  );
+  CREATE INDEX rf_codes_device ON rf_codes(device_id);
+  CREATE TABLE unknown_transmitters (
+    receiver TEXT NOT NULL,
+    address INTEGER NOT NULL,
+    key INTEGER NOT NULL,
+    first_heard INTEGER NOT NULL,
+    last_heard INTEGER NOT NULL,
+    count INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (receiver, address, key)
+  );
+  CREATE TABLE rf_learn_sessions (
+    id INTEGER PRIMARY KEY,
+    household_id INTEGER NOT NULL REFERENCES households(id),
+    opened_by INTEGER REFERENCES staff(id),
+    opened_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    closed_at INTEGER,
+    outcome TEXT NOT NULL CHECK (outcome IN ('open','bound','expired','cancelled')),
+    device_id TEXT, address INTEGER, key INTEGER, receiver TEXT
+  );
+  `,
 ];
