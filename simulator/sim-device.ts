@@ -17,6 +17,10 @@ export interface SimDeviceOptions {
   battery?: number;
   firstSeq?: number;
   reconnectMs?: number;
+  /** Reconnect as real devices do: exponential backoff with jitter (replaces reconnectMs). */
+  backoff?: { baseMs: number; maxMs: number };
+  /** Spread heartbeats: each interval is heartbeatMs × (1 ± jitter), the first one random. */
+  heartbeatJitter?: number;
 }
 
 export interface PressResult { seq: number; alertId: string | null; rttMs: number; sends: number }
@@ -24,8 +28,14 @@ export interface PressResult { seq: number; alertId: string | null; rttMs: numbe
 export class SimDevice extends EventEmitter {
   client: MqttClient | null = null;
   private seq: number;
-  private readonly waiting = new Map<number, { resolve: (r: PressResult) => void; started: number; sends: number; timer: NodeJS.Timeout }>();
+  private readonly waiting = new Map<number, { resolve: (r: PressResult) => void; started: number; sends: number; timer: NodeJS.Timeout; payload: Buffer }>();
   private hbTimer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private attempts = 0;
+  private blockedUntil = 0;
+  private closing = false;
+  /** Connections made (the first plus every reconnect). */
+  connects = 0;
   readonly notifications: NotifyPayload[] = [];
 
   constructor(readonly opts: SimDeviceOptions) {
@@ -37,7 +47,7 @@ export class SimDevice extends EventEmitter {
     const { id, secret, url } = this.opts;
     const client = mqtt.connect(url, {
       clientId: id, username: id, password: secret, clean: true, keepalive: 60, protocolVersion: 4,
-      reconnectPeriod: this.opts.reconnectMs ?? 1000, connectTimeout: 10_000,
+      reconnectPeriod: this.opts.backoff ? 0 : this.opts.reconnectMs ?? 1000, connectTimeout: 10_000,
       will: { topic: topics.state(id), payload: Buffer.from('offline'), qos: 1, retain: true },
     });
     this.client = client;
@@ -45,15 +55,62 @@ export class SimDevice extends EventEmitter {
     client.on('connect', () => {
       client.publish(topics.state(id), 'online', { qos: 1, retain: true });
       client.subscribe(topics.downAll(id), { qos: 1 });
+      this.attempts = 0;
+      this.connects++;
+      // A device that comes back re-sends what the hub has not acked yet, at once.
+      for (const w of this.waiting.values()) this.publishEvent(w.payload, w);
       this.emit('online');
     });
     client.on('error', (err) => this.emit('mqtt-error', err));
-    if (this.opts.heartbeatMs) this.hbTimer = setInterval(() => this.heartbeat(), this.opts.heartbeatMs);
+    if (this.opts.backoff) client.on('close', () => { this.emit('offline'); this.scheduleReconnect(); });
+    if (this.opts.heartbeatMs) this.scheduleHeartbeat(true);
     return new Promise((resolve, reject) => {
-      const onErr = (err: Error) => { client.end(true); reject(err); };
-      client.once('connect', () => { client.off('error', onErr); resolve(); });
-      client.once('error', onErr);
+      const onErr = (err: Error & { code?: unknown }) => {
+        if (this.opts.backoff && typeof err.code !== 'number') return; // network trouble: keep trying
+        client.off('connect', onOk);
+        this.closing = true;
+        client.end(true);
+        reject(err);
+      };
+      const onOk = () => { client.off('error', onErr); resolve(); };
+      client.once('connect', onOk);
+      client.on('error', onErr);
     });
+  }
+
+  get connected(): boolean {
+    return !!this.client?.connected;
+  }
+
+  pendingCount(): number {
+    return this.waiting.size;
+  }
+
+  /** Cuts the link (as a network fault would) and stays away for `forMs` (needs `backoff`). */
+  dropLink(forMs: number): void {
+    this.blockedUntil = Date.now() + forMs;
+    this.client?.stream?.destroy();
+  }
+
+  private scheduleReconnect(): void {
+    const b = this.opts.backoff;
+    if (!b || this.closing || this.retryTimer || !this.client) return;
+    const step = Math.min(b.maxMs, b.baseMs * 2 ** Math.min(this.attempts++, 16));
+    const delay = Math.max(step / 2 + Math.random() * step / 2, this.blockedUntil - Date.now());
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.closing && this.client && !this.client.connected) this.client.reconnect();
+    }, delay);
+  }
+
+  private scheduleHeartbeat(first = false): void {
+    const base = this.opts.heartbeatMs!;
+    const j = this.opts.heartbeatJitter ?? 0;
+    const ms = first && j > 0 ? Math.random() * base : base * (1 + (Math.random() * 2 - 1) * j);
+    this.hbTimer = setTimeout(() => {
+      if (this.client?.connected) this.heartbeat();
+      if (!this.closing) this.scheduleHeartbeat();
+    }, ms);
   }
 
   heartbeat(): void {
@@ -66,7 +123,7 @@ export class SimDevice extends EventEmitter {
     const payload = encodeEvent(seq, type, Date.now());
     return new Promise((resolve) => {
       const started = performance.now();
-      const entry = { resolve, started, sends: 0, timer: setInterval(() => this.publishEvent(payload, entry), this.opts.resendMs ?? 3000) };
+      const entry = { resolve, started, sends: 0, payload, timer: setInterval(() => this.publishEvent(payload, entry), this.opts.resendMs ?? 3000) };
       this.waiting.set(seq, entry);
       this.publishEvent(payload, entry);
     });
@@ -118,7 +175,9 @@ export class SimDevice extends EventEmitter {
   }
 
   async close(graceful = true): Promise<void> {
-    if (this.hbTimer) clearInterval(this.hbTimer);
+    this.closing = true;
+    if (this.hbTimer) clearTimeout(this.hbTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     for (const w of this.waiting.values()) clearInterval(w.timer);
     this.waiting.clear();
     const c = this.client;

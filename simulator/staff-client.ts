@@ -1,0 +1,114 @@
+/**
+ * A staff member as the simulator plays one: logs in over HTTP, holds the console WebSocket
+ * open (resuming with ?since= after a drop or a hub restart), and calls the alert actions.
+ */
+import WebSocket from 'ws';
+import { EventEmitter } from 'node:events';
+
+export interface AlertLike { id: string; kind: string; state: string; deviceId: string | null; notified?: number[]; presses?: number; [k: string]: unknown }
+export interface StaffUser { id: number; username: string; role: string }
+
+export class HttpError extends Error {
+  constructor(readonly status: number, readonly body: any) { super(`HTTP ${status}: ${JSON.stringify(body)}`); }
+}
+
+export async function httpJson(base: string, method: string, path: string, token?: string, body?: unknown): Promise<any> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let parsed: any = text;
+  try { parsed = JSON.parse(text); } catch { /* keep text */ }
+  if (!res.ok) throw new HttpError(res.status, parsed);
+  return parsed;
+}
+
+/**
+ * Emits 'alert' (view, receivedAt) for every alert in a snapshot or change, 'open' on each
+ * (re)connect, 'down' when the socket drops.
+ */
+export class StaffClient extends EventEmitter {
+  token: string | null = null;
+  user: StaffUser | null = null;
+  private ws: WebSocket | null = null;
+  private seq: number | null = null;
+  private stopped = false;
+  private retry: NodeJS.Timeout | null = null;
+  connected = false;
+
+  constructor(readonly httpUrl: string, readonly username: string, readonly password: string) {
+    super();
+  }
+
+  async login(): Promise<void> {
+    const r = await httpJson(this.httpUrl, 'POST', '/api/session', undefined, { username: this.username, password: this.password });
+    this.token = r.token;
+    this.user = r.user;
+  }
+
+  /** Logs in and opens the socket; resolves once the first snapshot has arrived. */
+  async start(): Promise<void> {
+    await this.login();
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.username}: console socket not open within 10 s`)), 10_000);
+      this.once('open', () => { clearTimeout(timer); resolve(); });
+      this.open();
+    });
+  }
+
+  private open(): void {
+    if (this.stopped) return;
+    const q = new URLSearchParams({ token: this.token! });
+    if (this.seq !== null) q.set('since', String(this.seq));
+    const ws = new WebSocket(`${this.httpUrl.replace(/^http/, 'ws')}/ws?${q}`);
+    this.ws = ws;
+    ws.on('message', (data) => this.frame(data.toString(), performance.now()));
+    ws.on('unexpected-response', (_req, res) => {
+      if (res.statusCode === 401) this.token = null; // session gone: log in again
+      ws.terminate();
+    });
+    ws.on('error', () => { /* close follows */ });
+    ws.on('close', () => {
+      this.connected = false;
+      if (this.ws === ws) this.ws = null;
+      this.emit('down');
+      this.reconnect();
+    });
+  }
+
+  private reconnect(): void {
+    if (this.stopped || this.retry) return;
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      if (this.token) return this.open();
+      this.login().then(() => this.open(), () => this.reconnect());
+    }, 300 + Math.random() * 700);
+  }
+
+  private frame(text: string, at: number): void {
+    let f: any;
+    try { f = JSON.parse(text); } catch { return; }
+    if (typeof f.seq === 'number') this.seq = Math.max(this.seq ?? 0, f.seq);
+    if (f.type === 'snapshot') {
+      for (const a of f.alerts ?? []) this.emit('alert', a, at);
+      this.connected = true;
+      this.emit('open');
+    } else if (f.type === 'resumed') {
+      this.connected = true;
+      this.emit('open');
+    } else if (f.type === 'change' && f.alert) {
+      this.emit('alert', f.alert, at);
+    }
+  }
+
+  act(alertId: string, action: 'ack' | 'arrive' | 'resolve' | 'confirm-cancel', body?: unknown): Promise<any> {
+    return httpJson(this.httpUrl, 'POST', `/api/alerts/${encodeURIComponent(alertId)}/${action}`, this.token ?? undefined, body);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    this.ws?.terminate();
+  }
+}
