@@ -1,0 +1,64 @@
+/**
+ * The session (token and user, kept in localStorage so a reload keeps you logged in) and a
+ * fetch wrapper that adds the token and turns error bodies into ApiError with the hub's code.
+ */
+const KEY = 'anxin.session';
+
+export class ApiError extends Error {
+  constructor(status, code, message, holder) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.holder = holder ?? null;
+  }
+}
+
+export const session = {
+  load() {
+    try {
+      const s = JSON.parse(localStorage.getItem(KEY) ?? 'null');
+      return s && typeof s.token === 'string' && s.user ? s : null;
+    } catch {
+      return null;
+    }
+  },
+  save(s) { localStorage.setItem(KEY, JSON.stringify(s)); },
+  clear() { localStorage.removeItem(KEY); },
+};
+
+const authLostListeners = new Set();
+export const onAuthLost = (fn) => authLostListeners.add(fn);
+
+export async function api(method, path, body) {
+  const s = session.load();
+  const headers = {};
+  if (s) headers.authorization = `Bearer ${s.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (err) {
+    throw new ApiError(0, 'E_NETWORK', String(err?.message ?? err));
+  }
+  const text = await res.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (!res.ok) {
+    const e = data?.error ?? {};
+    const err = new ApiError(res.status, e.code ?? `HTTP_${res.status}`, e.message ?? text.slice(0, 200), e.holder);
+    if (res.status === 401 && s && !path.startsWith('/api/session')) for (const fn of authLostListeners) fn();
+    throw err;
+  }
+  return data;
+}
+
+export async function login(username, password) {
+  const r = await api('POST', '/api/session', { username, password });
+  session.save({ token: r.token, user: r.user, expiresAt: r.expiresAt });
+  return r;
+}
+
+export async function logout() {
+  try { await api('DELETE', '/api/session'); } catch { /* already gone */ }
+  session.clear();
+}

@@ -1,0 +1,215 @@
+/**
+ * The console app: login or shell (header, banners, one page at a time), the live feed into
+ * the alert book, and the alarm. Pages: #/calls (default), #/devices, #/stats.
+ */
+import { h, tx, v, clear } from './dom.js';
+import { t, getLang, setLang, onLang } from './i18n.js';
+import { api, session, logout, onAuthLost } from './api.js';
+import { AlertBook } from './queue.js';
+import { LiveFeed } from './live.js';
+import { Alarm, setFavicon, ICON_CALM } from './alarm.js';
+import { loginView } from './view-login.js';
+import { CallsView } from './view-calls.js';
+import { DevicesView } from './view-devices.js';
+import { StatsView } from './view-stats.js';
+
+const PAGES = { calls: CallsView, devices: DevicesView, stats: StatsView };
+
+class App {
+  constructor(root) {
+    this.root = root;
+    this.book = new AlertBook();
+    this.alarm = new Alarm();
+    this.alarm.onChange = () => this.renderStatus();
+    this.user = null;
+    this.serverOffset = 0;
+    this.conn = { state: 'connecting' };
+    this.page = null;
+    this.view = null;
+    this.feed = new LiveFeed({
+      token: () => session.load()?.token ?? null,
+      onFrame: (f) => this.frame(f),
+      onStatus: (s) => { this.conn = s; this.renderStatus(); },
+      onAuthLost: () => this.authLost(),
+    });
+    onAuthLost(() => this.authLost());
+    onLang(() => this.relabel());
+    window.addEventListener('hashchange', () => this.route());
+    setInterval(() => this.tick(), 1000);
+  }
+
+  now() { return Date.now() + this.serverOffset; }
+
+  async boot() {
+    const s = session.load();
+    if (!s) return this.showLogin();
+    this.user = s.user;
+    try {
+      const me = await api('GET', '/api/me');
+      this.user = me.user;
+    } catch (err) {
+      if (err.status === 401) return; // authLost() has already shown the login
+    }
+    this.showShell();
+  }
+
+  showLogin(message) {
+    this.feed.stop();
+    this.view?.unmount?.();
+    this.view = null;
+    this.user = null;
+    this.book.clear();
+    this.alarm.reset();
+    setFavicon(ICON_CALM);
+    clear(this.root).append(loginView({ message, arm: () => this.alarm.arm(), langSwitch: langButton(), onLoggedIn: (user) => { this.user = user; this.showShell(); } }));
+    document.documentElement.lang = getLang() === 'en' ? 'en' : 'zh-CN';
+  }
+
+  authLost() {
+    if (!this.user) return;
+    session.clear();
+    this.showLogin('login.expired');
+  }
+
+  /** Header, banners and the page container; the current page view is (re)attached by the caller. */
+  buildShell() {
+    this.statusEls = {
+      conn: h('span.conn', { id: 'conn-state' }),
+      sound: h('button.sound', { type: 'button', id: 'sound-toggle', onclick: () => (this.alarm.armed ? this.alarm.mute() : this.alarm.arm()) }),
+      waiting: h('span.nav-badge', { id: 'waiting-badge' }),
+      connBanner: h('div.banner.conn-banner', { id: 'conn-banner', role: 'alert', hidden: true }),
+      soundBanner: h('div.banner.sound-banner', { id: 'sound-banner', hidden: true }),
+      callStrip: h('a.banner.call-strip', { id: 'call-strip', href: '#/calls', hidden: true }),
+    };
+    const nav = h('nav.tabs', ['calls', 'devices', 'stats'].map((p) => h('a.tab', { href: `#/${p}`, 'data-page': p, class: p === this.page ? 'on' : '' },
+      tx('span', `nav.${p}`), p === 'calls' ? this.statusEls.waiting : null)));
+    const header = h('header.top',
+      h('div.brand', tx('span', 'app.brand')),
+      nav,
+      h('div.tools', this.statusEls.conn, this.statusEls.sound, langButton(),
+        h('span.who', v('span', this.user?.displayName ?? '')),
+        tx('button.small.logout', 'nav.logout', null, { type: 'button', id: 'logout', onclick: () => this.logout() })));
+    this.main = h('main.page', { id: 'page' });
+    clear(this.root).append(header, this.statusEls.connBanner, this.statusEls.soundBanner, this.statusEls.callStrip, this.main);
+    document.documentElement.lang = getLang() === 'en' ? 'en' : 'zh-CN';
+    this.alarm.setTitles(t('app.title'), t('app.newCall'));
+  }
+
+  showShell() {
+    this.buildShell();
+    this.view?.unmount?.();
+    this.view = null;
+    this.page = null;
+    this.route();
+    if (this.feed.stopped) this.feed.start();
+    this.changed();
+  }
+
+  route() {
+    if (!this.user) return;
+    const want = (location.hash.replace(/^#\/?/, '') || 'calls').split('?')[0];
+    const page = PAGES[want] ? want : 'calls';
+    if (page === this.page && this.view) return;
+    this.view?.unmount?.();
+    this.page = page;
+    this.view = new PAGES[page](this);
+    clear(this.main);
+    this.view.mount(this.main);
+    for (const a of this.root.querySelectorAll('.tab')) a.classList.toggle('on', a.dataset.page === page);
+    this.renderStatus();
+  }
+
+  relabel() {
+    document.documentElement.lang = getLang() === 'en' ? 'en' : 'zh-CN';
+    if (!this.user) return this.showLogin();
+    this.buildShell();
+    if (this.view) {
+      this.main.append(this.view.root);
+      this.view.relabel();
+    }
+    this.renderStatus();
+  }
+
+  frame(f) {
+    if (f.type === 'hello') {
+      this.serverOffset = f.serverTime - Date.now();
+      if (f.user) this.user = f.user;
+    } else if (f.type === 'snapshot') {
+      this.book.replace(f.alerts ?? []);
+      this.changed();
+    } else if (f.type === 'change' && f.alert) {
+      if (this.book.apply(f.alert)) this.changed();
+    }
+  }
+
+  applyAlert(alert) {
+    this.book.apply(alert);
+    this.changed();
+  }
+
+  changed() {
+    if (this.view instanceof CallsView) this.view.render();
+    const ringing = this.book.ringing(this.user);
+    this.alarm.update(ringing, (c) => ({ title: t('notify.title'), body: `${c.household?.address ?? c.deviceId ?? ''} ${c.household?.residents?.[0]?.name ?? ''}`.trim() }));
+    this.renderStatus();
+  }
+
+  renderStatus() {
+    const el = this.statusEls;
+    if (!el || !this.user) return;
+    const c = this.conn;
+    el.conn.className = `conn ${c.state}`;
+    el.conn.replaceChildren(tx('span', c.state === 'live' ? 'conn.live' : c.state === 'down' ? 'conn.down' : 'conn.connecting'));
+    el.conn.dataset.state = c.state;
+    el.connBanner.hidden = !(c.state === 'down' || (c.state === 'connecting' && c.attempt > 0));
+    if (!el.connBanner.hidden) {
+      const secs = c.retryAt ? Math.max(0, Math.ceil((c.retryAt - Date.now()) / 1000)) : 0;
+      el.connBanner.replaceChildren(tx('span', 'conn.down'), ' ', secs > 0 ? tx('span.retry', 'conn.retryIn', { n: secs }) : null, ' ',
+        tx('button.small', 'conn.retryNow', null, { type: 'button', onclick: () => this.feed.retryNow() }));
+    }
+    const armed = this.alarm.armed;
+    el.sound.className = `sound ${armed ? 'on' : 'off'}`;
+    el.sound.dataset.armed = String(armed);
+    el.sound.replaceChildren(armed ? '🔔 ' : '🔕 ', tx('span', armed ? 'sound.on' : 'sound.muted'));
+    el.sound.title = t(armed ? 'sound.mute' : 'sound.turnOn');
+    el.soundBanner.hidden = armed;
+    if (!armed) {
+      el.soundBanner.replaceChildren(tx('strong', 'sound.off'), ' ',
+        tx('button.big.primary', 'sound.turnOn', null, { type: 'button', id: 'arm-sound', onclick: () => this.alarm.arm() }));
+    }
+    const waiting = this.book.calls().filter((a) => a.state === 'raised' || a.state === 'cancelled').length;
+    el.waiting.textContent = waiting ? String(waiting) : '';
+    el.waiting.hidden = !waiting;
+    el.callStrip.hidden = !(this.alarm.ringing && this.page !== 'calls');
+    if (!el.callStrip.hidden) el.callStrip.replaceChildren(tx('strong', 'app.newCall'));
+  }
+
+  tick() {
+    if (this.view instanceof CallsView) this.view.tick(this.now());
+    if (this.conn.state !== 'live') this.renderStatus();
+  }
+
+  async logout() {
+    this.feed.stop();
+    await logout();
+    this.user = null;
+    this.showLogin();
+  }
+}
+
+function langButton() {
+  const other = getLang() === 'en' ? 'zh' : 'en';
+  return h('button.small.lang', { type: 'button', id: 'lang-switch', lang: other === 'zh' ? 'zh-CN' : 'en', onclick: () => setLang(other) }, other === 'zh' ? '中文' : 'English');
+}
+
+const app = new App(document.getElementById('app'));
+// Small hooks for tests and for people debugging at a desk.
+window.__anxin = {
+  app,
+  killSocket: (holdMs = 0) => app.feed.kill(holdMs),
+  state: () => ({
+    user: app.user?.username ?? null, conn: app.conn.state, armed: app.alarm.armed, ringing: app.alarm.ringing, beeps: app.alarm.beeps,
+    lastSeq: app.feed.lastSeq, connects: app.feed.connects, open: [...app.book.open.keys()],
+  }),
+};
+app.boot();

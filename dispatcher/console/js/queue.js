@@ -1,0 +1,103 @@
+/**
+ * Pure call-queue logic, no DOM: who should ring, what comes first, and a book of alerts
+ * that de-duplicates by id and keeps only the newest version of each.
+ */
+
+const OPEN = new Set(['raised', 'accepted', 'on_site', 'cancelled']);
+const UNACCEPTED = new Set(['raised', 'cancelled']);
+
+export const isOpen = (a) => OPEN.has(a.state);
+export const isUnaccepted = (a) => UNACCEPTED.has(a.state);
+
+/** Node ids from the alert's grid up to the root (the escalation chain; index = level). */
+export function chainOf(gridPath) {
+  return String(gridPath).split('/').filter(Boolean).map(Number).reverse();
+}
+
+/**
+ * True when this call should ring for this user: it is unaccepted, and its escalation has
+ * reached the user's level (the user's node is at or below the alert's level in the chain).
+ * An admin without a scope node rings once the call reaches the top of the chain.
+ */
+export function ringsFor(alert, user) {
+  if (!user || alert.kind !== 'call' || !isUnaccepted(alert)) return false;
+  if (user.scopeNodeId === null || user.scopeNodeId === undefined) return alert.level >= alert.topLevel;
+  const idx = chainOf(alert.gridPath).indexOf(user.scopeNodeId);
+  return idx >= 0 && idx <= alert.level;
+}
+
+function rank(a) {
+  if (a.state === 'raised') return 0;
+  if (a.state === 'cancelled') return 1;
+  return 2;
+}
+
+/**
+ * Most urgent first: unaccepted calls, highest escalation level first, then most presses;
+ * then the newest. Handled calls (accepted, on site) follow, newest first.
+ */
+export function compareAlerts(a, b) {
+  const ra = rank(a);
+  const rb = rank(b);
+  if (ra !== rb) return ra - rb;
+  if (ra < 2) {
+    if (a.level !== b.level) return b.level - a.level;
+    if (a.presses !== b.presses) return b.presses - a.presses;
+  }
+  if (a.raisedAt !== b.raisedAt) return b.raisedAt - a.raisedAt;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The open alerts by id, plus a short list of the ones that closed while we watched. */
+export class AlertBook {
+  constructor(recentMax = 10) {
+    this.open = new Map();
+    this.recent = [];
+    this.recentMax = recentMax;
+    this.versions = new Map();
+  }
+
+  /** Applies one alert version. Returns false when it is a duplicate or older than what we have. */
+  apply(alert) {
+    const seen = this.versions.get(alert.id);
+    if (seen !== undefined && seen >= alert.version) return false;
+    this.versions.set(alert.id, alert.version);
+    if (isOpen(alert)) {
+      this.open.set(alert.id, alert);
+    } else {
+      this.open.delete(alert.id);
+      this.recent = [alert, ...this.recent.filter((r) => r.id !== alert.id)].slice(0, this.recentMax);
+    }
+    return true;
+  }
+
+  /** A full snapshot of the open alerts: anything not in it has closed meanwhile. */
+  replace(alerts) {
+    const ids = new Set(alerts.map((a) => a.id));
+    for (const id of [...this.open.keys()]) if (!ids.has(id)) this.open.delete(id);
+    for (const a of alerts) {
+      const seen = this.versions.get(a.id);
+      if (seen === undefined || seen < a.version) this.versions.set(a.id, a.version);
+      const cur = this.open.get(a.id);
+      if (!cur || cur.version <= a.version) this.open.set(a.id, a);
+    }
+  }
+
+  calls() {
+    return [...this.open.values()].filter((a) => a.kind === 'call').sort(compareAlerts);
+  }
+
+  technical() {
+    return [...this.open.values()].filter((a) => a.kind !== 'call').sort(compareAlerts);
+  }
+
+  ringing(user) {
+    return this.calls().filter((a) => ringsFor(a, user));
+  }
+
+  clear() {
+    this.open.clear();
+    this.recent = [];
+    this.versions.clear();
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * The call queue page: open calls (most urgent first), technical alerts in their own lower
+ * list, and the calls closed during this shift. Cards are keyed by alert id and rebuilt only
+ * when their version, the language or their local UI state changes.
+ */
+import { h, tx, v, clear } from './dom.js';
+import { renderCard } from './call-card.js';
+import { ringsFor } from './queue.js';
+import { api, ApiError } from './api.js';
+import { clock, dateTime } from './format.js';
+import { has } from './i18n.js';
+
+export class CallsView {
+  constructor(app) {
+    this.app = app;
+    this.ui = new Map();
+    this.cards = new Map();
+    this.root = h('section.calls');
+    this.summary = h('div.summary');
+    this.callList = h('div.list', { id: 'call-list' });
+    this.techList = h('div.list.tech-list', { id: 'tech-list' });
+    this.recentList = h('div.recent-list');
+    this.langRev = 0;
+  }
+
+  mount(container) {
+    clear(this.root);
+    this.root.append(
+      h('div.section-head', tx('h2', 'calls.heading'), this.summary),
+      this.callList,
+      h('div.section-head.tech', tx('h2', 'tech.heading')),
+      this.techList,
+      h('details.recent', h('summary', tx('span', 'recent.heading')), this.recentList),
+    );
+    container.append(this.root);
+    this.render();
+  }
+
+  relabel() {
+    this.langRev++;
+    const parent = this.root.parentElement;
+    if (parent) this.mount(parent);
+  }
+
+  uiOf(id) {
+    if (!this.ui.has(id)) this.ui.set(id, { rev: 0 });
+    return this.ui.get(id);
+  }
+
+  setUi(id, patch, rerender) {
+    const u = Object.assign(this.uiOf(id), patch);
+    if (rerender) {
+      u.rev++;
+      this.render();
+    }
+  }
+
+  async act(alert, action, body) {
+    this.setUi(alert.id, { busy: true, error: null }, true);
+    try {
+      const r = await api('POST', `/api/alerts/${encodeURIComponent(alert.id)}/${action}`, body);
+      this.setUi(alert.id, { busy: false, resolving: false, error: null, note: '', outcome: null }, false);
+      this.app.applyAlert(r.alert);
+    } catch (err) {
+      const e = err instanceof ApiError ? err : new ApiError(0, 'E_NETWORK', String(err));
+      const key = e.code === 'E_NETWORK' ? 'err.network' : has(`err.${e.code}`) ? `err.${e.code}` : 'err.generic';
+      this.setUi(alert.id, { busy: false, error: { key, holder: e.holder, raw: e.message } }, true);
+    }
+  }
+
+  render() {
+    const book = this.app.book;
+    const user = this.app.user;
+    const now = this.app.now();
+    const calls = book.calls();
+    const tech = book.technical();
+    const waiting = calls.filter((a) => a.state === 'raised' || a.state === 'cancelled').length;
+    clear(this.summary).append(
+      h('span.count', { class: waiting ? 'hot' : '' }, v('strong', String(waiting)), ' ', tx('span', 'calls.waiting')),
+      h('span.count', v('strong', String(calls.length)), ' ', tx('span', 'calls.open')));
+    this.fill(this.callList, calls, user, now, 'calls.empty');
+    this.fill(this.techList, tech, user, now, 'tech.empty');
+    clear(this.recentList).append(...book.recent.map((a) => h('div.recent-item', { 'data-id': a.id },
+      v('span', dateTime(a.resolvedAt ?? a.raisedAt)), ' ',
+      v('span', a.household?.address ?? a.deviceId ?? a.id), ' ',
+      a.outcome && has(`outcome.${a.outcome}`) ? tx('span.badge', `outcome.${a.outcome}`) : tx('span.badge', `state.${a.state}`),
+      a.resolvedBy ? h('span', ' ', v('span', a.resolvedBy.name)) : null)));
+  }
+
+  fill(list, alerts, user, now, emptyKey) {
+    const focused = document.activeElement;
+    const focusCard = focused?.closest?.('article.card');
+    const focusKey = focused?.dataset?.focus;
+    const sel = focusKey ? [focused.selectionStart, focused.selectionEnd] : null;
+    const keep = new Set(alerts.map((a) => a.id));
+    for (const el of [...list.children]) {
+      if (!el.dataset.id || !keep.has(el.dataset.id)) {
+        el.remove();
+        if (el.dataset.id) this.cards.delete(el.dataset.id);
+      }
+    }
+    if (!alerts.length) {
+      if (!list.querySelector('.empty')) list.append(tx('p.empty', emptyKey));
+      return;
+    }
+    list.querySelector('.empty')?.remove();
+    let prev = null;
+    for (const a of alerts) {
+      const ui = this.uiOf(a.id);
+      const rings = ringsFor(a, user);
+      const sig = `${a.version}|${ui.rev}|${this.langRev}|${rings}`;
+      let entry = this.cards.get(a.id);
+      if (!entry || entry.sig !== sig) {
+        const el = renderCard(a, { user, ui, rings, now, act: (x, y, z) => this.act(x, y, z), setUi: (id, p, r) => this.setUi(id, p, r) });
+        if (entry) entry.el.replaceWith(el);
+        entry = { el, sig };
+        this.cards.set(a.id, entry);
+        if (focusCard?.dataset.id === a.id && focusKey) {
+          const f = el.querySelector(`[data-focus="${focusKey}"]`);
+          if (f) { f.focus(); if (sel) f.setSelectionRange(sel[0], sel[1]); }
+        }
+      }
+      const want = prev ? prev.nextSibling : list.firstChild;
+      if (want !== entry.el) list.insertBefore(entry.el, want);
+      prev = entry.el;
+    }
+  }
+
+  /** Advances the elapsed clocks once a second without rebuilding cards. */
+  tick(now) {
+    for (const el of this.root.querySelectorAll('[data-since]')) el.textContent = clock(now - Number(el.dataset.since));
+  }
+}
