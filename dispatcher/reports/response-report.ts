@@ -2,6 +2,9 @@
 import type { Store } from '../store/store.ts';
 import { computeStats, slowAccepts, statsBy, type Stats } from '../domain/response-stats.ts';
 
+/** The review list is capped; slowAcceptsTotal gives the full count. */
+const SLOW_LIST_MAX = 1000;
+
 export interface ReportQuery { from: number; to: number; gridId: number | null; now: number }
 
 export function buildResponseReport(store: Store, q: ReportQuery, scopePath: string) {
@@ -13,9 +16,9 @@ export function buildResponseReport(store: Store, q: ReportQuery, scopePath: str
   const names = store.staff.names([...new Set(calls.map((c) => c.acceptedBy).filter((x): x is number => x !== null))]);
   const byStaff = [...statsBy(calls, (c) => c.acceptedBy)].map(([staffId, s]) => ({ staffId, name: names.get(staffId) ?? `#${staffId}`, ...s }))
     .sort((a, b) => a.name.localeCompare(b.name));
-  const slow = slowAccepts(calls, 180, q.now).map((c) => {
-    const a = store.alerts.get(c.id);
-    const hh = a?.householdId != null ? store.households.get(a.householdId) : undefined;
+  const allSlow = slowAccepts(calls, 180, q.now);
+  const slow = allSlow.slice(0, SLOW_LIST_MAX).map((c) => {
+    const hh = c.householdId != null ? store.households.get(c.householdId) : undefined;
     return { alertId: c.id, gridName: store.grid.find(c.gridId)?.name ?? '', address: hh?.address ?? '', raisedAt: c.raisedAt, acceptedAt: c.acceptedAt,
       acceptSeconds: c.acceptSeconds, acceptedBy: c.acceptedBy === null ? null : names.get(c.acceptedBy) ?? null };
   });
@@ -25,7 +28,7 @@ export function buildResponseReport(store: Store, q: ReportQuery, scopePath: str
       handlingRate: 'resolved / raised (处置率)', acceptedWithin60s: 'accepted within 60 s / raised', acceptedWithin180s: 'accepted within 180 s / raised',
       falseAlarmRate: '(false_alarm + resident_cancelled) / raised', times: 'seconds from raised; nearest-rank median and 90th percentile', tests: 'test presses never count',
     },
-    totals: computeStats(calls), byGrid, byStaff, slowAccepts: slow,
+    totals: computeStats(calls), byGrid, byStaff, slowAccepts: slow, slowAcceptsTotal: allSlow.length,
   };
 }
 

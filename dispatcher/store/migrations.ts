@@ -174,4 +174,8 @@ export const MIGRATIONS: string[] = [
     device_id TEXT, address INTEGER, key INTEGER, receiver TEXT
   );
   `,
+  /* 4: a covering index for response-time reports (a year of a street office in one range scan) */ `
+  DROP INDEX IF EXISTS alerts_raised;
+  CREATE INDEX alerts_report ON alerts(grid_path, raised_at, kind, is_test, grid_id, household_id, accepted_at, accepted_by, on_site_at, resolved_at, outcome, id);
+  `,
 ];
