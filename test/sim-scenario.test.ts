@@ -1,0 +1,85 @@
+/** Issue 6: scenarios. A hub restart in the middle loses nothing; a failing expectation fails the CLI. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { parseScenario, ScenarioError } from '../simulator/scenario-schema.ts';
+import { runScenario } from '../simulator/scenario.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'anxin-scn-'));
+
+function runCli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', ...args], { cwd: process.cwd() });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('exit', (code) => resolve({ code, out, err }));
+  });
+}
+
+describe('scenario files', () => {
+  it('reads YAML and JSON and rejects bad files with a clear message', () => {
+    const y = parseScenario('name: x\ndurationS: 5\ntimeline:\n  - at: 1\n    press: demo-0001\n    expect: { ackedWithinS: 2 }\n');
+    expect(y.hub).toEqual({ spawn: true });
+    expect(y.timeline[0].press).toBe('demo-0001');
+    expect(parseScenario('{"name":"j","durationS":1}').expect.maxNeverAcked).toBe(0);
+    expect(() => parseScenario('name: x')).toThrow(/durationS/);
+    expect(() => parseScenario('name: x\ndurationS: 5\ntimeline: [{at: 1}]')).toThrow(/needs an action/);
+    expect(() => parseScenario('name: x\ndurationS: 5\ntimeline: [{at: 1, press: demo-0001, restartHub: true}]')).toThrow(/one action per step/);
+    expect(() => parseScenario('name: x\ndurationS: 5\ntimeline: [{at: 1, dropLinks: {percent: 30, forS: 5}, expect: {acceptedWithinS: 3}}]')).toThrow(/single press/);
+    expect(() => parseScenario('name: x\ndurationS: 5\nbogus: 1')).toThrow(ScenarioError);
+    expect(() => parseScenario('{not json')).toThrow(/not valid JSON or YAML/);
+  });
+});
+
+describe('a hub restart in the middle of a drill', () => {
+  it('ends with 0 losses: devices re-send, consoles resume', async () => {
+    const sc = parseScenario(JSON.stringify({
+      name: 'restart', durationS: 8, settleS: 25,
+      fleet: { heartbeatS: 5, pressPerMin: 240, resendS: 2 },
+      responders: { acceptAfterS: 0.5, arriveAfterS: 0.5, resolveAfterS: 0.5 },
+      timeline: [
+        { at: 1, press: 'demo-0004', expect: { ackedWithinS: 5, acceptedWithinS: 20 } },
+        { at: 3, restartHub: { downS: 1 }, expect: { allConnectedWithinS: 25 } },
+        { at: 4, pressMany: { count: 10, overS: 2 } },
+      ],
+    }));
+    const out = await runScenario(sc);
+    const failed = out.checks.filter((c) => !c.ok);
+    expect(failed).toEqual([]);
+    expect(out.log.join('\n')).toMatch(/hub back as pid/);
+    expect(out.report.counts.presses).toBeGreaterThanOrEqual(15);
+    expect(out.report.losses).toMatchObject({ neverAcked: 0, neverOnConsole: 0 });
+    expect(out.report.counts.reconnects).toBeGreaterThanOrEqual(20);
+  }, 90_000);
+});
+
+describe('the scenario CLI', () => {
+  let t: TestHub;
+  beforeAll(async () => { t = await startTestHub(); });
+  afterAll(async () => { await t.stop(); });
+
+  it('exits 1 when an expectation fails, 0 when all hold, 2 on a bad file', async () => {
+    const failing = join(dir, 'fail.yaml');
+    writeFileSync(failing, 'name: nobody answers\ndurationS: 2\nsettleS: 5\ntimeline:\n  - at: 0.5\n    press: demo-0002\n    expect: { ackedWithinS: 5, acceptedWithinS: 1 }\n');
+    const bad = await runCli(['scenario', failing, '--url', t.mqttUrl, '--http', t.httpUrl, '--quiet']);
+    expect(bad.err).toMatch(/FAIL .*accepted within 1 s/);
+    expect(bad.out).toMatch(/1 expectation\(s\) FAILED/);
+    expect(bad.code).toBe(1);
+
+    const passing = join(dir, 'pass.json');
+    writeFileSync(passing, JSON.stringify({ name: 'ok', durationS: 1, settleS: 5, timeline: [{ at: 0.2, press: 'demo-0012', expect: { ackedWithinS: 5, onConsoleWithinS: 5 } }] }));
+    const good = await runCli(['scenario', passing, '--url', t.mqttUrl, '--http', t.httpUrl, '--json']);
+    expect(good.code).toBe(0);
+    expect(JSON.parse(good.out).ok).toBe(true);
+
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, 'name: x\ntimeline: 3\n');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', 'scenario', broken], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/durationS/);
+  }, 40_000);
+});
