@@ -3,6 +3,7 @@
  * reported together at start-up. The result is passed down; nothing reads process.env later.
  */
 import { z } from 'zod';
+import { parseReceiverList, type ReceiverSpec } from '../gateway/serial/spec.ts';
 
 const port = (def: number) =>
   z.coerce.number({ error: 'must be a port number' }).int('must be a whole number').min(0, 'must be 0..65535').max(65535, 'must be 0..65535').default(def);
@@ -23,6 +24,10 @@ export const SETTINGS = {
   ANXIN_SESSION_TTL_H: { schema: seconds(12, 1), doc: 'Staff login session lifetime in hours', def: '12' },
   ANXIN_MQTT_MAX_PACKET: { schema: z.coerce.number().int().min(256, 'must be at least 256').max(1_048_576, 'must be at most 1048576').default(4096), doc: 'Largest MQTT packet a device may send, in bytes', def: '4096' },
   ANXIN_MAX_PENDING_CONNECTIONS: { schema: z.coerce.number().int().min(1).default(2000), doc: 'Cap on MQTT connections that have not yet authenticated', def: '2000' },
+  ANXIN_SERIAL: { schema: z.string().default('').transform((v, ctx) => { const r = parseReceiverList(v); for (const message of r.problems) ctx.addIssue({ code: 'custom', message }); return r.specs; }),
+    doc: 'RF receivers, comma-separated: /dev/ttyUSB0?baud=9600&framing=fd-df&supervise_s=0&node=ID&name=N or tcp://host:port?... (docs/rf-buttons.md)', def: 'none' },
+  ANXIN_RF_REPEAT_WINDOW_MS: { schema: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be whole milliseconds').min(200, 'must be at least 200').max(10_000, 'must be at most 10000').default(1500),
+    doc: 'RF copies of one code closer together than this are one press (repeats, or several receivers)', def: '1500' },
 } as const;
 
 function validTimeZone(tz: string): boolean {
@@ -51,6 +56,8 @@ export interface HubConfig {
   sessionTtlH: number;
   mqttMaxPacket: number;
   maxPendingConnections: number;
+  serial: ReceiverSpec[];
+  rfRepeatWindowMs: number;
 }
 
 export class ConfigError extends Error {
@@ -84,6 +91,8 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
     sessionTtlH: c.ANXIN_SESSION_TTL_H,
     mqttMaxPacket: c.ANXIN_MQTT_MAX_PACKET,
     maxPendingConnections: c.ANXIN_MAX_PENDING_CONNECTIONS,
+    serial: c.ANXIN_SERIAL,
+    rfRepeatWindowMs: c.ANXIN_RF_REPEAT_WINDOW_MS,
   };
 }
 

@@ -6,6 +6,7 @@
 import type { Store } from './store/store.ts';
 import { hashSecretSync } from './auth/secrets.ts';
 import { EVERY_DAY } from './domain/roster.ts';
+import { seedDemoRf } from './rf/demo-rf.ts';
 
 export const DEMO_STAFF_PASSWORD = 'demo-pass';
 export const DEMO_DEVICE_SECRET = 'demo-secret';
@@ -28,7 +29,10 @@ export function demoDeviceId(n: number): string {
 
 export function seedDemo(store: Store, now: number): { created: boolean } {
   const existing = store.grid.findChild(null, '管城区');
-  if (existing && store.staff.byUsername('grid1')) return { created: false };
+  if (existing && store.staff.byUsername('grid1')) {
+    seedDemoRf(store, now); // RF buttons (issue 5) also reach demo databases made before them
+    return { created: false };
+  }
   const staffHash = hashSecretSync(DEMO_STAFF_PASSWORD);
   const deviceHash = hashSecretSync(DEMO_DEVICE_SECRET);
   store.tx(() => {
@@ -60,5 +64,6 @@ export function seedDemo(store: Store, now: number): { created: boolean } {
       store.devices.create({ id: demoDeviceId(i), kind: 'mqtt-button', householdId: hh.id }, deviceHash, now);
     }
   });
+  seedDemoRf(store, now);
   return { created: true };
 }

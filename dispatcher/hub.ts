@@ -20,6 +20,8 @@ import { ConsoleSocket } from './push/console-socket.ts';
 import { buildHttpApp } from './http/app.ts';
 import { StoreDeviceDirectory } from './device-directory.ts';
 import { ListenError } from '../gateway/listen.ts';
+import { ReceiverSet } from '../gateway/serial/receivers.ts';
+import { RfService } from './rf/rf-service.ts';
 
 export interface HubOptions { config: HubConfig; clock?: Clock; log?: Logger }
 
@@ -38,6 +40,8 @@ export class Hub {
   readonly socket: ConsoleSocket;
   readonly directory: StoreDeviceDirectory;
   readonly http: FastifyInstance;
+  readonly rf: RfService;
+  readonly receivers: ReceiverSet;
   ports = { mqtt: 0, http: 0 };
   private started = false;
 
@@ -58,6 +62,10 @@ export class Hub {
       ...DEFAULT_BROKER_LIMITS, host: config.host, port: config.mqttPort,
       maxPacketBytes: config.mqttMaxPacket, maxPendingConnections: config.maxPendingConnections,
     }, this.directory, this.ingest, this.log.child({ part: 'gateway' }), () => this.clock.now());
+    this.rf = new RfService(this.store, this.alerts, this.clock, this.log.child({ part: 'rf' }));
+    this.receivers = new ReceiverSet(config.serial, { sink: this.ingest, directory: this.rf, observer: this.rf, now: () => this.clock.now(),
+      log: this.log.child({ part: 'serial' }), repeatWindowMs: config.rfRepeatWindowMs });
+    this.rf.receivers = () => ({ statuses: this.receivers.statuses(), counters: this.receivers.counters });
     this.socket = new ConsoleSocket(this.store, this.alerts, this.duty, this.feed, this.clock, this.log.child({ part: 'ws' }));
     this.http = buildHttpApp({
       store: this.store, alerts: this.alerts, clock: this.clock, config,
@@ -65,6 +73,7 @@ export class Hub {
       closeSockets: (m, why) => this.socket.closeFor(m, why),
       disconnectDevice: (id) => { this.directory.forget(id); this.broker.disconnect(id); },
       rearm: () => this.deadlines.arm(),
+      rf: this.rf,
     }, this.log);
   }
 
@@ -96,6 +105,7 @@ export class Hub {
     const addr = this.http.server.address();
     this.ports.http = typeof addr === 'object' && addr ? addr.port : this.config.httpPort;
     this.log.info({ mqttPort: this.ports.mqtt, httpPort: this.ports.http, host: this.config.host, db: this.config.dbPath }, 'Anxin Hub listening');
+    this.receivers.start();
   }
 
   health(): Record<string, unknown> {
@@ -112,6 +122,7 @@ export class Hub {
   async stop(): Promise<void> {
     if (!this.started && !this.store.db.open) return;
     this.started = false;
+    this.receivers.stop();
     this.socket.stop();
     await this.http.close().catch(() => {});
     await this.broker.stop();

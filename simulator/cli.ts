@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { SimDevice } from './sim-device.ts';
 import type { DeviceEventType } from '../gateway/protocol.ts';
 import { EVENT_TYPES } from '../gateway/protocol.ts';
+import { RECEIVER_HELP, receiverMain } from './receiver.ts';
 import { LOAD_COMMANDS, LOAD_HELP, runLoadCommand, UsageError } from './commands.ts';
 
 const HELP = `Anxin simulator - plays call devices against a running hub
@@ -17,7 +18,7 @@ Commands:
                       print it with the round-trip time, then wait for the notify
   device ID           connect as device ID and stay online: heartbeats, prints every
                       message from the hub; type p + Enter to press, c to cancel, t to test
-${LOAD_HELP}
+${LOAD_HELP}${RECEIVER_HELP}
 Options:
   --url URL           MQTT URL of the hub (default mqtt://127.0.0.1:$ANXIN_MQTT_PORT or 1883)
   --secret S          the device's MQTT password (default demo-secret)
@@ -27,6 +28,7 @@ Options:
 
 Examples:
   npm run sim -- press demo-0001
+  npm run sim -- receiver --port 4600 --do "press 0x10001; wait 2; test 0x10001"
   ANXIN_MQTT_PORT=18830 npm run sim -- press demo-0003 --type fall
 `;
 
@@ -75,6 +77,7 @@ async function device(id: string, url: string, secret: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'receiver') return receiverMain(process.argv.slice(3));
   const argv = process.argv.slice(2);
   if ((LOAD_COMMANDS as readonly string[]).includes(argv[0])) {
     const code = await runLoadCommand(argv[0], argv).catch((err: Error) => die(err.message, err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 2 : 1));

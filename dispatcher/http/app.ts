@@ -15,6 +15,7 @@ import { directoryRoutes } from './routes-directory.ts';
 import { provisionRoutes } from './routes-provision.ts';
 import { reportRoutes } from './routes-reports.ts';
 import { rosterRoutes } from './routes-rosters.ts';
+import { rfRoutes } from '../rf/routes-rf.ts';
 
 declare module 'fastify' {
   interface FastifyRequest { staff: Staff | null; token: string | null }
@@ -66,6 +67,7 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
   app.register(provisionRoutes(svc));
   app.register(reportRoutes(svc));
   app.register(rosterRoutes(svc));
+  app.register(rfRoutes(svc));
   app.register(fastifyStatic, { root: CONSOLE_DIR, index: ['index.html'], cacheControl: false });
   return app as unknown as FastifyInstance;
 }

@@ -3,6 +3,7 @@ import type { Store } from '../store/store.ts';
 import type { AlertService } from '../alerts/alert-service.ts';
 import type { Clock } from '../clock.ts';
 import type { HubConfig } from '../config.ts';
+import type { RfService } from '../rf/rf-service.ts';
 
 export interface HubServices {
   store: Store;
@@ -16,4 +17,6 @@ export interface HubServices {
   disconnectDevice(deviceId: string): void;
   /** Re-reads deadlines after an action. */
   rearm(): void;
+  /** RF buttons and receivers (issue 5). */
+  rf?: RfService;
 }

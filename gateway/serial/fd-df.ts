@@ -13,7 +13,7 @@ import type { FrameParser, Framing, ParseResult } from './types.ts';
 const START = 0xfd;
 const END = 0xdf;
 const MAX_FRAME = 6;
-/** A long run of garbage is reported in pieces so that a flood is visible while it lasts. */
+/** A long run of garbage is reported in pieces (and at the end of each chunk) so a flood is visible while it lasts. */
 const NOISE_REPORT_BYTES = 256;
 
 export function decodeFdDfCode(b1: number, b2: number, b3: number): { address: number; key: number } {
@@ -39,7 +39,7 @@ class FdDfParser implements FrameParser {
   push(chunk: Uint8Array): ParseResult[] {
     this.out = [];
     for (const b of chunk) this.step(b);
-    if (this.noise >= NOISE_REPORT_BYTES) this.flushNoise();
+    this.flushNoise(); // report garbage now rather than at the next frame
     return this.out;
   }
 

@@ -112,13 +112,14 @@ class JsonLinesParser implements FrameParser {
   private endLine(): void {
     const raw = this.line.subarray(0, this.len);
     this.len = 0;
-    let text = raw.toString('utf8').trim();
-    if (text === '') return;
+    const whole = raw.toString('utf8').trim();
+    if (whole === '') return;
+    let text = whole;
     for (let tries = 0; tries < MAX_RETRIES; tries++) {
       const o = parseObject(text);
       if (o) {
         const r = readRtl433(o);
-        if (tries > 0) this.out.push({ type: 'error', reason: 'garbage before a JSON object', bytes: raw.length - Buffer.byteLength(text) });
+        if (tries > 0) this.out.push({ type: 'error', reason: 'garbage before a JSON object', bytes: Buffer.byteLength(whole) - Buffer.byteLength(text) });
         if ('code' in r) this.out.push({ type: 'code', code: r.code });
         else if ('keepalive' in r) this.out.push({ type: 'keepalive' });
         else this.out.push({ type: 'error', reason: r.error, bytes: Buffer.byteLength(text) });
