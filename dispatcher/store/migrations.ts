@@ -178,4 +178,22 @@ export const MIGRATIONS: string[] = [
   DROP INDEX IF EXISTS alerts_raised;
   CREATE INDEX alerts_report ON alerts(grid_path, raised_at, kind, is_test, grid_id, household_id, accepted_at, accepted_by, on_site_at, resolved_at, outcome, id);
   `,
+  /* 5: the append-only, hash-chained audit log (dispatcher/audit/audit-log.ts) */ `
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor_id INTEGER,
+    actor TEXT NOT NULL,
+    ip TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_at ON audit_log(at);
+  CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+  `,
 ];
