@@ -9,6 +9,7 @@ import { Store } from './store/store.ts';
 import { seedDemo, DEMO_LOGINS, DEMO_STAFF_PASSWORD, DEMO_DEVICE_SECRET } from './demo-seed.ts';
 import { hashSecret } from './auth/secrets.ts';
 import { ListenError } from '../gateway/listen.ts';
+import { auditVerify } from './audit/verify-cli.ts';
 
 const HELP = `Anxin Hub (安心) - emergency-call hub for elderly people who live alone
 
@@ -17,6 +18,8 @@ Usage:
   npm start -- --demo                seed the demo community (idempotent) and run
   npm run hub -- create-admin NAME   create an admin account (asks for the password,
                                      or reads ANXIN_ADMIN_PASSWORD)
+  npm run hub -- audit-verify        check the audit log's hash chain in ANXIN_DB: exit 0 when
+                                     intact, 1 when a row was changed or removed
   npm run hub -- --help              this text
 
 Settings (environment variables):
@@ -61,6 +64,10 @@ async function main(argv: string[]): Promise<void> {
   }
   const [cmd, ...rest] = argv.filter((a) => a !== '--demo');
   if (cmd === 'create-admin') return createAdmin(config, rest[0]);
+  if (cmd === 'audit-verify') {
+    process.exitCode = auditVerify(config.dbPath, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+    return;
+  }
   if (cmd !== undefined) fail(`unknown command ${cmd}: see --help`);
 
   if (argv.includes('--demo')) {

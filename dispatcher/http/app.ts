@@ -16,6 +16,8 @@ import { provisionRoutes } from './routes-provision.ts';
 import { reportRoutes } from './routes-reports.ts';
 import { rosterRoutes } from './routes-rosters.ts';
 import { rfRoutes } from '../rf/routes-rf.ts';
+import { AuditLog } from '../audit/audit-log.ts';
+import { registerAuditHook } from '../audit/audit-hook.ts';
 
 declare module 'fastify' {
   interface FastifyRequest { staff: Staff | null; token: string | null }
@@ -35,6 +37,7 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
 
   app.decorateRequest('staff', null);
   app.decorateRequest('token', null);
+  registerAuditHook(app as unknown as FastifyInstance, { audit: new AuditLog(svc.store.db), clock: svc.clock, log, staffId: (u) => svc.store.staff.byUsername(u)?.id ?? null });
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof HubError) return reply.status(err.status).send({ error: { code: err.code, message: err.message, ...(err.details ?? {}) } });

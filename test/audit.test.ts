@@ -1,0 +1,129 @@
+/** The audit log: who, when, from where; append-only; hash-chained; audit-verify catches tampering. */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import Database from 'better-sqlite3';
+import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { AuditLog } from '../dispatcher/audit/audit-log.ts';
+
+function verifyCli(dbPath: string): { code: number | null; out: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'dispatcher/main.ts', 'audit-verify'], {
+    env: { ...process.env, ANXIN_DB: dbPath }, encoding: 'utf8', timeout: 60_000,
+  });
+  return { code: r.status, out: r.stdout + r.stderr };
+}
+
+type Row = { id: number; at: number; actor_id: number | null; actor: string; ip: string; action: string; target: string; outcome: string; detail: string };
+
+describe('audit log', () => {
+  let t: TestHub;
+  let raw: Database.Database;
+  const rows = (): Row[] => raw.prepare('SELECT * FROM audit_log ORDER BY id').all() as Row[];
+
+  beforeAll(async () => {
+    t = await startTestHub();
+    raw = new Database(t.dbPath);
+  });
+  afterAll(async () => {
+    raw.close();
+    await t.stop();
+  });
+
+  it('records logins and failed logins with who, when and from where, never the password', async () => {
+    const before = Date.now();
+    await t.login('grid1');
+    const bad = await t.api('POST', '/api/session', undefined, { username: 'grid1', password: 'wrong-password-xyz' });
+    expect(bad.status).toBe(401);
+    const unknown = await t.api('POST', '/api/session', undefined, { username: 'nobody', password: 'x' });
+    expect(unknown.status).toBe(401);
+    const r = rows();
+    const ok = r.find((x) => x.action === 'login' && x.actor === 'grid1')!;
+    expect(ok).toBeDefined();
+    expect(ok.actor_id).toBe(t.hub.store.staff.byUsername('grid1')!.id);
+    expect(ok.ip).toMatch(/127\.0\.0\.1/);
+    expect(ok.at).toBeGreaterThanOrEqual(before - 1000);
+    const failed = r.filter((x) => x.action === 'login_failed');
+    expect(failed.map((x) => x.actor)).toEqual(['grid1', 'nobody']);
+    expect(failed.every((x) => x.outcome === 'E_AUTH' && x.actor_id === null)).toBe(true);
+    expect(JSON.stringify(r)).not.toContain('wrong-password-xyz');
+  });
+
+  it('records alert actions, admin changes (without secrets) and permission denials', async () => {
+    const dev = await t.device('demo-0003');
+    const press = await dev.send('press');
+    const grid1 = await t.login('grid1');
+    const grid2 = await t.login('grid2');
+    const admin = await t.login('admin');
+
+    const denied = await t.api('POST', `/api/alerts/${press.alertId}/ack`, grid2);
+    expect(denied.status).toBe(403);
+    const acked = await t.api('POST', `/api/alerts/${press.alertId}/ack`, grid1);
+    expect(acked.status).toBe(200);
+    const resolved = await t.api('POST', `/api/alerts/${press.alertId}/resolve`, grid1, { outcome: 'false_alarm', note: 'pressed by mistake' });
+    expect(resolved.status).toBe(200);
+    const notAdmin = await t.api('POST', '/api/devices', grid1, { id: 'audit-dev-x', householdId: 1, secret: 'grid1-should-not' });
+    expect(notAdmin.status).toBe(403);
+    const made = await t.api('POST', '/api/devices', admin, { id: 'audit-dev-1', householdId: 1, secret: 'very-secret-device-key' });
+    expect(made.status).toBe(201);
+    const noToken = await t.api('GET', '/api/alerts');
+    expect(noToken.status).toBe(401);
+
+    const r = rows();
+    const actions = r.filter((x) => x.action === 'alert_action' && x.target === press.alertId);
+    expect(actions.map((x) => [x.actor, JSON.parse(x.detail).action, x.outcome])).toEqual([['grid1', 'ack', 'ok'], ['grid1', 'resolve', 'ok']]);
+    expect(JSON.parse(actions[1].detail).resolveOutcome).toBe('false_alarm');
+    const deny = r.filter((x) => x.action === 'denied');
+    expect(deny.map((x) => [x.actor, x.outcome])).toEqual(expect.arrayContaining([['grid2', 'E_FORBIDDEN'], ['grid1', 'E_FORBIDDEN'], ['-', 'E_AUTH']]));
+    expect(deny.find((x) => x.actor === 'grid2')!.target).toBe(press.alertId);
+    const change = r.find((x) => x.action === 'admin_change' && x.actor === 'admin' && x.target === 'POST /api/devices')!;
+    expect(change.outcome).toBe('ok');
+    expect(JSON.parse(change.detail).body).toEqual({ id: 'audit-dev-1', householdId: 1 });
+    expect(JSON.stringify(r)).not.toContain('very-secret-device-key');
+    expect(new AuditLog(raw).verify()).toMatchObject({ ok: true, problems: [] });
+  });
+
+  it('refuses UPDATE and DELETE through its triggers', () => {
+    expect(() => raw.prepare("UPDATE audit_log SET actor = 'mallory' WHERE id = 1").run()).toThrow(/append-only/);
+    expect(() => raw.prepare('DELETE FROM audit_log WHERE id = 1').run()).toThrow(/append-only/);
+  });
+
+  it('audit-verify passes an intact log and catches a changed row, a removed row and a removed tail', async () => {
+    const intact = verifyCli(t.dbPath);
+    expect(intact.out).toMatch(/audit log intact: \d+ rows/);
+    expect(intact.code).toBe(0);
+
+    // An attacker with the database file drops the triggers first.
+    raw.exec('DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete;');
+    const victim = rows().find((x) => x.action === 'denied' && x.actor === 'grid2')!;
+    raw.prepare("UPDATE audit_log SET actor = 'grid1' WHERE id = ?").run(victim.id);
+    const changed = verifyCli(t.dbPath);
+    expect(changed.code).toBe(1);
+    expect(changed.out).toContain(`row ${victim.id}: content does not match its hash`);
+
+    // Even re-computing the row's own hash does not help: the next row's link breaks.
+    const log = new AuditLog(raw);
+    const v = raw.prepare('SELECT * FROM audit_log WHERE id = ?').get(victim.id) as Row & { prev_hash: string };
+    const { rowHash } = await import('../dispatcher/audit/audit-log.ts');
+    const forged = rowHash(v.prev_hash, { id: v.id, at: v.at, actorId: v.actor_id, actor: v.actor, ip: v.ip, action: v.action, target: v.target, outcome: v.outcome, detail: JSON.parse(v.detail) });
+    raw.prepare('UPDATE audit_log SET hash = ? WHERE id = ?').run(forged, victim.id);
+    expect(log.verify().problems).toContainEqual({ id: victim.id + 1, why: expect.stringMatching(/does not link/) });
+
+    // Deleting a row in the middle.
+    raw.prepare('DELETE FROM audit_log WHERE id = 2').run();
+    expect(log.verify().problems).toContainEqual({ id: 3, why: 'rows 2..2 are missing' });
+
+    // Deleting the newest rows, then letting the hub write on.
+    const last = (raw.prepare('SELECT max(id) AS m FROM audit_log').get() as { m: number }).m;
+    raw.prepare('DELETE FROM audit_log WHERE id >= ?').run(last - 1);
+    expect(log.verify().problems.some((p) => /were written and are gone/.test(p.why))).toBe(true);
+    await t.login('community');
+    const after = verifyCli(t.dbPath);
+    expect(after.code).toBe(1);
+    expect(after.out).toContain(`rows ${last - 1}..${last} are missing`);
+  });
+
+  it('audit-verify says clearly when there is no database', () => {
+    const r = verifyCli('/nonexistent/dir/anxin.db');
+    expect(r.code).toBe(2);
+    expect(r.out).toContain('no database');
+  });
+});
