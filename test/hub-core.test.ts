@@ -161,6 +161,10 @@ describe('bad input from an authenticated device', () => {
     dev.client!.publish(topics.upEvent('demo-0008'), Buffer.alloc(64 * 1024, 0x41), { qos: 1 });
     await closed;
     await dev.close(false);
+    // The oversized packet is refused at its header, and still recorded on the device's unreadable call.
+    await grid1.waitFor((f) => f.type === 'change' && f.alert?.reason === 'unreadable' && f.alert?.presses === 3);
+    const tooBig = t.hub.store.db.prepare("SELECT detail FROM device_events WHERE device_id = 'demo-0008' AND detail LIKE '%exceeds%'").get() as { detail: string } | undefined;
+    expect(tooBig?.detail).toMatch(/exceeds the 4096-byte limit/);
 
     const good = await t.device('demo-0009');
     const r = await good.send('press');
