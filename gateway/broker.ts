@@ -3,12 +3,13 @@
  * (packet size, connect timeout, not-yet-authenticated connections) and presence events.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { Aedes } from 'aedes';
 import type { Logger } from 'pino';
 import { GuardedConnection } from './frame-guard.ts';
 import { installDeviceHooks } from './device-hooks.ts';
 import { topics, type AckPayload, type NotifyPayload } from './protocol.ts';
-import type { DeviceDirectory, HubCommand, HubSink } from './events.ts';
+import type { AuthLimiter, DeviceDirectory, HubCommand, HubSink } from './events.ts';
 import { listenOrExplain } from './listen.ts';
 
 export interface BrokerOptions {
@@ -20,6 +21,10 @@ export interface BrokerOptions {
   /** Cap on TCP connections that have not completed CONNECT/auth. */
   maxPendingConnections: number;
   keepaliveLimitS: number;
+  /** Brute-force guard for device logins (per source IP and per device id). */
+  limiter?: AuthLimiter;
+  /** A second listener for MQTT over TLS (same limits and hooks). */
+  tls?: { port: number; cert: Buffer; key: Buffer };
 }
 
 export const DEFAULT_BROKER_LIMITS = {
@@ -32,9 +37,11 @@ export const DEFAULT_BROKER_LIMITS = {
 export class DeviceBroker {
   private aedes: Aedes | null = null;
   private server: Server | null = null;
+  private tlsServer: Server | null = null;
   private pending = 0;
   private readonly sockets = new Set<Socket>();
   boundPort = 0;
+  boundTlsPort = 0;
   rejectedFrames = 0;
 
   constructor(
@@ -62,9 +69,10 @@ export class DeviceBroker {
       log: this.log,
       now: this.now,
       sendAck: (deviceId, seq, alertId) => this.publish(topics.ack(deviceId), { seq, alertId } satisfies AckPayload),
+      limiter: this.opts.limiter,
     });
     aedes.on('clientReady', (client) => {
-      (client.conn as GuardedConnection & { authed?: boolean }).authed = true;
+      Object.assign(client.conn, { authed: true, deviceId: client.id });
       this.pending--;
       this.sink.observe({ kind: 'presence', deviceId: client.id, online: true, at: this.now(), cause: 'connected' });
     });
@@ -79,6 +87,13 @@ export class DeviceBroker {
     const server = createServer((socket) => this.accept(socket));
     this.server = server;
     this.boundPort = await listenOrExplain(server, this.opts.host, this.opts.port, 'ANXIN_MQTT_PORT', 'MQTT');
+    if (this.opts.tls) {
+      // The TLS handshake runs before accept(), so a stalled handshake is bounded by the same timeout.
+      const tlsServer = createTlsServer({ cert: this.opts.tls.cert, key: this.opts.tls.key, handshakeTimeout: this.opts.connectTimeoutMs }, (s) => this.accept(s));
+      tlsServer.on('tlsClientError', (err) => this.log.debug({ err: err.message }, 'MQTT TLS handshake failed'));
+      this.tlsServer = tlsServer;
+      this.boundTlsPort = await listenOrExplain(tlsServer, this.opts.host, this.opts.tls.port, 'ANXIN_MQTT_TLS_PORT', 'MQTT over TLS');
+    }
     return this.boundPort;
   }
 
@@ -91,13 +106,18 @@ export class DeviceBroker {
     this.pending++;
     this.sockets.add(socket);
     socket.setNoDelay(true);
-    const conn = new GuardedConnection(socket, this.opts.maxPacketBytes, (reason) => {
+    const conn: GuardedConnection & { authed?: boolean; deviceId?: string } = new GuardedConnection(socket, this.opts.maxPacketBytes, (reason) => {
       this.rejectedFrames++;
-      this.log.warn({ remote: socket.remoteAddress, reason }, 'MQTT stream rejected');
+      this.log.warn({ remote: socket.remoteAddress, deviceId: conn.deviceId, reason }, 'MQTT stream rejected');
+      // An authenticated device that sent something unreadable is never dropped in silence.
+      if (conn.deviceId) {
+        this.sink.commitEvent({ kind: 'unreadable-event', deviceId: conn.deviceId, seq: null, reason, raw: '', receivedAt: this.now(), via: 'mqtt' })
+          .catch((err: Error) => this.log.error({ err, deviceId: conn.deviceId }, 'could not record an unreadable packet'));
+      }
     });
     socket.once('close', () => {
       this.sockets.delete(socket);
-      if (!(conn as GuardedConnection & { authed?: boolean }).authed) this.pending--;
+      if (!conn.authed) this.pending--;
     });
     this.aedes!.handle(conn);
   }
@@ -130,6 +150,8 @@ export class DeviceBroker {
   async stop(): Promise<void> {
     const server = this.server;
     this.server = null;
+    this.tlsServer?.close();
+    this.tlsServer = null;
     if (server) {
       server.close();
       for (const s of this.sockets) s.destroy();

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { checkIdentity, checkPublish, checkSubscribe } from './acl.ts';
 import { decodeEvent, decodeHeartbeat, decodeState, salvageSeq } from './codec.ts';
 import { topics } from './protocol.ts';
-import type { DeviceDirectory, HubSink } from './events.ts';
+import type { AuthLimiter, DeviceDirectory, HubSink } from './events.ts';
 
 export interface HookDeps {
   directory: DeviceDirectory;
@@ -17,6 +17,8 @@ export interface HookDeps {
   now: () => number;
   /** Publishes down/ack after the commit. */
   sendAck: (deviceId: string, seq: number, alertId: string | null) => void;
+  /** Brute-force guard (per source IP and per device id); none means unlimited. */
+  limiter?: AuthLimiter;
 }
 
 function authError(message: string, returnCode: number): AuthenticateError {
@@ -36,17 +38,27 @@ export function installDeviceHooks(broker: Aedes, deps: HookDeps): void {
   };
 
   broker.authenticate = (client, username, password, done) => {
+    const source = (client.conn as { remoteAddress?: string }).remoteAddress ?? 'unknown';
+    const account = String(username ?? '').slice(0, 64);
+    const limit = deps.limiter?.check(source, account);
+    if (limit && !limit.ok) {
+      log.warn({ source, deviceId: account, reason: limit.reason, retryAfterMs: limit.retryAfterMs }, 'device refused: too many failed logins');
+      return done(authError('too many failed logins: try later', 5), false);
+    }
     const problem = checkIdentity(client.id, username);
     if (problem) {
       log.warn({ clientId: client.id, username, reason: problem }, 'device refused');
+      deps.limiter?.failure(source, account);
       return done(authError(problem, problem.startsWith('client id') ? 2 : 4), false);
     }
     directory.verifySecret(username!, password ?? Buffer.alloc(0)).then(
       (ok) => {
         if (!ok) {
-          log.warn({ deviceId: username }, 'device refused: bad credentials');
+          log.warn({ deviceId: username, source }, 'device refused: bad credentials');
+          deps.limiter?.failure(source, account);
           return done(authError('bad device id or secret', 4), false);
         }
+        deps.limiter?.success(source, account);
         done(null, true);
       },
       (err: Error) => {

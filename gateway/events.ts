@@ -32,6 +32,16 @@ export interface DeviceDirectory {
   verifySecret(deviceId: string, secret: Buffer): Promise<boolean>;
 }
 
+/**
+ * Brute-force guard for device logins, provided by the dispatcher: the gateway asks before
+ * verifying a secret and reports the outcome. `source` is the remote IP, `account` the device id.
+ */
+export interface AuthLimiter {
+  check(source: string, account: string): { ok: true } | { ok: false; retryAfterMs: number; reason: string };
+  failure(source: string, account: string): void;
+  success(source: string, account: string): void;
+}
+
 /** Commands the dispatcher sends to devices through the gateway. */
 export type HubCommand = { kind: 'notify'; deviceId: string; alertId: string; status: NotifyStatus };
 

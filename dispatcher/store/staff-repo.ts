@@ -78,4 +78,12 @@ export class StaffRepo {
   closeSession(token: string): void {
     this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hashToken(token));
   }
+
+  /** Sets a new password hash and ends every session of that user except `keepToken`'s. */
+  setPassword(staffId: number, passwordHash: string, keepToken: string | null): number {
+    return this.db.transaction(() => {
+      this.db.prepare('UPDATE staff SET password_hash = ? WHERE id = ?').run(passwordHash, staffId);
+      return this.db.prepare('DELETE FROM sessions WHERE staff_id = ? AND token_hash <> ?').run(staffId, keepToken ? hashToken(keepToken) : '').changes;
+    })();
+  }
 }
