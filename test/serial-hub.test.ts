@@ -177,6 +177,18 @@ describe('RF buttons through a TCP receiver', () => {
     expect(f.alert.householdId).toBe(5);
     const devices = (await hub.api('GET', '/api/devices', admin)).body.devices;
     expect(devices.find((d: any) => d.id === 'rf-2abcd')).toMatchObject({ kind: 'rf-button', householdId: 5 });
+
+    // An installer who knows the address adds a button directly; a taken code is refused.
+    const made = await hub.api('POST', '/api/rf/buttons', admin, { householdId: 3, address: 0x30001 });
+    expect(made.status).toBe(201);
+    expect(made.body).toMatchObject({ deviceId: 'rf-30001', supervised: false });
+    expect(made.body.codes.map((c: any) => `${c.key}:${c.action}`)).toEqual(['1:press', '2:cancel', '4:test']);
+    expect((await hub.api('POST', '/api/rf/buttons', admin, { householdId: 3, address: 0x10001 })).status).toBe(409);
+    expect((await hub.api('POST', '/api/rf/buttons', staff, { householdId: 3, address: 0x30002 })).status).toBe(403);
+    expect((await hub.api('POST', '/api/rf/buttons', admin, { householdId: 3, address: 0x100000 })).status).toBe(400);
+    expect((await hub.api('POST', '/api/rf/learn', admin, { householdId: 6 })).status).toBe(201);
+    expect((await hub.api('DELETE', '/api/rf/learn', admin)).body).toEqual({ cancelled: true });
+    expect((await hub.api('GET', '/api/rf/learn', admin)).body.last.outcome).toBe('cancelled');
   }, 60_000);
 
   it('closing the TCP server raises receiver offline within 10 s on the served node, and it clears when the link is back', async () => {

@@ -59,17 +59,35 @@ export class RfService implements RfDirectory, ReceiverSink {
 
   /** Inside a transaction: binds the code's address to a new rf-button in the session's household. */
   private enrol(s: LearnSession, e: RfUnknownEvent): string {
-    const base = `rf-${e.address.toString(16).padStart(5, '0')}`;
-    let id = base;
-    for (let n = 2; this.store.devices.get(id); n++) id = `${base}-${n}`;
-    this.store.devices.create({ id, kind: 'rf-button', householdId: s.householdId }, null, e.at);
-    this.repo.bind({ address: e.address, key: e.key, deviceId: id, action: 'press' }, e.at);
-    for (const [k, action] of Object.entries(DEFAULT_KEYS)) {
-      if (Number(k) !== e.key) this.repo.bind({ address: e.address, key: Number(k), deviceId: id, action }, e.at, false);
-    }
-    this.repo.forgetUnknown(e.address);
+    const id = this.addButton(s.householdId, e.address, e.key, e.at);
     this.repo.closeLearn(s.id, 'bound', e.at, { deviceId: id, address: e.address, key: e.key, receiver: e.receiver });
     return id;
+  }
+
+  /** Inside a transaction: a new rf-button; `pressKey` is press, the default layout fills the free keys. */
+  private addButton(householdId: number, address: number, pressKey: number, now: number, wantedId?: string): string {
+    const base = wantedId ?? `rf-${address.toString(16).padStart(5, '0')}`;
+    let id = base;
+    if (wantedId && this.store.devices.get(id)) throw new HubError('E_CONFLICT', `device ${id} already exists`);
+    for (let n = 2; this.store.devices.get(id); n++) id = `${base}-${n}`;
+    this.store.devices.create({ id, kind: 'rf-button', householdId }, null, now);
+    this.repo.bind({ address, key: pressKey, deviceId: id, action: 'press' }, now);
+    for (const [k, action] of Object.entries(DEFAULT_KEYS)) {
+      if (Number(k) !== pressKey) this.repo.bind({ address, key: Number(k), deviceId: id, action }, now, false);
+    }
+    this.repo.forgetUnknown(address);
+    return id;
+  }
+
+  /** An installer adds a button whose address is known (printed on it, or read from the unknown list). */
+  createButton(householdId: number, address: number, pressKey = 0x1, id?: string): string {
+    const now = this.clock.now();
+    return this.store.tx(() => {
+      if (!this.store.households.get(householdId)) throw new HubError('E_NOT_FOUND', `household ${householdId} does not exist`);
+      const taken = this.repo.lookup(address, pressKey);
+      if (taken) throw new HubError('E_CONFLICT', `code ${hexAddress(address)}/${pressKey} is already bound to ${taken.deviceId}`);
+      return this.addButton(householdId, address, pressKey, now, id);
+    });
   }
 
   openLearn(householdId: number, staffId: number): LearnSession {

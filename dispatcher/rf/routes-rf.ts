@@ -8,6 +8,7 @@ import { requireAdmin, requireStaff } from '../http/app.ts';
 import { HubError } from '../errors.ts';
 import { hexAddress, LEARN_WINDOW_MS, type RfService } from './rf-service.ts';
 import type { LearnSession } from './rf-repo.ts';
+import { DEVICE_ID_RE } from '../../gateway/protocol.ts';
 
 export const UNSUPERVISED_NOTE = 'RF buttons only transmit when pressed, so the hub cannot supervise them: it cannot tell whether a button '
   + 'still works or its battery is flat. "Last heard" and "last test" are all it knows. Ask residents to test-press regularly.';
@@ -23,6 +24,16 @@ const codeBody = {
     address: { type: 'integer', minimum: 1, maximum: 0xfffff },
     key: { type: 'integer', minimum: 0, maximum: 15 },
     action: { type: 'string', enum: ['press', 'cancel', 'test'] },
+  },
+} as const;
+
+const buttonBody = {
+  type: 'object', additionalProperties: false, required: ['householdId', 'address'],
+  properties: {
+    id: { type: 'string', pattern: DEVICE_ID_RE.source },
+    householdId: { type: 'integer', minimum: 1 },
+    address: { type: 'integer', minimum: 1, maximum: 0xfffff },
+    pressKey: { type: 'integer', minimum: 0, maximum: 15 },
   },
 } as const;
 
@@ -82,6 +93,14 @@ export const rfRoutes = (svc: HubServices): FastifyPluginAsync => async (app) =>
     rf().bindCode(b.deviceId, b.address, b.key, b.action);
     reply.status(201);
     return { code: { ...b, addressHex: hexAddress(b.address) } };
+  });
+
+  app.post<{ Body: { id?: string; householdId: number; address: number; pressKey?: number } }>('/api/rf/buttons', { schema: { body: buttonBody } }, async (req, reply) => {
+    requireAdmin(req);
+    const b = req.body;
+    const deviceId = rf().createButton(b.householdId, b.address, b.pressKey ?? 0x1, b.id);
+    reply.status(201);
+    return { deviceId, codes: rf().repo.codesFor(deviceId), supervised: false, note: UNSUPERVISED_NOTE };
   });
 
   app.get('/api/rf/buttons', async (req) => {
