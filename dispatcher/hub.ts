@@ -16,6 +16,7 @@ import { DeviceIngest } from './alerts/device-ingest.ts';
 import { PresenceTracker } from './alerts/presence.ts';
 import { DeadlineScheduler } from './alerts/deadline-scheduler.ts';
 import { HealthSweep, DEFAULT_HEALTH } from './alerts/health-sweep.ts';
+import { StorageFaultMonitor } from './alerts/storage-fault.ts';
 import { ConsoleSocket } from './push/console-socket.ts';
 import { buildHttpApp } from './http/app.ts';
 import { StoreDeviceDirectory } from './device-directory.ts';
@@ -36,6 +37,7 @@ export class Hub {
   readonly ingest: DeviceIngest;
   readonly deadlines: DeadlineScheduler;
   readonly healthSweep: HealthSweep;
+  readonly storageFault: StorageFaultMonitor;
   readonly broker: DeviceBroker;
   readonly socket: ConsoleSocket;
   readonly directory: StoreDeviceDirectory;
@@ -58,6 +60,8 @@ export class Hub {
     this.deadlines = new DeadlineScheduler(this.store, this.alerts, this.clock, this.log);
     this.healthSweep = new HealthSweep(this.store, this.alerts, this.clock, this.log, { ...DEFAULT_HEALTH, heartbeatGraceS: config.heartbeatGraceS });
     this.ingest = new DeviceIngest(this.store, this.alerts, this.presence, this.log, () => this.deadlines.arm());
+    this.storageFault = new StorageFaultMonitor(this.store, this.alerts, this.clock, this.log);
+    this.ingest.faults = this.storageFault;
     this.broker = new DeviceBroker({
       ...DEFAULT_BROKER_LIMITS, host: config.host, port: config.mqttPort,
       maxPacketBytes: config.mqttMaxPacket, maxPendingConnections: config.maxPendingConnections,
@@ -67,6 +71,8 @@ export class Hub {
       log: this.log.child({ part: 'serial' }), repeatWindowMs: config.rfRepeatWindowMs });
     this.rf.receivers = () => ({ statuses: this.receivers.statuses(), counters: this.receivers.counters });
     this.socket = new ConsoleSocket(this.store, this.alerts, this.duty, this.feed, this.clock, this.log.child({ part: 'ws' }));
+    this.storageFault.sink = this.socket;
+    this.socket.volatile = () => this.storageFault.volatile();
     this.http = buildHttpApp({
       store: this.store, alerts: this.alerts, clock: this.clock, config,
       health: () => this.health(),
@@ -128,6 +134,7 @@ export class Hub {
     await this.broker.stop();
     this.deadlines.stop();
     this.healthSweep.stop();
+    this.storageFault.stop();
     this.presence.stop();
     this.store.close();
   }

@@ -132,10 +132,22 @@ export class AlertService {
     const initial = a.deadlineAt === null && !moveUp;
     this.apply(a, { type: 'escalate', toLevel: plan.level, nextDeadlineAt: plan.nextDeadlineAt, initial }, now, null, false);
     this.store.alerts.appendEvent(a.id, now, 'notified', null, { level: plan.level, nodeId: plan.nodeId, notified: plan.reach, onDutyOffline: plan.onDutyOffline });
-    if (plan.nobodyReachable) this.log.warn({ alertId: a.id, escalationLevel: plan.level }, 'call placed at the top level with nobody connected');
+    if (plan.nobodyReachable) this.nobodyOnline(a, plan.nodeId, now);
     const next = this.store.alerts.get(a.id)!;
     this.feed.record(next, now);
     return next;
+  }
+
+  /** Inside a transaction: nobody at any level is connected. One open "no duty staff online" alert at the top; later calls join its timeline. */
+  private nobodyOnline(call: AlertRow, topNodeId: number, now: number): void {
+    const open = this.store.health.openTechnical().find((t) => t.reason === 'no_staff_online' && t.deviceId === null);
+    this.log.warn({ alertId: call.id, topNodeId, technicalAlertId: open?.id }, 'no duty staff online at any level: call placed at the top level, technical alert raised');
+    if (open) {
+      this.store.alerts.appendEvent(open.id, now, 'nobody_online_again', null, { callId: call.id, gridId: call.gridId });
+      return;
+    }
+    this.raise({ kind: 'technical', reason: 'no_staff_online', deviceId: null, householdId: null, gridId: topNodeId,
+      detail: 'a call arrived and no duty staff were online at any level: it waits at the top level', data: { callId: call.id, gridId: call.gridId } }, now);
   }
 
   /** Runs the step due at an alert's deadline. Returns false when nothing was due. */

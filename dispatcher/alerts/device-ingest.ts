@@ -20,6 +20,8 @@ export class DeviceIngest implements HubSink {
   private scheduled = false;
   committed = 0;
   storageFaults = 0;
+  /** Told about refused and committed batches (the storage fault alert, storage-fault.ts). */
+  faults: { fault(err: unknown, events: number): void; ok(): void } | null = null;
 
   constructor(
     private readonly store: Store,
@@ -64,9 +66,11 @@ export class DeviceIngest implements HubSink {
         this.storageFaults++;
         this.log.error({ err, events: batch.length }, 'storage fault: batch not committed, devices will re-send');
         for (const p of batch) p.reject(err as Error);
+        this.faults?.fault(err, batch.length);
         continue;
       }
       this.committed += batch.length;
+      this.faults?.ok();
       batch.forEach((p, i) => {
         const r = results[i];
         if (r instanceof Error) p.reject(r);

@@ -13,7 +13,7 @@ import type { AlertService } from '../alerts/alert-service.ts';
 import type { Change, ChangeFeed } from '../alerts/change-feed.ts';
 import type { DutyDesk } from '../alerts/duty.ts';
 import type { Clock } from '../clock.ts';
-import { buildAlertView } from '../alerts/alert-view.ts';
+import { buildAlertView, type AlertView } from '../alerts/alert-view.ts';
 import { staffView } from '../http/staff-view.ts';
 
 interface Client { ws: WebSocket; staff: Staff; token: string; alive: boolean; msgs: number; windowStart: number }
@@ -36,6 +36,8 @@ export class ConsoleSocket {
   private pinger: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   delivered = 0;
+  /** Alerts that live only in memory (the storage fault alert while the store is failing). */
+  volatile: () => AlertView[] = () => [];
 
   constructor(
     private readonly store: Store,
@@ -99,11 +101,13 @@ export class ConsoleSocket {
         }
         if (rows.length < 5000) break;
       }
+      for (const v of this.volatile()) c.ws.send(JSON.stringify({ type: 'change', seq: Math.max(cursor, since), alert: v }));
       c.ws.send(JSON.stringify({ type: 'resumed', seq: Math.max(cursor, since) }));
       return;
     }
     const seq = this.store.alerts.lastChangeSeq();
-    const alerts = this.store.alerts.open().filter((a) => this.alerts.canSee(c.staff, a.gridPath)).map((a) => buildAlertView(this.store, a));
+    const alerts = this.store.alerts.open().filter((a) => this.alerts.canSee(c.staff, a.gridPath)).map((a) => buildAlertView(this.store, a))
+      .concat(this.volatile());
     c.ws.send(JSON.stringify({ type: 'snapshot', seq, alerts }));
   }
 
@@ -133,6 +137,14 @@ export class ConsoleSocket {
       c.ws.send(ch.frame);
       this.delivered++;
     }
+  }
+
+  /** Pushes an in-memory, hub-wide alert to every console, numbered with the last stored change (so no cursor moves). */
+  pushVolatile(view: AlertView): void {
+    let seq = 0;
+    try { seq = this.store.alerts.lastChangeSeq(); } catch { /* the store is failing: 0 never moves a console's cursor */ }
+    const frame = JSON.stringify({ type: 'change', seq, alert: view });
+    for (const c of this.clients) if (c.ws.readyState === c.ws.OPEN) c.ws.send(frame);
   }
 
   private ping(): void {
