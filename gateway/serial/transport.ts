@@ -39,6 +39,7 @@ export function openTcp(spec: ReceiverSpec, h: ConnHandlers, connectTimeoutMs = 
     const down = once(h);
     let up = false;
     const timer = setTimeout(() => sock.destroy(new Error(`connect timed out after ${connectTimeoutMs} ms`)), connectTimeoutMs);
+    timer.unref();
     sock.setNoDelay(true);
     sock.on('connect', () => {
       clearTimeout(timer);
