@@ -29,6 +29,12 @@ export function installDeviceHooks(broker: Aedes, deps: HookDeps): void {
   const { directory, sink, log, now } = deps;
 
   broker.preConnect = (client, packet, done) => {
+    // mqtt-packet accepts "MQIsdp" with level 4 (and "MQTT" with level 3): refuse the mismatch.
+    // Unknown levels fall through to aedes, which answers CONNACK 0x01.
+    if ((packet.protocolId === 'MQIsdp') !== (packet.protocolVersion === 3)) {
+      log.warn({ clientId: packet.clientId, protocol: packet.protocolId, level: packet.protocolVersion }, 'refused: protocol name does not match its level');
+      return done(authError('protocol name does not match the protocol level', 1), false);
+    }
     const will = packet.will;
     if (will && packet.username && will.topic !== topics.state(packet.username)) {
       log.warn({ clientId: packet.clientId, willTopic: will.topic }, 'refused: Will on a foreign topic');
