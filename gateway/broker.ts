@@ -11,6 +11,7 @@ import { installDeviceHooks } from './device-hooks.ts';
 import { topics, type AckPayload, type NotifyPayload } from './protocol.ts';
 import type { AuthLimiter, DeviceDirectory, HubCommand, HubSink } from './events.ts';
 import { listenOrExplain } from './listen.ts';
+import { Outbox } from './outbox.ts';
 
 export interface BrokerOptions {
   host: string;
@@ -43,6 +44,8 @@ export class DeviceBroker {
   boundPort = 0;
   boundTlsPort = 0;
   rejectedFrames = 0;
+  /** Paces hub → device publishes (see outbox.ts). */
+  readonly outbox = new Outbox((topic, payload, done) => this.publishNow(topic, payload, done));
 
   constructor(
     private readonly opts: BrokerOptions,
@@ -140,11 +143,16 @@ export class DeviceBroker {
   }
 
   private publish(topic: string, body: unknown): void {
-    if (!this.aedes || this.aedes.closed) return;
-    this.aedes.publish(
-      { cmd: 'publish', topic, payload: Buffer.from(JSON.stringify(body)), qos: 1, retain: false, dup: false },
-      (err) => { if (err) this.log.warn({ err, topic }, 'publish to device failed'); },
-    );
+    const deviceId = topic.split('/')[3] ?? '';
+    this.outbox.push(deviceId, topic, Buffer.from(JSON.stringify(body)));
+  }
+
+  private publishNow(topic: string, payload: Buffer, done: () => void): void {
+    if (!this.aedes || this.aedes.closed) return done();
+    this.aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (err) => {
+      if (err) this.log.warn({ err, topic }, 'publish to device failed');
+      done();
+    });
   }
 
   async stop(): Promise<void> {
