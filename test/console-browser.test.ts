@@ -3,7 +3,9 @@
  * One browser, a few pages (each in its own context, so each has its own login), one hub.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pino from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
@@ -17,14 +19,19 @@ let grid1: Page;
 let community: Page;
 let grid2: Page;
 let restarted: Hub | null = null;
+const hub = () => restarted ?? t.hub;
 const errors: string[][] = [];
 const devices: SimDevice[] = [];
 
-async function press(id: string, hub: Hub = t.hub): Promise<string> {
-  const d = new SimDevice({ url: `mqtt://127.0.0.1:${hub.ports.mqtt}`, id, secret: 'demo-secret', resendMs: 2000, reconnectMs: 0 });
+async function device(id: string): Promise<SimDevice> {
+  const d = new SimDevice({ url: `mqtt://127.0.0.1:${hub().ports.mqtt}`, id, secret: 'demo-secret', resendMs: 2000, reconnectMs: 0 });
   await d.connect();
   devices.push(d);
-  const r = await d.send('press');
+  return d;
+}
+
+async function press(id: string): Promise<string> {
+  const r = await (await device(id)).send('press');
   expect(r.alertId).toBeTruthy();
   return r.alertId!;
 }
@@ -53,14 +60,13 @@ afterAll(async () => {
   for (const e of errors) expect(e).toEqual([]);
 });
 
-describe('the live duty console in a real browser', () => {
+// Generous per-test limits: the machine is shared, and a loaded one runs Chromium slowly.
+describe('the live duty console in a real browser', { timeout: 60_000 }, () => {
   it('a press on demo-0002 shows on grid1 within 1 s with the address and the sound armed; accept tells the device; community sees it accepted', async () => {
     expect((await state(grid1)).armed).toBe(true);
     expect(await grid1.isHidden('#sound-banner')).toBe(true);
 
-    const dev = new SimDevice({ url: t.mqttUrl, id: 'demo-0002', secret: 'demo-secret', resendMs: 2000, reconnectMs: 0 });
-    await dev.connect();
-    devices.push(dev);
+    const dev = await device('demo-0002');
     const r = await dev.send('press');
     const id = r.alertId!;
     await grid1.waitForSelector(card(id), { timeout: 5000 });
@@ -87,6 +93,39 @@ describe('the live duty console in a real browser', () => {
     await community.waitForSelector(`${card(id)}[data-state="accepted"]`, { timeout: 5000 });
     expect(await community.locator(card(id)).textContent()).toContain('李娜');
     await expect.poll(async () => (await state(grid1)).ringing).toBe(false);
+
+    // On site, then resolve with an outcome and a note: the card leaves the queue everywhere.
+    await c.locator('button[data-action="arrive"]').click();
+    await dev.waitForNotify('on_site', id, 5000);
+    await grid1.waitForSelector(`${card(id)}[data-state="on_site"]`);
+    await c.locator('button[data-action="resolve"]').click();
+    await c.locator('button[data-action="save"]').click();
+    expect(await c.locator('.error').textContent()).toContain('请选择处理结果');
+    await c.locator('label.choice', { hasText: '已协助' }).click();
+    await c.locator('textarea.note').fill('血压偏高，已联系家属');
+    await c.locator('button[data-action="save"]').click();
+    await dev.waitForNotify('resolved', id, 5000);
+    await grid1.waitForSelector(card(id), { state: 'detached', timeout: 5000 });
+    await community.waitForSelector(card(id), { state: 'detached', timeout: 5000 });
+    const done = (await t.api('GET', `/api/alerts/${id}`, await t.login('grid1'))).body.alert;
+    expect([done.state, done.outcome, done.note]).toEqual(['resolved', 'assisted', '血压偏高，已联系家属']);
+    expect(await grid1.locator(`.recent-item[data-id="${id}"]`).count()).toBe(1);
+  });
+
+  it('a resident cancel shows as such and is confirmed with one tap; technical alerts have their own list', async () => {
+    const dev = await device('demo-0004');
+    const id = (await dev.send('press')).alertId!;
+    await grid1.waitForSelector(card(id));
+    await dev.send('cancel');
+    await grid1.waitForSelector(`${card(id)}[data-state="cancelled"]`, { timeout: 5000 });
+    expect(await grid1.locator(card(id)).textContent()).toContain('老人已取消');
+    await grid1.locator(`${card(id)} button[data-action="confirmCancel"]`).click();
+    await grid1.waitForSelector(card(id), { state: 'detached', timeout: 5000 });
+    // A technical alert (tamper) goes to its own, lower list, not into the call queue.
+    const tamper = (await (await device('demo-0008')).send('tamper')).alertId!;
+    await grid1.waitForSelector(`#tech-list ${card(tamper)}`, { timeout: 5000 });
+    expect(await grid1.locator(`#call-list ${card(tamper)}`).count()).toBe(0);
+    expect(await grid1.locator(`#tech-list ${card(tamper)}`).textContent()).toContain('设备被拆动');
   });
 
   it('taking a call someone else already took shows who has it (409 with the holder)', async () => {
@@ -126,11 +165,92 @@ describe('the live duty console in a real browser', () => {
     restarted = await Hub.start({ ...t.config, httpPort: port, mqttPort: 0 }, { log: pino({ level: 'silent' }) });
     await grid1.waitForSelector('#conn-state[data-state="live"]', { timeout: 20_000 });
     expect(await grid1.isHidden('#conn-banner')).toBe(true);
-    const id = await press('demo-0006', restarted);
+    const id = await press('demo-0006'); // through the restarted hub
     await grid1.waitForSelector(card(id), { timeout: 5000 });
     expect(await grid1.locator(card(id)).count()).toBe(1);
     await grid1.locator(`${card(id)} button[data-action="accept"]`).click();
     await grid1.waitForSelector(`${card(id)}[data-state="accepted"]`, { timeout: 5000 });
+  });
+
+  it('screenshots at 1280 px and 360 px with a live call on screen', async () => {
+    const id = await press('demo-0007');
+    await grid1.waitForSelector(card(id));
+    await grid1.locator(card(id)).scrollIntoViewIfNeeded();
+    // ANXIN_SCREENSHOTS=1 refreshes the committed images in docs/; otherwise they go to a temp dir.
+    const dir = process.env.ANXIN_SCREENSHOTS === '1' ? 'docs/screenshots' : mkdtempSync(join(tmpdir(), 'anxin-shots-'));
+    mkdirSync(dir, { recursive: true });
+    await grid1.evaluate(() => window.scrollTo(0, 0));
+    await grid1.screenshot({ path: join(dir, 'console-desktop.png'), animations: 'disabled' });
+    // The same user on a phone: the session from the desk browser, then the one click that arms sound.
+    const phone = await openPage(b.browser, t.httpUrl, { width: 360, height: 780 }, 2, await grid1.context().storageState());
+    errors.push(phone.errors);
+    await phone.page.goto('/');
+    await phone.page.waitForSelector(card(id), { timeout: 15_000 });
+    await phone.page.click('#arm-sound');
+    await phone.page.waitForSelector('#sound-banner', { state: 'hidden' });
+    await phone.page.screenshot({ path: join(dir, 'console-phone.png'), animations: 'disabled' });
+    const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    const tap = await phone.page.locator(`${card(id)} button[data-action="accept"]`).boundingBox();
+    expect(tap!.height).toBeGreaterThanOrEqual(48);
+    expect(tap!.width).toBeGreaterThanOrEqual(280);
+    await phone.ctx.close();
+  }, 60_000);
+
+  it('the device health page lists problems, households and last seen; RF buttons say they cannot be supervised', async () => {
+    const token = await t.login('grid1');
+    const visible = (await t.api('GET', '/api/devices/health', token)).body.devices as { id: string; kind: string }[];
+    const rf = visible.find((d) => d.kind === 'rf-button');
+    expect(rf, 'the demo has an RF button in grid 1').toBeTruthy();
+    await grid1.goto('/#/devices');
+    await grid1.waitForSelector('.dev[data-device="demo-0001"]', { timeout: 5000 });
+    expect(await grid1.locator('.dev').count()).toBe(visible.length);
+    expect(await grid1.locator('.dev[data-device="demo-0011"]').count()).toBe(0);
+    expect(await grid1.locator(`.dev[data-device="${rf!.id}"]`).textContent()).toContain('无法监测');
+    expect(await grid1.locator('.dev[data-device="demo-0002"]').textContent()).toContain('商城花园');
+    expect(await grid1.locator('.dev[data-device="demo-0002"]').textContent()).toMatch(/刚刚|分钟前/);
+  });
+
+  it('the statistics page draws its charts, and says so clearly when the report fails', async () => {
+    await community.goto('/#/stats');
+    await community.waitForSelector('svg.chart rect.c-bar', { timeout: 10_000 });
+    expect(await community.locator('svg.chart').count()).toBeGreaterThanOrEqual(3);
+    expect(await community.locator('.chart-box').count()).toBeGreaterThanOrEqual(3);
+    expect(await community.locator('.tiles').textContent()).toMatch(/呼叫数/);
+    await community.route('**/api/reports/**', (r) => r.fulfill({ status: 500, contentType: 'application/json', body: '{"error":{"code":"E_INTERNAL","message":"internal error"}}' }));
+    await community.click('.stats-controls button[type="submit"]');
+    await community.waitForSelector('#stats-error', { timeout: 5000 });
+    expect(await community.locator('svg.chart').count()).toBe(0);
+    await community.unroute('**/api/reports/**');
+    await community.click('.stats-controls button[type="submit"]');
+    await community.waitForSelector('svg.chart', { timeout: 5000 });
+  });
+
+  it('the English switch changes every visible label', async () => {
+    const pages: [Page, string][] = [[grid1, '/#/calls'], [grid1, '/#/devices'], [community, '/#/stats'], [community, '/#/calls']];
+    const zh = await visibleUiText(grid1);
+    expect(zh.some((x) => CJK.test(x))).toBe(true);
+    await grid1.click('#lang-switch');
+    await grid1.waitForFunction(() => document.documentElement.lang === 'en');
+    await community.reload(); // the choice is kept per browser profile: community has its own
+    await community.waitForSelector('#lang-switch');
+    await community.click('#lang-switch');
+    for (const [page, where] of pages) {
+      await page.evaluate((h) => { location.hash = h.slice(1); }, where);
+      await page.waitForSelector('#page section', { timeout: 5000 });
+      if (where.includes('stats')) await page.waitForSelector('svg.chart', { timeout: 10_000 });
+      if (where.includes('devices')) await page.waitForSelector('.dev', { timeout: 10_000 });
+      if (where.includes('calls')) {
+        // open a resolve form too, so its outcome labels are checked
+        const acc = page.locator('article.card[data-state="accepted"] button[data-action="resolve"]').first();
+        if (await acc.count()) await acc.click();
+      }
+      const left = (await visibleUiText(page)).filter((x) => CJK.test(x));
+      expect(left, `untranslated text on ${where}`).toEqual([]);
+    }
+    await grid1.click('#lang-switch');
+    await grid1.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    expect((await visibleUiText(grid1)).some((x) => CJK.test(x))).toBe(true);
   });
 
   it('grid2 never showed any grid 1 call', async () => {
@@ -138,5 +258,32 @@ describe('the live duty console in a real browser', () => {
     const g1 = await grid1.evaluate(() => Object.keys((window as any).__seenIds));
     expect(g1.length).toBeGreaterThanOrEqual(3);
     for (const id of g1) expect(seen).not.toContain(id);
+  });
+
+  it('a reload keeps the session but asks for the click that arms the sound', async () => {
+    await grid1.goto('/#/calls');
+    await grid1.reload();
+    await grid1.waitForSelector('#conn-state[data-state="live"]', { timeout: 10_000 });
+    expect((await state(grid1)).user).toBe('grid1');
+    await grid1.waitForSelector('#sound-banner:not([hidden])');
+    expect((await state(grid1)).armed).toBe(false);
+    await grid1.click('#arm-sound');
+    await grid1.waitForSelector('#sound-banner', { state: 'hidden' });
+    expect((await state(grid1)).armed).toBe(true);
+  });
+
+  it('a rejected token goes back to login; logout clears the session', async () => {
+    const token = await grid2.evaluate(() => JSON.parse(localStorage.getItem('anxin.session')!).token as string);
+    expect((await t.api('DELETE', '/api/session', token)).status).toBe(200);
+    await grid2.waitForSelector('#login-error', { timeout: 10_000 });
+    expect(await grid2.textContent('#login-error')).toContain('登录已失效');
+    await grid1.click('#logout');
+    await grid1.waitForSelector('#login-submit');
+    expect(await grid1.evaluate(() => localStorage.getItem('anxin.session'))).toBeNull();
+    await grid1.fill('#username', 'grid1');
+    await grid1.fill('#password', 'wrong');
+    await grid1.click('#login-submit');
+    await grid1.waitForSelector('#login-error span');
+    expect(await grid1.textContent('#login-error')).toContain('用户名或密码错误');
   });
 });

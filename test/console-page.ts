@@ -19,8 +19,9 @@ export async function launchBrowser(): Promise<{ browser: Browser; close(): Prom
  * A page in its own context (own localStorage), that records every call card id it ever
  * rendered (window.__seenIds) and fails the test on uncaught page errors.
  */
-export async function openPage(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 900 }, scale = 1): Promise<{ page: Page; ctx: BrowserContext; errors: string[] }> {
-  const ctx = await browser.newContext({ viewport, deviceScaleFactor: scale, baseURL: baseUrl });
+export async function openPage(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 900 }, scale = 1,
+  storageState?: Awaited<ReturnType<BrowserContext['storageState']>>): Promise<{ page: Page; ctx: BrowserContext; errors: string[] }> {
+  const ctx = await browser.newContext({ viewport, deviceScaleFactor: scale, baseURL: baseUrl, storageState });
   const page = await ctx.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -50,7 +51,7 @@ export async function state(page: Page): Promise<{ user: string | null; conn: st
   return page.evaluate(() => (window as any).__anxin.state());
 }
 
-/** Visible text of the UI that is not server data (data-v) nor a language name shown in its own language. */
+/** Visible text of the UI that is not server data (data-v) nor a language name shown in its own language (data-own-lang). */
 export async function visibleUiText(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = [];
@@ -59,7 +60,7 @@ export async function visibleUiText(page: Page): Promise<string[]> {
       const text = n.textContent?.trim();
       const el = n.parentElement;
       if (!text || !el) continue;
-      if (el.closest('[data-v], [lang="zh-CN"], title, script, style, noscript')) continue;
+      if (el.closest('[data-v], [data-own-lang], title, script, style, noscript')) continue;
       if (!el.checkVisibility?.() || el.closest('[hidden]')) continue;
       out.push(text);
     }

@@ -87,7 +87,7 @@ export class Alarm {
 
   flash() {
     this.flashOn = !this.flashOn;
-    document.title = this.flashOn ? `🔴 ${this.alertTitle}` : `⚪ ${this.alertTitle}`;
+    document.title = this.flashOn ? `● ${this.alertTitle}` : `○ ${this.alertTitle}`;
     setFavicon(this.flashOn ? ICON_ALERT : ICON_ALERT2);
   }
 

@@ -1,6 +1,7 @@
 /**
  * Small inline-SVG charts, no library: horizontal bars for shares (0..1) and paired bars for
- * times (median and 90th percentile). Labels are passed in as { text, i18n?, data? } so the
+ * times (median and 90th percentile). Drawn at the pixel width they get (fitted()), so the
+ * text stays readable on a phone instead of shrinking with the picture. Labels are passed in as { text, i18n?, data? } so the
  * language check can tell translated labels from data such as grid names.
  */
 const NS = 'http://www.w3.org/2000/svg';
@@ -19,19 +20,18 @@ function label(x, y, lab, attrs = {}) {
   return el;
 }
 
-const W = 400;
 
 /**
  * Horizontal bars for shares. rows: [{ label, value: 0..1|null, text }]; `title` labels the chart.
  * Shares under `goodAt` are drawn in the warning colour (for rates where higher is better).
  */
-export function shareBars(rows, { title, goodAt = null, invert = false } = {}) {
+export function shareBars(rows, { title, goodAt = null, invert = false, width: W = 400, valueW = 80 } = {}) {
   const rowH = 46;
   const top = 6;
   const height = top + rows.length * rowH + 4;
-  const svg = s('svg', { viewBox: `0 0 ${W} ${height}`, class: 'chart', role: 'img', width: '100%' });
+  const svg = s('svg', { viewBox: `0 0 ${W} ${height}`, class: 'chart', role: 'img', width: W, height });
   if (title) svg.append(s('title', {}, title));
-  const barW = W - 80;
+  const barW = W - valueW;
   rows.forEach((r, i) => {
     const y = top + i * rowH;
     svg.append(label(0, y + 14, r.label, { class: 'c-label' }));
@@ -49,16 +49,17 @@ export function shareBars(rows, { title, goodAt = null, invert = false } = {}) {
  * Paired bars for durations in seconds. groups: [{ label, a: sec|null, b: sec|null, aText, bText }];
  * legend: [{text,i18n}, {text,i18n}] for a (median) and b (90th percentile).
  */
-export function pairBars(groups, legend, { title } = {}) {
+export function pairBars(groups, legend, { title, width: W = 400 } = {}) {
   const groupH = 70;
   const top = 30;
   const height = top + groups.length * groupH;
-  const svg = s('svg', { viewBox: `0 0 ${W} ${height}`, class: 'chart', role: 'img', width: '100%' });
+  const svg = s('svg', { viewBox: `0 0 ${W} ${height}`, class: 'chart', role: 'img', width: W, height });
   if (title) svg.append(s('title', {}, title));
   const max = Math.max(1, ...groups.flatMap((g) => [g.a ?? 0, g.b ?? 0]));
-  const barW = W - 110;
+  const barW = W - 120;
   svg.append(s('rect', { x: 0, y: 6, width: 14, height: 14, class: 'c-bar' }), label(20, 18, legend[0], { class: 'c-legend' }));
-  svg.append(s('rect', { x: 190, y: 6, width: 14, height: 14, class: 'c-bar p90' }), label(210, 18, legend[1], { class: 'c-legend' }));
+  const half = Math.round(W / 2);
+  svg.append(s('rect', { x: half, y: 6, width: 14, height: 14, class: 'c-bar p90' }), label(half + 20, 18, legend[1], { class: 'c-legend' }));
   groups.forEach((g, i) => {
     const y = top + i * groupH;
     svg.append(label(0, y + 14, g.label, { class: 'c-label' }));
@@ -71,4 +72,20 @@ export function pairBars(groups, legend, { title } = {}) {
     bar(g.b, g.bText, 40, 'p90');
   });
   return svg;
+}
+
+/** A box that draws `build(width)` at its own width, and redraws when that width changes. */
+export function fitted(build, { min = 240, max = 560 } = {}) {
+  const box = document.createElement('div');
+  box.className = 'fit';
+  let last = 0;
+  const draw = () => {
+    const w = Math.round(Math.min(max, Math.max(min, box.clientWidth || min)));
+    if (Math.abs(w - last) < 8) return;
+    last = w;
+    box.replaceChildren(build(w));
+  };
+  if (typeof ResizeObserver === 'function') new ResizeObserver(draw).observe(box);
+  else setTimeout(draw, 0);
+  return box;
 }

@@ -170,7 +170,7 @@ class App {
     const armed = this.alarm.armed;
     el.sound.className = `sound ${armed ? 'on' : 'off'}`;
     el.sound.dataset.armed = String(armed);
-    el.sound.replaceChildren(armed ? '🔔 ' : '🔕 ', tx('span', armed ? 'sound.on' : 'sound.muted'));
+    el.sound.replaceChildren(h('span.dot', armed ? '●' : '○'), ' ', tx('span', armed ? 'sound.on' : 'sound.muted'));
     el.sound.title = t(armed ? 'sound.mute' : 'sound.turnOn');
     el.soundBanner.hidden = armed;
     if (!armed) {
@@ -197,9 +197,10 @@ class App {
   }
 }
 
+/** The switch names the other language in that language (中文 / English), as is the custom. */
 function langButton() {
   const other = getLang() === 'en' ? 'zh' : 'en';
-  return h('button.small.lang', { type: 'button', id: 'lang-switch', lang: other === 'zh' ? 'zh-CN' : 'en', onclick: () => setLang(other) }, other === 'zh' ? '中文' : 'English');
+  return h('button.small.lang', { type: 'button', id: 'lang-switch', lang: other === 'zh' ? 'zh-CN' : 'en', 'data-own-lang': '', onclick: () => setLang(other) }, other === 'zh' ? '中文' : 'English');
 }
 
 const app = new App(document.getElementById('app'));

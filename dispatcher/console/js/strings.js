@@ -57,6 +57,8 @@ export const STRINGS = {
   'reason.offline': ['设备离线', 'Device offline'],
   'reason.test_overdue': ['月度测试逾期', 'Monthly test overdue'],
   'reason.receiver_offline': ['接收器离线', 'Receiver offline'],
+  'reason.receiver_degraded': ['接收器工作异常', 'Receiver degraded'],
+  'reason.no_staff_online': ['没有值班人员在线', 'Nobody on duty is online'],
   'reason.other': ['其他', 'Other'],
 
   'card.elapsed': ['已过', 'Elapsed'],
@@ -106,6 +108,7 @@ export const STRINGS = {
   'err.E_ILLEGAL_TRANSITION': ['此操作现在不可用（状态已变化）', 'This action is no longer possible (the call has changed)'],
   'err.E_VALIDATION': ['输入有误', 'Invalid input'],
   'err.E_AUTH': ['登录已失效', 'Session expired'],
+  'err.E_RATE_LIMITED': ['尝试次数太多，请稍后再试', 'Too many attempts, wait a moment'],
   'err.network': ['网络错误，请重试', 'Network error, try again'],
   'err.generic': ['操作失败', 'Action failed'],
 
@@ -116,6 +119,7 @@ export const STRINGS = {
   'dev.online': ['在线', 'Online'],
   'dev.lowBattery': ['电量低', 'Low battery'],
   'dev.testOverdue': ['测试逾期', 'Test overdue'],
+  'dev.neverConnected': ['从未连接', 'Never connected'],
   'dev.ok': ['正常', 'OK'],
   'dev.unsupervised': ['无法监测（无线按钮）', 'Cannot be supervised (RF button)'],
   'dev.revoked': ['已停用', 'Revoked'],

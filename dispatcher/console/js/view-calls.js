@@ -42,6 +42,10 @@ export class CallsView {
     if (parent) this.mount(parent);
   }
 
+  book() {
+    return this.app.book;
+  }
+
   uiOf(id) {
     if (!this.ui.has(id)) this.ui.set(id, { rev: 0 });
     return this.ui.get(id);
@@ -59,8 +63,10 @@ export class CallsView {
     this.setUi(alert.id, { busy: true, error: null }, true);
     try {
       const r = await api('POST', `/api/alerts/${encodeURIComponent(alert.id)}/${action}`, body);
-      this.setUi(alert.id, { busy: false, resolving: false, error: null, note: '', outcome: null }, false);
-      this.app.applyAlert(r.alert);
+      this.book().apply(r.alert);
+      // rerender: the change may already have come over the socket while this card was busy
+      this.setUi(alert.id, { busy: false, resolving: false, error: null, note: '', outcome: null }, true);
+      this.app.changed();
     } catch (err) {
       const e = err instanceof ApiError ? err : new ApiError(0, 'E_NETWORK', String(err));
       const key = e.code === 'E_NETWORK' ? 'err.network' : has(`err.${e.code}`) ? `err.${e.code}` : 'err.generic';

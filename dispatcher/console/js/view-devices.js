@@ -29,7 +29,7 @@ export function normalizeDevices(devices, households, now, fromHealth) {
   }).sort((a, b) => score(b) - score(a) || (a.id < b.id ? -1 : 1));
 }
 
-const score = (d) => (d.offline ? 4 : 0) + (d.lowBattery ? 2 : 0) + (d.testOverdue ? 1 : 0);
+const score = (d) => (d.offline ? 4 : 0) + (d.status === 'never_connected' ? 3 : 0) + (d.lowBattery ? 2 : 0) + (d.testOverdue ? 1 : 0);
 const hasProblem = (d) => score(d) > 0;
 
 export class DevicesView {
@@ -109,6 +109,7 @@ function deviceRow(d, now) {
   const flags = [];
   if (!d.supervised) flags.push(tx('span.flag.info', 'dev.unsupervised'));
   else if (d.offline) flags.push(tx('span.flag.bad', 'dev.offline'));
+  else if (d.status === 'never_connected') flags.push(tx('span.flag.warn', 'dev.neverConnected'));
   else if (d.status === 'online') flags.push(tx('span.flag.ok', 'dev.online'));
   if (d.lowBattery) flags.push(tx('span.flag.warn', 'dev.lowBattery'));
   if (d.testOverdue) flags.push(tx('span.flag.warn', 'dev.testOverdue'));

@@ -19,7 +19,8 @@ export function loginView({ message, onLoggedIn, arm, langSwitch }) {
         const r = await login(user.value.trim(), pass.value);
         onLoggedIn(r.user);
       } catch (x) {
-        const key = x instanceof ApiError && x.status === 401 ? 'login.failed' : 'login.unreachable';
+        const status = x instanceof ApiError ? x.status : 0;
+        const key = status === 401 ? 'login.failed' : status === 429 ? 'err.E_RATE_LIMITED' : 'login.unreachable';
         err.append(tx('span', key));
         submit.disabled = false;
       }

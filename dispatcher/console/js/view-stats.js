@@ -7,7 +7,7 @@ import { h, tx, v, clear } from './dom.js';
 import { api } from './api.js';
 import { t } from './i18n.js';
 import { duration, percent, dateTime } from './format.js';
-import { shareBars, pairBars } from './charts.js';
+import { shareBars, pairBars, fitted } from './charts.js';
 
 const DAY = 86_400_000;
 const lab = (key) => ({ text: t(key), i18n: key });
@@ -107,7 +107,7 @@ export class StatsView {
       h('figure.chart-box', tx('figcaption', 'stats.times'), timesChart(tot))));
     if ((r.byGrid ?? []).length) {
       root.append(h('figure.chart-box.wide', tx('figcaption', 'stats.byGrid'),
-        shareBars(r.byGrid.map((g) => ({ label: { text: g.gridName }, value: g.handlingRate, text: `${percent(g.handlingRate)} · ${g.resolved}/${g.raised}` })), { goodAt: 0.9 }),
+        fitted((width) => shareBars(r.byGrid.map((g) => ({ label: { text: g.gridName }, value: g.handlingRate, text: `${percent(g.handlingRate)} (${g.resolved}/${g.raised})` })), { goodAt: 0.9, width, valueW: 130 })),
         table(['stats.name', 'stats.raised', 'stats.handlingRate', 'stats.acc60', 'stats.acc180', 'stats.acceptMedian'],
           r.byGrid.map((g) => [v('span', g.gridName), g.raised, percent(g.handlingRate), percent(g.acceptedWithin60s), percent(g.acceptedWithin180s), duration(g.accept?.median)]))));
     }
@@ -125,14 +125,14 @@ export class StatsView {
 
 function ratesChart(tot) {
   const row = (key, val) => ({ label: lab(key), value: val, text: percent(val) });
-  const svg = shareBars([row('stats.handlingRate', tot.handlingRate), row('stats.acc60', tot.acceptedWithin60s), row('stats.acc180', tot.acceptedWithin180s)], { goodAt: 0.9 });
-  const fa = shareBars([row('stats.falseAlarm', tot.falseAlarmRate)], { goodAt: 0.2, invert: true });
-  return h('div', svg, fa);
+  return fitted((width) => h('div',
+    shareBars([row('stats.handlingRate', tot.handlingRate), row('stats.acc60', tot.acceptedWithin60s), row('stats.acc180', tot.acceptedWithin180s)], { goodAt: 0.9, width }),
+    shareBars([row('stats.falseAlarm', tot.falseAlarmRate)], { goodAt: 0.2, invert: true, width })));
 }
 
 function timesChart(tot) {
   const g = (key, x) => ({ label: lab(key), a: x?.median ?? null, b: x?.p90 ?? null, aText: duration(x?.median), bText: duration(x?.p90) });
-  return pairBars([g('stats.accept', tot.accept), g('stats.arrive', tot.arrive), g('stats.resolve', tot.resolve)], [lab('stats.median'), lab('stats.p90')]);
+  return fitted((width) => pairBars([g('stats.accept', tot.accept), g('stats.arrive', tot.arrive), g('stats.resolve', tot.resolve)], [lab('stats.median'), lab('stats.p90')], { width }));
 }
 
 /** A small table: header keys are translated; cells are data elements (v) or formatted numbers. */

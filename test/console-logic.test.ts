@@ -1,0 +1,134 @@
+/** Issue 4: the console's pure logic (plain ES modules served to the browser), tested in Node. */
+import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+
+const load = (f: string): Promise<any> => import(`../dispatcher/console/js/${f.replace(/\.js$/, '')}.js` as string);
+const JS_DIR = new URL('../dispatcher/console/js/', import.meta.url);
+
+// Demo chain: 1 管城区 › 2 城东路街道 › 3 商城花园社区 › 4 第一网格 / 5 第二网格
+const alert = (over: Record<string, unknown> = {}) => ({
+  id: 'a1', kind: 'call', state: 'raised', gridPath: '/1/2/3/4/', level: 0, topLevel: 3, presses: 1, raisedAt: 1000, version: 1, ...over,
+});
+const grid1 = { id: 1, scopeNodeId: 4, role: 'staff' };
+const grid2 = { id: 2, scopeNodeId: 5, role: 'staff' };
+const community = { id: 3, scopeNodeId: 3, role: 'leader' };
+const admin = { id: 4, scopeNodeId: null, role: 'admin' };
+
+describe('who the alarm rings for', () => {
+  it('rings for the grid at level 0, and climbs the chain with the level', async () => {
+    const { ringsFor } = await load('queue.js');
+    expect([grid1, grid2, community, admin].map((u) => ringsFor(alert(), u))).toEqual([true, false, false, false]);
+    expect([grid1, grid2, community, admin].map((u) => ringsFor(alert({ level: 1 }), u))).toEqual([true, false, true, false]);
+    expect([grid1, community, admin].map((u) => ringsFor(alert({ level: 3 }), u))).toEqual([true, true, true]);
+  });
+
+  it('rings for raised and resident-cancelled calls only; never for technical alerts or without a user', async () => {
+    const { ringsFor } = await load('queue.js');
+    expect(ringsFor(alert({ state: 'cancelled' }), grid1)).toBe(true);
+    for (const state of ['accepted', 'on_site', 'resolved']) expect(ringsFor(alert({ state }), grid1)).toBe(false);
+    expect(ringsFor(alert({ kind: 'technical' }), grid1)).toBe(false);
+    expect(ringsFor(alert(), null)).toBe(false);
+    expect(ringsFor(alert({ gridPath: 'garbage' }), grid1)).toBe(false);
+  });
+});
+
+describe('queue order and the alert book', () => {
+  it('puts unaccepted calls first by level and presses, then the newest', async () => {
+    const { compareAlerts } = await load('queue.js');
+    const list = [
+      alert({ id: 'acc-new', state: 'accepted', raisedAt: 9000 }),
+      alert({ id: 'raised-old', raisedAt: 1000 }),
+      alert({ id: 'raised-new', raisedAt: 2000 }),
+      alert({ id: 'raised-3-presses', presses: 3, raisedAt: 500 }),
+      alert({ id: 'escalated', level: 1, raisedAt: 100 }),
+      alert({ id: 'cancelled', state: 'cancelled', level: 2, raisedAt: 5000 }),
+      alert({ id: 'on-site-old', state: 'on_site', raisedAt: 10 }),
+    ].sort(compareAlerts);
+    expect(list.map((a) => a.id)).toEqual(['escalated', 'raised-3-presses', 'raised-new', 'raised-old', 'cancelled', 'acc-new', 'on-site-old']);
+  });
+
+  it('keeps one entry per id and only the newest version; closed alerts leave the queue', async () => {
+    const { AlertBook } = await load('queue.js');
+    const b = new AlertBook(2);
+    expect(b.apply(alert({ version: 2 }))).toBe(true);
+    expect(b.apply(alert({ version: 2 }))).toBe(false); // duplicate (e.g. resume overlap)
+    expect(b.apply(alert({ version: 1, state: 'raised' }))).toBe(false); // stale
+    expect(b.apply(alert({ version: 3, state: 'accepted' }))).toBe(true);
+    expect(b.calls()).toHaveLength(1);
+    expect(b.calls()[0].state).toBe('accepted');
+    expect(b.apply(alert({ version: 4, state: 'resolved' }))).toBe(true);
+    expect(b.calls()).toHaveLength(0);
+    expect(b.recent.map((a: any) => a.id)).toEqual(['a1']);
+    expect(b.apply(alert({ version: 3, state: 'accepted' }))).toBe(false); // a late frame cannot resurrect it
+    b.apply(alert({ id: 't1', kind: 'technical', version: 1 }));
+    expect(b.technical().map((a: any) => a.id)).toEqual(['t1']);
+    expect(b.calls()).toHaveLength(0);
+  });
+
+  it('a snapshot replaces the open set but never goes back to an older version', async () => {
+    const { AlertBook } = await load('queue.js');
+    const b = new AlertBook();
+    b.apply(alert({ id: 'x', version: 5, state: 'accepted' }));
+    b.apply(alert({ id: 'gone', version: 1 }));
+    b.replace([alert({ id: 'x', version: 4 }), alert({ id: 'new', version: 1 })]);
+    expect([...b.open.keys()].sort()).toEqual(['new', 'x']);
+    expect(b.open.get('x').version).toBe(5);
+  });
+});
+
+describe('strings', () => {
+  it('every key has Chinese and English; English has no CJK; every key used in code exists', async () => {
+    const { STRINGS } = await load('strings.js');
+    const cjk = /[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]/;
+    for (const [k, v] of Object.entries(STRINGS) as [string, string[]][]) {
+      expect(v, k).toHaveLength(2);
+      expect(v[0].length > 0 && v[1].length > 0, k).toBe(true);
+      expect(cjk.test(v[1]), `English of ${k}: ${v[1]}`).toBe(false);
+      expect(cjk.test(v[0]) || /^[\w\s%≤·…()./:-]*$/.test(v[0]), `Chinese of ${k}: ${v[0]}`).toBe(true);
+    }
+    const groups = new Set(Object.keys(STRINGS).map((k) => k.split('.')[0]));
+    const used = new Set<string>();
+    for (const f of readdirSync(JS_DIR).filter((x) => x !== 'strings.js')) {
+      const src = readFileSync(new URL(f, JS_DIR), 'utf8');
+      // every 'group.key' literal except element specs such as h('nav.tabs')
+      for (const m of src.matchAll(/(?<!\bh\()'([a-z]+)\.([A-Za-z0-9_-]+)'/g)) if (groups.has(m[1])) used.add(`${m[1]}.${m[2]}`);
+    }
+    expect(used.size).toBeGreaterThan(50);
+    for (const k of used) expect(STRINGS, `missing string ${k}`).toHaveProperty([k]);
+  });
+
+  it('fills placeholders and falls back to the key itself', async () => {
+    const i18n = await load('i18n.js');
+    expect(i18n.t('card.age', { n: 80 })).toBe('80 岁');
+    i18n.setLang('en');
+    expect(i18n.t('card.age', { n: 80 })).toBe('age 80');
+    expect(i18n.t('no.such.key')).toBe('no.such.key');
+    i18n.setLang('zh');
+  });
+});
+
+describe('formatting and device health', () => {
+  it('elapsed clocks and durations', async () => {
+    const f = await load('format.js');
+    expect([f.clock(0), f.clock(65_000), f.clock(3_725_000), f.clock(-5)]).toEqual(['00:00', '01:05', '1:02:05', '00:00']);
+    expect([f.duration(null), f.duration(42), f.duration(185)]).toEqual(['—', '42 秒', '3 分 05 秒']);
+    expect([f.percent(0.978), f.percent(1), f.percent(null)]).toEqual(['97.8%', '100%', '—']);
+  });
+
+  it('normalizes both device endpoints; RF buttons are never called offline', async () => {
+    const { normalizeDevices } = await load('view-devices.js');
+    const now = 10 * 86_400_000;
+    const health = normalizeDevices([
+      { id: 'a', kind: 'mqtt-button', status: 'offline', problems: ['offline', 'low_battery'], battery: 9, address: 'A', residentName: 'R' },
+      { id: 'b', kind: 'mqtt-button', status: 'online', problems: [], battery: 80 },
+      { id: 'rf', kind: 'rf-button', supervised: false, status: 'unsupervised', problems: ['test_overdue'] },
+    ], [], now, true);
+    expect(health.map((d: any) => [d.id, d.offline, d.lowBattery, d.testOverdue])).toEqual([['a', true, true, false], ['rf', false, false, true], ['b', false, false, false]]);
+    const basic = normalizeDevices([
+      { id: 'x', kind: 'mqtt-button', householdId: 7, online: false, lastSeen: 5, battery: 50 },
+      { id: 'y', kind: 'rf-button', householdId: 7, online: false, lastSeen: null, revokedAt: null },
+      { id: 'z', kind: 'mqtt-button', householdId: 7, revokedAt: 3 },
+    ], [{ id: 7, address: 'Addr', residents: [{ name: 'N' }] }], now, false);
+    expect(basic.map((d: any) => [d.id, d.status, d.offline, d.address])).toEqual([['x', 'offline', true, 'Addr'], ['y', 'unsupervised', false, 'Addr']]);
+  });
+});
