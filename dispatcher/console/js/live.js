@@ -49,6 +49,7 @@ export class LiveFeed {
     if (this.ws || this.stopped) return;
     clearTimeout(this.timer);
     this.attempt = 0;
+    this.holdUntil = 0;
     this.connect();
   }
 

@@ -26,6 +26,7 @@ class App {
     this.conn = { state: 'connecting' };
     this.page = null;
     this.view = null;
+    this.views = {};
     this.feed = new LiveFeed({
       token: () => session.load()?.token ?? null,
       onFrame: (f) => this.frame(f),
@@ -57,6 +58,7 @@ class App {
     this.feed.stop();
     this.view?.unmount?.();
     this.view = null;
+    this.views = {};
     this.user = null;
     this.book.clear();
     this.alarm.reset();
@@ -112,7 +114,8 @@ class App {
     if (page === this.page && this.view) return;
     this.view?.unmount?.();
     this.page = page;
-    this.view = new PAGES[page](this);
+    // Views are kept while logged in, so a half-filled resolve form survives a look at another page.
+    this.view = this.views[page] ?? (this.views[page] = new PAGES[page](this));
     clear(this.main);
     this.view.mount(this.main);
     for (const a of this.root.querySelectorAll('.tab')) a.classList.toggle('on', a.dataset.page === page);

@@ -8,7 +8,7 @@ import { renderCard } from './call-card.js';
 import { ringsFor } from './queue.js';
 import { api, ApiError } from './api.js';
 import { clock, dateTime } from './format.js';
-import { has } from './i18n.js';
+import { has, getLang } from './i18n.js';
 
 export class CallsView {
   constructor(app) {
@@ -20,7 +20,6 @@ export class CallsView {
     this.callList = h('div.list', { id: 'call-list' });
     this.techList = h('div.list.tech-list', { id: 'tech-list' });
     this.recentList = h('div.recent-list');
-    this.langRev = 0;
   }
 
   mount(container) {
@@ -37,7 +36,6 @@ export class CallsView {
   }
 
   relabel() {
-    this.langRev++;
     const parent = this.root.parentElement;
     if (parent) this.mount(parent);
   }
@@ -114,7 +112,7 @@ export class CallsView {
     for (const a of alerts) {
       const ui = this.uiOf(a.id);
       const rings = ringsFor(a, user);
-      const sig = `${a.version}|${ui.rev}|${this.langRev}|${rings}`;
+      const sig = `${a.version}|${ui.rev}|${getLang()}|${rings}`;
       let entry = this.cards.get(a.id);
       if (!entry || entry.sig !== sig) {
         const el = renderCard(a, { user, ui, rings, now, act: (x, y, z) => this.act(x, y, z), setUi: (id, p, r) => this.setUi(id, p, r) });
