@@ -3,6 +3,7 @@
  * reported together at start-up. The result is passed down; nothing reads process.env later.
  */
 import { z } from 'zod';
+import { readTlsFiles, type TlsMaterial } from './security/tls-files.ts';
 import { parseReceiverList, type ReceiverSpec } from '../gateway/serial/spec.ts';
 
 const port = (def: number) =>
@@ -28,6 +29,13 @@ export const SETTINGS = {
     doc: 'RF receivers, comma-separated: /dev/ttyUSB0?baud=9600&framing=fd-df&supervise_s=0&node=ID&name=N or tcp://host:port?... (docs/rf-buttons.md)', def: 'none' },
   ANXIN_RF_REPEAT_WINDOW_MS: { schema: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be whole milliseconds').min(200, 'must be at least 200').max(10_000, 'must be at most 10000').default(1500),
     doc: 'RF copies of one code closer together than this are one press (repeats, or several receivers)', def: '1500' },
+  ANXIN_MQTT_CONNECT_TIMEOUT_MS: { schema: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be whole milliseconds').min(100, 'must be at least 100').max(120_000, 'must be at most 120000').default(10_000),
+    doc: 'An MQTT connection that has not sent CONNECT (or finished TLS) within this many ms is closed', def: '10000' },
+  ANXIN_WS_PING_MS: { schema: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be whole milliseconds').min(100, 'must be at least 100').max(600_000, 'must be at most 600000').default(30_000),
+    doc: 'Console WebSocket ping interval; a console that misses one ping is terminated', def: '30000' },
+  ANXIN_TLS_CERT: { schema: z.string().default(''), doc: 'PEM certificate (chain) file: enables HTTPS and MQTT over TLS (with ANXIN_TLS_KEY)', def: 'none' },
+  ANXIN_TLS_KEY: { schema: z.string().default(''), doc: 'PEM private key file for ANXIN_TLS_CERT', def: 'none' },
+  ANXIN_MQTT_TLS_PORT: { schema: port(8883), doc: 'MQTT over TLS port, when ANXIN_TLS_CERT is set (0 picks a free port)', def: '8883' },
 } as const;
 
 function validTimeZone(tz: string): boolean {
@@ -58,6 +66,11 @@ export interface HubConfig {
   maxPendingConnections: number;
   serial: ReceiverSpec[];
   rfRepeatWindowMs: number;
+  mqttConnectTimeoutMs: number;
+  wsPingMs: number;
+  mqttTlsPort: number;
+  /** Certificate and key read and checked at start-up; null serves plain HTTP and MQTT only. */
+  tls: TlsMaterial | null;
 }
 
 export class ConfigError extends Error {
@@ -75,6 +88,7 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
     if (r.success) raw[name] = r.data;
     else problems.push(`${name}=${JSON.stringify(value)}: ${r.error.issues.map((i) => i.message).join('; ')}`);
   }
+  const tls = readTlsFiles(raw.ANXIN_TLS_CERT as string | undefined, raw.ANXIN_TLS_KEY as string | undefined, problems);
   if (problems.length) throw new ConfigError(problems);
   const c = raw as RawConfig;
   return {
@@ -93,6 +107,10 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
     maxPendingConnections: c.ANXIN_MAX_PENDING_CONNECTIONS,
     serial: c.ANXIN_SERIAL,
     rfRepeatWindowMs: c.ANXIN_RF_REPEAT_WINDOW_MS,
+    mqttConnectTimeoutMs: c.ANXIN_MQTT_CONNECT_TIMEOUT_MS,
+    wsPingMs: c.ANXIN_WS_PING_MS,
+    mqttTlsPort: c.ANXIN_MQTT_TLS_PORT,
+    tls,
   };
 }
 

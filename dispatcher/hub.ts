@@ -17,7 +17,8 @@ import { PresenceTracker } from './alerts/presence.ts';
 import { DeadlineScheduler } from './alerts/deadline-scheduler.ts';
 import { HealthSweep, DEFAULT_HEALTH } from './alerts/health-sweep.ts';
 import { StorageFaultMonitor } from './alerts/storage-fault.ts';
-import { ConsoleSocket } from './push/console-socket.ts';
+import { ConsoleSocket, DEFAULT_SOCKET_OPTIONS } from './push/console-socket.ts';
+import { LoginRateLimiter, DEVICE_LIMIT_POLICY } from './security/rate-limiter.ts';
 import { buildHttpApp } from './http/app.ts';
 import { StoreDeviceDirectory } from './device-directory.ts';
 import { ListenError } from '../gateway/listen.ts';
@@ -42,9 +43,11 @@ export class Hub {
   readonly socket: ConsoleSocket;
   readonly directory: StoreDeviceDirectory;
   readonly http: FastifyInstance;
+  /** Brute-force limiters: staff logins (HTTP) and device logins (MQTT). */
+  readonly limits: { staff: LoginRateLimiter; devices: LoginRateLimiter };
   readonly rf: RfService;
   readonly receivers: ReceiverSet;
-  ports = { mqtt: 0, http: 0 };
+  ports = { mqtt: 0, http: 0, mqttTls: 0 };
   private started = false;
 
   constructor(readonly config: HubConfig, opts: Omit<HubOptions, 'config'> = {}) {
@@ -59,18 +62,22 @@ export class Hub {
       { escalateAfterS: config.escalateAfterS, arriveWithinS: config.arriveWithinS, cancelWindowS: config.cancelWindowS }, this.log);
     this.deadlines = new DeadlineScheduler(this.store, this.alerts, this.clock, this.log);
     this.healthSweep = new HealthSweep(this.store, this.alerts, this.clock, this.log, { ...DEFAULT_HEALTH, heartbeatGraceS: config.heartbeatGraceS });
+    this.limits = { staff: new LoginRateLimiter(() => this.clock.now()), devices: new LoginRateLimiter(() => this.clock.now(), DEVICE_LIMIT_POLICY) };
     this.ingest = new DeviceIngest(this.store, this.alerts, this.presence, this.log, () => this.deadlines.arm());
     this.storageFault = new StorageFaultMonitor(this.store, this.alerts, this.clock, this.log);
     this.ingest.faults = this.storageFault;
     this.broker = new DeviceBroker({
       ...DEFAULT_BROKER_LIMITS, host: config.host, port: config.mqttPort,
       maxPacketBytes: config.mqttMaxPacket, maxPendingConnections: config.maxPendingConnections,
+      connectTimeoutMs: config.mqttConnectTimeoutMs, limiter: this.limits.devices,
+      tls: config.tls ? { port: config.mqttTlsPort, cert: config.tls.cert, key: config.tls.key } : undefined,
     }, this.directory, this.ingest, this.log.child({ part: 'gateway' }), () => this.clock.now());
     this.rf = new RfService(this.store, this.alerts, this.clock, this.log.child({ part: 'rf' }));
     this.receivers = new ReceiverSet(config.serial, { sink: this.ingest, directory: this.rf, observer: this.rf, now: () => this.clock.now(),
       log: this.log.child({ part: 'serial' }), repeatWindowMs: config.rfRepeatWindowMs });
     this.rf.receivers = () => ({ statuses: this.receivers.statuses(), counters: this.receivers.counters });
-    this.socket = new ConsoleSocket(this.store, this.alerts, this.duty, this.feed, this.clock, this.log.child({ part: 'ws' }));
+    this.socket = new ConsoleSocket(this.store, this.alerts, this.duty, this.feed, this.clock, this.log.child({ part: 'ws' }),
+      { ...DEFAULT_SOCKET_OPTIONS, pingMs: config.wsPingMs });
     this.storageFault.sink = this.socket;
     this.socket.volatile = () => this.storageFault.volatile();
     this.http = buildHttpApp({
@@ -80,6 +87,7 @@ export class Hub {
       disconnectDevice: (id) => { this.directory.forget(id); this.broker.disconnect(id); },
       rearm: () => this.deadlines.arm(),
       rf: this.rf,
+      limits: this.limits,
     }, this.log);
   }
 
@@ -99,6 +107,7 @@ export class Hub {
     this.deadlines.start();
     this.healthSweep.start();
     this.ports.mqtt = await this.broker.start();
+    this.ports.mqttTls = this.broker.boundTlsPort;
     this.socket.attach(this.http.server);
     try {
       await this.http.listen({ host: this.config.host, port: this.config.httpPort, backlog: 4096 });
@@ -110,7 +119,7 @@ export class Hub {
     }
     const addr = this.http.server.address();
     this.ports.http = typeof addr === 'object' && addr ? addr.port : this.config.httpPort;
-    this.log.info({ mqttPort: this.ports.mqtt, httpPort: this.ports.http, host: this.config.host, db: this.config.dbPath }, 'Anxin Hub listening');
+    this.log.info({ mqttPort: this.ports.mqtt, httpPort: this.ports.http, mqttTlsPort: this.ports.mqttTls || undefined, https: !!this.config.tls, host: this.config.host, db: this.config.dbPath }, 'Anxin Hub listening');
     this.receivers.start();
   }
 

@@ -21,8 +21,8 @@ afterAll(async () => {
   await h?.t.stop();
 });
 
-async function raw(method: string, path: string, headers: Record<string, string>, body?: string | Buffer): Promise<{ status: number; body: any }> {
-  const res = await fetch(`${h.t.httpUrl}${path}`, { method, headers, body });
+async function raw(method: string, path: string, headers: Record<string, string>, body?: string | Uint8Array): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${h.t.httpUrl}${path}`, { method, headers, body: body as BodyInit | undefined });
   const text = await res.text();
   try { return { status: res.status, body: JSON.parse(text) }; } catch { return { status: res.status, body: text }; }
 }

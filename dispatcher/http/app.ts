@@ -16,6 +16,7 @@ import { provisionRoutes } from './routes-provision.ts';
 import { reportRoutes } from './routes-reports.ts';
 import { rosterRoutes } from './routes-rosters.ts';
 import { rfRoutes } from '../rf/routes-rf.ts';
+import { securityRoutes } from '../security/routes-security.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { registerAuditHook } from '../audit/audit-hook.ts';
 
@@ -30,11 +31,14 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
     loggerInstance: log.child({ part: 'http' }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024,
+    ...(svc.config.tls ? { https: { cert: svc.config.tls.cert, key: svc.config.tls.key } } : {}),
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
   });
 
+  // The API speaks JSON only: without this, text/plain bodies reached the schema as strings (400, not 415).
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('staff', null);
   app.decorateRequest('token', null);
   registerAuditHook(app as unknown as FastifyInstance, { audit: new AuditLog(svc.store.db), clock: svc.clock, log, staffId: (u) => svc.store.staff.byUsername(u)?.id ?? null });
@@ -71,6 +75,7 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
   app.register(reportRoutes(svc));
   app.register(rosterRoutes(svc));
   app.register(rfRoutes(svc));
+  app.register(securityRoutes(svc));
   app.register(fastifyStatic, { root: CONSOLE_DIR, index: ['index.html'], cacheControl: false });
   return app as unknown as FastifyInstance;
 }

@@ -4,6 +4,7 @@ import type { AlertService } from '../alerts/alert-service.ts';
 import type { Clock } from '../clock.ts';
 import type { HubConfig } from '../config.ts';
 import type { RfService } from '../rf/rf-service.ts';
+import type { LoginRateLimiter } from '../security/rate-limiter.ts';
 
 export interface HubServices {
   store: Store;
@@ -19,4 +20,6 @@ export interface HubServices {
   rearm(): void;
   /** RF buttons and receivers (issue 5). */
   rf?: RfService;
+  /** Brute-force limiters for staff (HTTP) and device (MQTT) logins; absent means unlimited. */
+  limits?: { staff: LoginRateLimiter; devices: LoginRateLimiter };
 }

@@ -30,6 +30,14 @@ export function tokenFrom(req: IncomingMessage): string | null {
   return null;
 }
 
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
+}
+
 export class ConsoleSocket {
   private readonly wss: WebSocketServer;
   private readonly clients = new Set<Client>();
@@ -52,7 +60,14 @@ export class ConsoleSocket {
   }
 
   attach(server: Server): void {
-    server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
+    server.on('upgrade', (req, socket, head) => {
+      try {
+        this.upgrade(req, socket, head);
+      } catch (err) { // a hostile upgrade request must never become an uncaught exception
+        this.log.warn({ err: (err as Error).message }, 'bad WebSocket upgrade request');
+        socket.destroy();
+      }
+    });
     this.unsubscribe = this.feed.subscribe((c) => this.broadcast(c));
     this.pinger = setInterval(() => this.ping(), this.opts.pingMs);
     this.pinger.unref();
@@ -65,7 +80,8 @@ export class ConsoleSocket {
     };
     if (path !== '/ws') return reject('404 Not Found', 'no such endpoint');
     const origin = req.headers.origin;
-    if (origin && req.headers.host && new URL(origin).host !== req.headers.host) return reject('403 Forbidden', 'foreign origin');
+    // `new URL()` throws on "null" (sandboxed pages, file://) and junk: that used to be an uncaught exception.
+    if (origin !== undefined && (!req.headers.host || originHost(origin) !== req.headers.host)) return reject('403 Forbidden', 'foreign origin');
     const token = tokenFrom(req);
     const staff = token ? this.store.staff.sessionStaff(token, this.clock.now()) : undefined;
     if (!token || !staff) return reject('401 Unauthorized', 'missing, expired or unknown token');
