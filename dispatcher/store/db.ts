@@ -12,7 +12,10 @@ export function openDb(path: string): Db {
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
+  // better-sqlite3 is synchronous: a long busy wait freezes the whole hub (consoles, acks). The hub is the
+  // only writer; a lock held longer than this by an outside tool becomes a storage fault, which raises its
+  // own alert while devices keep re-sending (test/chaos/storage-faults.test.ts).
+  db.pragma('busy_timeout = 250');
   migrate(db);
   return db;
 }
