@@ -29,6 +29,8 @@ export function freePort(): Promise<number> {
 export interface HubProcessOptions {
   env?: Record<string, string>;
   nodeArgs?: string[];
+  /** Extra modules to preload after tsx (the benchmarks' event-loop probe). */
+  preload?: string[];
   /** Forward the hub's stderr (warnings, errors) to ours. */
   showLog?: boolean;
 }
@@ -56,7 +58,7 @@ export class HubProcess {
       ...process.env, ANXIN_HOST: '127.0.0.1', ANXIN_MQTT_PORT: String(this.mqttPort), ANXIN_HTTP_PORT: String(this.httpPort),
       ANXIN_DB: this.dbPath, ANXIN_LOG_LEVEL: 'warn', ...(this.opts.env ?? {}),
     };
-    const child = spawn(process.execPath, [...(this.opts.nodeArgs ?? []), '--import', 'tsx', 'dispatcher/main.ts', '--demo'], {
+    const child = spawn(process.execPath, [...(this.opts.nodeArgs ?? []), '--import', 'tsx', ...(this.opts.preload ?? []).flatMap((m) => ['--import', m]), 'dispatcher/main.ts', '--demo'], {
       cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

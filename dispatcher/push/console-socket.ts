@@ -148,9 +148,11 @@ export class ConsoleSocket {
   }
 
   private broadcast(ch: Change): void {
+    // Encoded once: ws would otherwise turn the string into a new Buffer for every client.
+    const data = Buffer.from(ch.frame);
     for (const c of this.clients) {
       if (c.ws.readyState !== c.ws.OPEN || !this.alerts.canSee(c.staff, ch.gridPath)) continue;
-      c.ws.send(ch.frame);
+      c.ws.send(data, { binary: false });
       this.delivered++;
     }
   }

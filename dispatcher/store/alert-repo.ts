@@ -41,7 +41,10 @@ export class AlertRepo {
         on_site_at=@onSiteAt, resolved_at=@resolvedAt, resolved_by=@resolvedBy, cancelled_at=@cancelledAt, outcome=@outcome, note=@note,
         deadline_at=@deadlineAt, deadline_kind=@deadlineKind, version=version+1, updated_at=@updatedAt WHERE id=@id AND version=@version`),
       event: db.prepare('INSERT INTO alert_events (alert_id, at, type, staff_id, data) VALUES (?, ?, ?, ?, ?)'),
-      timeline: db.prepare('SELECT at, type, staff_id AS staffId, data FROM alert_events WHERE alert_id = ? ORDER BY id'),
+      // Repeated presses show as one entry, the latest (it carries the count); each press stays in device_events.
+      // Listing them all made every change of a much-pressed alert longer and its cost quadratic (issue 6 profile).
+      timeline: db.prepare(`SELECT at, type, staff_id AS staffId, data FROM alert_events WHERE alert_id = @id
+        AND (type <> 'repeat_press' OR id = (SELECT max(id) FROM alert_events WHERE alert_id = @id AND type = 'repeat_press')) ORDER BY id`),
       change: db.prepare('INSERT INTO changes (alert_id, grid_path, at, body) VALUES (?, ?, ?, ?)'),
       since: db.prepare('SELECT seq, alert_id AS alertId, grid_path AS gridPath, at, body FROM changes WHERE seq > ? ORDER BY seq LIMIT ?'),
       lastSeq: db.prepare("SELECT coalesce(max(seq), 0) AS seq FROM changes"),
@@ -85,7 +88,7 @@ export class AlertRepo {
   }
 
   timeline(alertId: string): TimelineEntry[] {
-    return (this.s.timeline.all(alertId) as { at: number; type: string; staffId: number | null; data: string }[])
+    return (this.s.timeline.all({ id: alertId }) as { at: number; type: string; staffId: number | null; data: string }[])
       .map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> }));
   }
 
