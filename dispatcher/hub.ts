@@ -17,6 +17,7 @@ import { PresenceTracker } from './alerts/presence.ts';
 import { DeadlineScheduler } from './alerts/deadline-scheduler.ts';
 import { HealthSweep, DEFAULT_HEALTH } from './alerts/health-sweep.ts';
 import { StorageFaultMonitor } from './alerts/storage-fault.ts';
+import { wsDenialAuditor } from './audit/audit-ws.ts';
 import { ConsoleSocket, DEFAULT_SOCKET_OPTIONS } from './push/console-socket.ts';
 import { LoginRateLimiter, DEVICE_LIMIT_POLICY } from './security/rate-limiter.ts';
 import { buildHttpApp } from './http/app.ts';
@@ -80,6 +81,7 @@ export class Hub {
       { ...DEFAULT_SOCKET_OPTIONS, pingMs: config.wsPingMs });
     this.storageFault.sink = this.socket;
     this.socket.volatile = () => this.storageFault.volatile();
+    this.socket.onDenied = wsDenialAuditor(this.store.db, this.clock, this.log);
     this.http = buildHttpApp({
       store: this.store, alerts: this.alerts, clock: this.clock, config,
       health: () => this.health(),
@@ -130,6 +132,7 @@ export class Hub {
       ok: db === 'ok', db, mqttPort: this.ports.mqtt, httpPort: this.ports.http,
       consoles: this.socket.connectedCount(), openAlerts: this.store.alerts.open().length,
       eventsCommitted: this.ingest.committed, storageFaults: this.ingest.storageFaults,
+      receivers: this.receivers.statuses(),
     };
   }
 
