@@ -93,7 +93,8 @@ export class DeviceBroker {
     if (this.opts.tls) {
       // The TLS handshake runs before accept(), so a stalled handshake is bounded by the same timeout.
       const tlsServer = createTlsServer({ cert: this.opts.tls.cert, key: this.opts.tls.key, handshakeTimeout: this.opts.connectTimeoutMs }, (s) => this.accept(s));
-      tlsServer.on('tlsClientError', (err) => this.log.debug({ err: err.message }, 'MQTT TLS handshake failed'));
+      // Node emits a handshake timeout here but leaves a silent socket open: close it ourselves.
+      tlsServer.on('tlsClientError', (err, s) => { s.destroy(); this.log.debug({ err: err.message }, 'MQTT TLS handshake failed'); });
       this.tlsServer = tlsServer;
       this.boundTlsPort = await listenOrExplain(tlsServer, this.opts.host, this.opts.tls.port, 'ANXIN_MQTT_TLS_PORT', 'MQTT over TLS');
     }

@@ -31,7 +31,7 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
     loggerInstance: log.child({ part: 'http' }),
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 16 * 1024,
-    ...(svc.config.tls ? { https: { cert: svc.config.tls.cert, key: svc.config.tls.key } } : {}),
+    ...(svc.config.tls ? { https: { cert: svc.config.tls.cert, key: svc.config.tls.key, handshakeTimeout: 10_000 } } : {}),
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
@@ -39,6 +39,8 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
 
   // The API speaks JSON only: without this, text/plain bodies reached the schema as strings (400, not 415).
   app.removeContentTypeParser('text/plain');
+  // A timed-out TLS handshake is reported here but its socket is left open by Node: close it.
+  if (svc.config.tls) app.server.on('tlsClientError', (_err: Error, s: { destroy(): void }) => s.destroy());
   app.decorateRequest('staff', null);
   app.decorateRequest('token', null);
   registerAuditHook(app as unknown as FastifyInstance, { audit: new AuditLog(svc.store.db), clock: svc.clock, log, staffId: (u) => svc.store.staff.byUsername(u)?.id ?? null });
