@@ -46,6 +46,8 @@ export class ConsoleSocket {
   delivered = 0;
   /** Alerts that live only in memory (the storage fault alert while the store is failing). */
   volatile: () => AlertView[] = () => [];
+  /** Told about refused upgrades other than 404 (the audit log). */
+  onDenied: (status: string, why: string, ip: string) => void = () => {};
 
   constructor(
     private readonly store: Store,
@@ -76,6 +78,7 @@ export class ConsoleSocket {
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const reject = (status: string, why: string) => {
+      if (!status.startsWith('404')) this.onDenied(status, why, req.socket.remoteAddress ?? '-');
       socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${why}\n`);
     };
     if (path !== '/ws') return reject('404 Not Found', 'no such endpoint');
