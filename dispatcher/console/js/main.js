@@ -1,6 +1,6 @@
 /**
  * The console app: login or shell (header, banners, one page at a time), the live feed into
- * the alert book, and the alarm. Pages: #/calls (default), #/devices, #/stats.
+ * the alert book, and the alarm. Pages: #/calls (default), #/devices, #/stats, #/rf.
  */
 import { h, tx, v, clear } from './dom.js';
 import { t, getLang, setLang, onLang } from './i18n.js';
@@ -12,8 +12,9 @@ import { loginView } from './view-login.js';
 import { CallsView } from './view-calls.js';
 import { DevicesView } from './view-devices.js';
 import { StatsView } from './view-stats.js';
+import { RfView } from './view-rf.js';
 
-const PAGES = { calls: CallsView, devices: DevicesView, stats: StatsView };
+const PAGES = { calls: CallsView, devices: DevicesView, stats: StatsView, rf: RfView };
 
 class App {
   constructor(root) {
@@ -83,7 +84,7 @@ class App {
       soundBanner: h('div.banner.sound-banner', { id: 'sound-banner', hidden: true }),
       callStrip: h('a.banner.call-strip', { id: 'call-strip', href: '#/calls', hidden: true }),
     };
-    const nav = h('nav.tabs', ['calls', 'devices', 'stats'].map((p) => h('a.tab', { href: `#/${p}`, 'data-page': p, class: p === this.page ? 'on' : '' },
+    const nav = h('nav.tabs', ['calls', 'devices', 'stats', 'rf'].map((p) => h('a.tab', { href: `#/${p}`, 'data-page': p, class: p === this.page ? 'on' : '' },
       tx('span', `nav.${p}`), p === 'calls' ? this.statusEls.waiting : null)));
     const header = h('header.top',
       h('div.brand', tx('span', 'app.brand')),
