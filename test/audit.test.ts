@@ -66,6 +66,13 @@ describe('audit log', () => {
     expect(made.status).toBe(201);
     const noToken = await t.api('GET', '/api/alerts');
     expect(noToken.status).toBe(401);
+    const { default: WebSocket } = await import('ws');
+    const wsStatus = await new Promise<number>((resolve) => {
+      const w = new WebSocket(`ws://127.0.0.1:${t.hub.ports.http}/ws?token=forged-token`);
+      w.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      w.on('error', () => resolve(-1));
+    });
+    expect(wsStatus).toBe(401);
 
     const r = rows();
     const actions = r.filter((x) => x.action === 'alert_action' && x.target === press.alertId);
@@ -74,6 +81,7 @@ describe('audit log', () => {
     const deny = r.filter((x) => x.action === 'denied');
     expect(deny.map((x) => [x.actor, x.outcome])).toEqual(expect.arrayContaining([['grid2', 'E_FORBIDDEN'], ['grid1', 'E_FORBIDDEN'], ['-', 'E_AUTH']]));
     expect(deny.find((x) => x.actor === 'grid2')!.target).toBe(press.alertId);
+    expect(deny.find((x) => x.target === 'GET /ws')).toMatchObject({ outcome: 'E_AUTH', actor: '-' });
     const change = r.find((x) => x.action === 'admin_change' && x.actor === 'admin' && x.target === 'POST /api/devices')!;
     expect(change.outcome).toBe('ok');
     expect(JSON.parse(change.detail).body).toEqual({ id: 'audit-dev-1', householdId: 1 });
