@@ -67,6 +67,7 @@ export class Hub {
     this.ingest = new DeviceIngest(this.store, this.alerts, this.presence, this.log, () => this.deadlines.arm());
     this.storageFault = new StorageFaultMonitor(this.store, this.alerts, this.clock, this.log);
     this.ingest.faults = this.storageFault;
+    this.healthSweep.onError = (err) => this.storageFault.noticed(err);
     this.broker = new DeviceBroker({
       ...DEFAULT_BROKER_LIMITS, host: config.host, port: config.mqttPort,
       maxPacketBytes: config.mqttMaxPacket, maxPendingConnections: config.maxPendingConnections,

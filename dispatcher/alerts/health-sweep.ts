@@ -17,6 +17,8 @@ export class HealthSweep {
   private timer: unknown = null;
   private startedAt = 0;
   private aliveCutoff = 0;
+  /** Told when a sweep fails (the storage fault alert notices a failing store without device traffic). */
+  onError: (err: unknown) => void = () => {};
 
   constructor(private readonly store: Store, private readonly alerts: AlertService, private readonly clock: Clock,
     private readonly log: Logger, private readonly settings: HealthSettings) {}
@@ -39,6 +41,7 @@ export class HealthSweep {
         this.sweep();
       } catch (err) {
         this.log.error({ err }, 'health sweep failed');
+        this.onError(err);
       }
       this.schedule(this.settings.sweepMs);
     }, ms);

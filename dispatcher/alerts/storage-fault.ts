@@ -19,6 +19,12 @@ interface Active { view: AlertView; since: number; code: string; batches: number
 
 const PROBE_MS = 3000;
 
+/** SQLite errors that mean "the store cannot take writes now", as opposed to a bad event. */
+export function isStorageFault(err: unknown): boolean {
+  const code = (err as { code?: string })?.code ?? '';
+  return /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|CORRUPT|NOTADB)/.test(code);
+}
+
 export class StorageFaultMonitor {
   private active: Active | null = null;
   private probe: unknown = null;
@@ -52,6 +58,11 @@ export class StorageFaultMonitor {
     this.log.error({ alertId: view.id, code, events }, 'STORAGE FAULT: device events cannot be stored; technical alert raised on the consoles (devices are not acked and keep re-sending)');
     this.sink?.pushVolatile(view);
     this.armProbe();
+  }
+
+  /** A periodic writer (the health sweep) failed: a storage fault even when no device is sending. */
+  noticed(err: unknown): void {
+    if (isStorageFault(err)) this.fault(err, 0);
   }
 
   /** A write succeeded: if a fault was active, persist its alert and close the in-memory copy. */

@@ -151,4 +151,21 @@ describe('storage faults', () => {
       console.log(`CHAOS storage fault figures ${JSON.stringify({ fault: fault.name, refusedBatches: hub.ingest.storageFaults - refusedBefore, pressToAlertMs: alertAt - t0, refusalToAlertMs: alertAt - refusedAt, clearToAllStoredMs: recoverMs, presses: pressed.length, stuck: stuck.length })}`);
     }, 90_000);
   }
+
+  it('a store that fails while no device is sending is noticed by the health sweep (every 5 s)', async () => {
+    const c = await ConsoleClient.open(ws(), admin);
+    consoles.push(c);
+    const t0 = Date.now();
+    hub.store.db.pragma('query_only = ON');
+    const raised = await c.waitFor((f) => f.type === 'change' && f.alert?.reason === 'storage_fault' && f.alert?.state === 'raised', 12_000);
+    const noticedMs = Date.now() - t0;
+    expect(hub.storageFault.faulty).toBe(true);
+    const cleared = Date.now();
+    hub.store.db.pragma('query_only = OFF');
+    // No device traffic: the monitor's own probe persists the alert.
+    await c.waitFor((f) => f.type === 'change' && f.alert?.id === raised.alert.id && f.alert?.state === 'resolved', 10_000);
+    await c.waitFor((f) => f.type === 'change' && f.alert?.reason === 'storage_fault' && f.alert?.id !== raised.alert.id && f.alert?.state === 'raised', 5000);
+    expect(hub.storageFault.faulty).toBe(false);
+    console.log(`CHAOS storage fault figures ${JSON.stringify({ fault: 'READONLY, no device traffic', faultToAlertMs: noticedMs, clearToPersistedMs: Date.now() - cleared })}`);
+  }, 60_000);
 });
