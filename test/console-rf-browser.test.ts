@@ -6,7 +6,9 @@
  * One hub with one simulated TCP receiver, one browser, two pages.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { SimReceiver, KEYS } from '../simulator/receiver.ts';
@@ -23,6 +25,9 @@ const errors: string[][] = [];
 const button = (id: string) => `#rf-buttons .rf-button[data-device="${id}"]`;
 const unknownRow = (hex: string) => `#rf-unknown .rf-unknown[data-address="${hex}"]`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// ANXIN_SCREENSHOTS=1 writes docs/screenshots/console-rf-{desktop,phone}.png; otherwise a temp dir.
+const shots = () => (process.env.ANXIN_SCREENSHOTS === '1' ? 'docs/screenshots' : (shotDir ??= mkdtempSync(join(tmpdir(), 'anxin-rf-shots-'))));
+let shotDir: string | undefined;
 
 async function openRf(page: Page): Promise<void> {
   await page.click('a.tab[data-page="rf"]');
@@ -106,6 +111,7 @@ describe('RF buttons in the console', { timeout: 60_000 }, () => {
     await admin.waitForSelector('#rf-learn-open[data-household="5"]', { timeout: 5000 });
     await admin.click('#rf-learn-cancel');
     await admin.waitForSelector('#rf-learn-result[data-outcome="cancelled"]', { timeout: 5000 });
+    expect(await admin.locator('#rf-learn-error').count()).toBe(0);
     expect((await t.api('GET', '/api/rf/learn', adminToken)).body.open).toBeNull();
 
     expect((await t.api('POST', '/api/rf/learn', adminToken, { householdId: 0 })).status).toBe(400);
@@ -144,6 +150,7 @@ describe('RF buttons in the console', { timeout: 60_000 }, () => {
     expect(await row.textContent()).toContain('无法监测');
     expect(await admin.locator(button('demo-rf-02')).locator('.rf-heard').textContent()).toContain('从未收到');
     expect(await admin.textContent('#rf-unsupervised')).toContain('无线按钮无法监测');
+    await admin.screenshot({ path: join(shots(), 'console-rf-desktop.png'), fullPage: true, animations: 'disabled' });
   });
 
   it('English leaves no CJK in the labels of this page, and it fits a 360 px phone', async () => {
@@ -161,6 +168,7 @@ describe('RF buttons in the console', { timeout: 60_000 }, () => {
     if (wide.length) console.log(await admin.textContent('#rf-receivers'));
     expect(wide).toEqual([]);
     expect(await admin.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await admin.screenshot({ path: join(shots(), 'console-rf-phone.png'), fullPage: true, animations: 'disabled' });
     const startBox = await admin.locator('#rf-learn-start').boundingBox();
     expect(startBox!.height).toBeGreaterThanOrEqual(56);
   });
@@ -174,5 +182,36 @@ describe('RF buttons in the console', { timeout: 60_000 }, () => {
     for (const sel of ['#rf-learn', '#rf-receivers', '#rf-unknown', '#rf-learn-start', 'button.rf-bind', '#rf-error']) {
       expect(await grid1.locator(sel).count(), sel).toBe(0);
     }
+  });
+});
+
+describe('RF page logic (pure, in Node)', () => {
+  const load = (f: string): Promise<any> => import(`../dispatcher/console/js/${f}.js` as string);
+
+  it('a receiver is offline, degraded, online or (re)connecting', async () => {
+    const { receiverState } = await load('view-rf');
+    expect(receiverState({ online: false, link: 'down', degraded: false })).toBe('offline');
+    expect(receiverState({ online: null, link: 'stopped', degraded: false })).toBe('offline');
+    expect(receiverState({ online: true, link: 'open', degraded: true })).toBe('degraded');
+    expect(receiverState({ online: true, link: 'open', degraded: false })).toBe('online');
+    expect(receiverState({ online: true, link: 'down', degraded: false })).toBe('connecting'); // within its grace time
+    expect(receiverState({ online: null, link: 'connecting', degraded: false })).toBe('connecting');
+  });
+
+  it('the household filter matches number, address or resident, and an empty query keeps all', async () => {
+    const { filterHouseholds, householdLabel } = await load('rf-learn');
+    const hs = [
+      { id: 3, address: '商城花园1号楼4单元103室', residents: [{ name: '张建国' }] },
+      { id: 13, address: '商城花园4号楼2单元113室', residents: [] },
+    ];
+    expect(filterHouseholds(hs, '')).toHaveLength(2);
+    expect(filterHouseholds(hs, '  ')).toHaveLength(2);
+    expect(filterHouseholds(hs, '3').map((x: { id: number }) => x.id)).toEqual([3, 13]); // the id, or a room number in the address
+    expect(filterHouseholds([...hs].reverse(), '13').map((x: { id: number }) => x.id)).toEqual([13]);
+    expect(filterHouseholds(hs, '113').map((x: { id: number }) => x.id)).toEqual([13]);
+    expect(filterHouseholds(hs, '张建国').map((x: { id: number }) => x.id)).toEqual([3]);
+    expect(filterHouseholds(hs, 'nobody')).toEqual([]);
+    expect(householdLabel(hs[0])).toBe('3 · 商城花园1号楼4单元103室 · 张建国');
+    expect(householdLabel(hs[1])).toBe('13 · 商城花园4号楼2单元113室');
   });
 });

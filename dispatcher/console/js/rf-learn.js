@@ -91,7 +91,8 @@ export class LearnPanel {
       const r = await api('POST', '/api/rf/learn', { householdId });
       this.state = { ...(this.state ?? {}), open: r.session };
     } catch (err) {
-      this.error = { key: err instanceof ApiError && err.status === 409 ? 'rf.learnBusy' : 'rf.learnFailed', message: err.message };
+      // A 409 needs no hub text: the panel shows the session that is open for the other household.
+      this.error = err instanceof ApiError && err.status === 409 ? { key: 'rf.learnBusy', message: null } : { key: 'rf.learnFailed', message: err.message };
       await this.poll(); // show the session that is open for another household
     }
     this.busy = false;
@@ -101,7 +102,12 @@ export class LearnPanel {
   async close() {
     if (this.busy) return;
     this.busy = true;
-    try { await api('DELETE', '/api/rf/learn'); } catch (err) { this.error = { key: 'rf.learnFailed', message: err.message }; }
+    try {
+      await api('DELETE', '/api/rf/learn');
+      this.error = null;
+    } catch (err) {
+      this.error = { key: 'rf.cancelFailed', message: err.message };
+    }
     this.busy = false;
     await this.poll();
   }
@@ -114,7 +120,7 @@ export class LearnPanel {
     this.cancel.disabled = this.busy;
     const st = clear(this.status);
     st.dataset.state = open ? 'open' : this.state?.last?.outcome ?? 'none';
-    if (this.error) st.append(h('div.error.block', { role: 'alert', id: 'rf-learn-error' }, tx('strong', this.error.key), ' ', v('code', this.error.message)));
+    if (this.error) st.append(h('div.error.block', { role: 'alert', id: 'rf-learn-error' }, tx('strong', this.error.key), ' ', this.error.message ? v('code', this.error.message) : null));
     if (open) {
       const windowS = (this.state?.windowMs || 60_000) / 1000;
       const left = Math.min(windowS, Math.max(0, Math.ceil((open.expiresAt - this.view.now()) / 1000))); // a clock a little off never shows 61 s

@@ -196,6 +196,7 @@ export const STRINGS = {
   'rf.learnCancelled': ['学习已取消', 'Learning cancelled'],
   'rf.lastSession': ['上次学习', 'Last learning'],
   'rf.learnFailed': ['无法开始学习', 'Could not start learning'],
+  'rf.cancelFailed': ['无法取消学习', 'Could not cancel learning'],
   'rf.learnBusy': ['另一户正在学习中，请等它结束或先取消', 'Learning is already open for another household: wait or cancel it first'],
   'rfaction.press': ['呼叫', 'call'],
   'rfaction.cancel': ['取消', 'cancel'],

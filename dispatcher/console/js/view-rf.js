@@ -156,7 +156,7 @@ export class RfView {
         fact('rf.firstHeard', v('span', dateTime(u.firstHeard)))),
       h('div.actions',
         tx('button.big.second', 'rf.bindHere', null, { type: 'button', class: 'rf-bind', disabled: !this.learn.householdId, onclick: (e) => this.bind(u, e.currentTarget) })),
-      failed ? h('div.error.block', { role: 'alert' }, tx('strong', failed.key), ' ', v('code', failed.message)) : null);
+      failed ? h('div.error.block', { role: 'alert' }, tx('strong', failed.key), ' ', failed.message ? v('code', failed.message) : null) : null);
   }
 
   /** Adds the unknown transmitter as a button of the household chosen in the learn panel. */
@@ -169,7 +169,7 @@ export class RfView {
       await api('POST', '/api/rf/buttons', { householdId, address: u.address, pressKey: u.key });
       this.bindErrors.delete(key);
     } catch (err) {
-      this.bindErrors.set(key, { key: err instanceof ApiError && err.status === 409 ? 'rf.codeTaken' : 'rf.bindFailed', message: err.message });
+      this.bindErrors.set(key, err instanceof ApiError && err.status === 409 ? { key: 'rf.codeTaken', message: null } : { key: 'rf.bindFailed', message: err.message });
     }
     await this.load();
   }
@@ -204,7 +204,7 @@ function receiverRow(r, now) {
   const st = receiverState(r);
   const flag = { offline: ['bad', 'dev.offline'], degraded: ['warn', 'rf.degraded'], online: ['ok', 'dev.online'], connecting: ['warn', 'rf.connecting'] }[st];
   return h('div.dev.rf-receiver', { class: st === 'online' ? '' : 'problem', 'data-receiver': r.name, 'data-state': st },
-    h('div.dev-id', v('strong', r.name), ' ', v('span.kind', r.source)),
+    h('div.dev-id', v('strong', r.name), ' ', v('span.kind', `${String(r.source).split('?')[0]} · ${r.framing}`, { title: r.source })),
     h('div.dev-flags', tx(`span.flag.${flag[0]}`, flag[1])),
     h('div.dev-home', tx('span.lbl', 'rf.errors'), v('strong.rf-errors', String(r.errorsTotal)), ' ',
       tx('span.lbl', 'rf.errorsMinute'), v('span', `${r.recentErrors} / ${r.degradeAfter}`)),
