@@ -135,6 +135,16 @@ describe('hostile console WebSocket input', () => {
     });
   });
 
+  it('a socket whose session expires while it is open is closed at the next ping', async () => {
+    await hostileCase(h, 'session expires while connected', async () => {
+      const staffId = (await h.t.api('GET', '/api/me', await h.t.login('grid1'))).body.user.id as number;
+      const short = h.t.hub.store.staff.openSession(staffId, Date.now(), 1000).token; // valid for 1 s
+      const c = await open(short);
+      const closed = await within(c.closed, 5000);
+      expect(closed).toEqual({ code: 4001, reason: 'session expired' });
+    });
+  });
+
   it('logout closes the sockets of that session within 5 s, not the user\'s others', async () => {
     await hostileCase(h, 'logout closes its sockets', async () => {
       const t1 = await h.t.login('grid2');

@@ -169,8 +169,11 @@ export class ConsoleSocket {
   }
 
   private ping(): void {
+    const now = this.clock.now();
     for (const c of this.clients) {
       if (!c.alive) { c.ws.terminate(); continue; }
+      // A session that expired or was ended (logout elsewhere, password change, account disabled) closes its sockets.
+      if (!this.store.staff.sessionStaff(c.token, now)) { c.ws.close(4001, 'session expired'); continue; }
       c.alive = false;
       c.ws.ping();
     }

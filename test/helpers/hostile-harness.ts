@@ -95,7 +95,7 @@ export async function hostileCase(ctx: CaseContext, name: string, attack: () => 
   ps.start();
   try {
     await attack();
-    const left = (opts.minMs ?? 1500) - (Date.now() - started);
+    const left = (opts.minMs ?? 2500) - (Date.now() - started);
     if (left > 0) await new Promise((r) => setTimeout(r, left));
   } finally {
     stats = await ps.stop();
