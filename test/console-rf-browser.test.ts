@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { ManualClock } from '../dispatcher/clock.ts';
 import { SimReceiver, KEYS } from '../simulator/receiver.ts';
 import { CHROMIUM, CJK, launchBrowser, loginAs, openPage, visibleUiText } from './console-page.ts';
 
@@ -181,6 +182,36 @@ describe('RF buttons in the console', { timeout: 60_000 }, () => {
     expect(await grid1.isVisible('#rf-unsupervised')).toBe(true);
     for (const sel of ['#rf-learn', '#rf-receivers', '#rf-unknown', '#rf-learn-start', 'button.rf-bind', '#rf-error']) {
       expect(await grid1.locator(sel).count(), sel).toBe(0);
+    }
+  });
+});
+
+describe('learn mode that hears nothing', { timeout: 60_000 }, () => {
+  it('after 60 s with no new button the page says learning ended and nothing was bound', async () => {
+    // A manual clock that follows real time, so the 60 s window can be skipped in one step.
+    const clock = new ManualClock(Date.now());
+    let last = Date.now();
+    const follow = setInterval(() => { const n = Date.now(); clock.advance(n - last); last = n; }, 50);
+    const quiet = await startTestHub({ clock });
+    try {
+      const p = await openPage(b.browser, quiet.httpUrl);
+      errors.push(p.errors);
+      await loginAs(p.page, 'admin');
+      await openRf(p.page);
+      await pickHousehold(p.page, 8);
+      await p.page.click('#rf-learn-start');
+      await p.page.waitForSelector('#rf-learn-open[data-household="8"]', { timeout: 5000 });
+      clock.advance(61_000);
+      const result = p.page.locator('#rf-learn-result[data-outcome="expired"]');
+      await result.waitFor({ timeout: 10_000 });
+      expect(await result.textContent()).toContain('60 秒内没有收到新按钮');
+      expect(await p.page.locator('#rf-learn-open').count()).toBe(0);
+      const buttons = (await quiet.api('GET', '/api/rf/buttons', await quiet.login('admin'))).body.buttons;
+      expect(buttons.filter((x: { householdId: number }) => x.householdId === 8)).toEqual([]);
+      await p.ctx.close();
+    } finally {
+      clearInterval(follow);
+      await quiet.stop();
     }
   });
 });
