@@ -23,9 +23,13 @@ afterAll(async () => {
   await h?.t.stop();
 });
 
-async function openMany(n: number, batch = 100): Promise<RawClient[]> {
+/** Opens n raw sockets, 50 at a time with a short pause (the attacker shares this process's event loop). */
+async function openMany(n: number, batch = 50): Promise<RawClient[]> {
   const out: RawClient[] = [];
-  for (let i = 0; i < n; i += batch) out.push(...(await Promise.all(Array.from({ length: Math.min(batch, n - i) }, () => RawClient.open(port)))));
+  for (let i = 0; i < n; i += batch) {
+    out.push(...(await Promise.all(Array.from({ length: Math.min(batch, n - i) }, () => RawClient.open(port)))));
+    await new Promise((r) => setTimeout(r, 10));
+  }
   return out;
 }
 
