@@ -92,8 +92,10 @@ export const refDevice = (i: number) => ({ ...MOSQUITTO, clientId: `bench-ref-${
 /** Console sockets for a logged-in admin; `onChange(recvAt, text)` per change frame. */
 export async function openConsoles(httpUrl: string, n: number, onFrame: (text: string, at: number) => void, path = '/ws', tokens?: string[]): Promise<WebSocket[]> {
   const out: WebSocket[] = [];
+  // One login for all: each login costs a scrypt (tens of ms); a session may hold many sockets.
+  const shared = tokens ? null : (await httpJson(httpUrl, 'POST', '/api/session', undefined, { username: 'admin', password: 'demo-pass' })).token;
   for (let i = 0; i < n; i++) {
-    const token = tokens?.[i] ?? (await httpJson(httpUrl, 'POST', '/api/session', undefined, { username: 'admin', password: 'demo-pass' })).token;
+    const token = tokens?.[i] ?? shared;
     const ws = new WebSocket(`${httpUrl.replace(/^http/, 'ws')}${path}?token=${token}`);
     await new Promise<void>((resolve, reject) => {
       ws.once('error', reject);

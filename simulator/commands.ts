@@ -175,6 +175,8 @@ export async function runLoadCommand(cmd: string, argv: string[]): Promise<numbe
   }
   if (cmd === 'scenario') {
     const { values: v, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { url: str, http: str, json: flag, html: str, quiet: flag } });
+    // Ctrl-C or a kill ends the run through process.exit, so the 'exit' hook stops a hub the runner started.
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
     const file = positionals[1];
     if (!file) throw new UsageError('scenario needs a FILE, e.g. npm run sim -- scenario simulator/scenarios/morning-drill.yaml');
     let sc;

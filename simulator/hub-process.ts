@@ -63,6 +63,10 @@ export class HubProcess {
     });
     this.child = child;
     this.starts++;
+    // Never leave an orphaned hub behind when this process ends (Ctrl-C, a failed run).
+    const reap = () => { if (child.exitCode === null) child.kill('SIGKILL'); };
+    process.once('exit', reap);
+    child.once('exit', () => process.off('exit', reap));
     this.output = '';
     child.stderr!.on('data', (d: Buffer) => {
       this.output = (this.output + d.toString()).slice(-4000);

@@ -152,7 +152,12 @@ export class AlertService {
 
   /** Runs the step due at an alert's deadline. Returns false when nothing was due. */
   step(alertId: string, now: number): boolean {
-    return this.unit(() => {
+    return this.stepMany([alertId], now) > 0;
+  }
+
+  /** The due steps of several alerts in one transaction: a burst of deadlines costs one commit, not one each (issue 6). */
+  stepMany(alertIds: string[], now: number): number {
+    return this.unit(() => alertIds.filter((alertId) => {
       const a = this.store.alerts.get(alertId);
       if (!a || a.deadlineAt === null || a.deadlineAt > now) return false; // accepted or moved meanwhile
       if (a.deadlineKind === 'escalate') {
@@ -166,7 +171,7 @@ export class AlertService {
         this.feed.record(this.store.alerts.get(a.id)!, now);
       }
       return true;
-    });
+    }).length);
   }
 
   /** A staff action from the API: visibility check, transition, commit, effects. */
