@@ -83,7 +83,8 @@ async function main(): Promise<void> {
     const hubM = medians(runs.hub);
     // Mosquitto keeps freed memory for its next clients, so only its first repeat shows the growth: take the maximum.
     const refM = !runs.ref.length ? null : b.refAgg === 'max' ? Object.fromEntries(Object.keys(runs.ref[0]).map((k) => [k, Math.max(...runs.ref.map((r) => r[k]))])) : medians(runs.ref);
-    const ratio = refM && Number.isFinite(refM[b.key]) && refM[b.key] !== 0 ? hubM[b.key] / refM[b.key] : null;
+    // A long-running Mosquitto that already grew shows ~0 growth: no ratio rather than an absurd one.
+    const ratio = refM && Number.isFinite(refM[b.key]) && Math.abs(refM[b.key]) >= (b.refAgg === 'max' ? 0.1 : 1e-9) ? hubM[b.key] / refM[b.key] : null;
     rows.push({ n: b.n, what: b.what, target: b.target, key: b.key, hub: hubM, ref: refM, ratio, runs });
   }
   const lines = [
