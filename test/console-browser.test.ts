@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { Hub } from '../dispatcher/hub.ts';
 import { SimDevice } from '../simulator/sim-device.ts';
-import { CHROMIUM, CJK, card, freePort, launchBrowser, loginAs, openPage, state, visibleUiText } from './console-page.ts';
+import { CHROMIUM, CJK, card, freePort, launchBrowser, loginAs, openPage, state, visibleUiText, openLoggedIn } from './console-page.ts';
 
 let t: TestHub;
 let b: { browser: Browser; close(): Promise<void> };
@@ -41,12 +41,7 @@ beforeAll(async () => {
   // A fixed port, so the pages can find the hub again after it restarts.
   t = await startTestHub({ env: { ANXIN_HTTP_PORT: String(await freePort()) } });
   b = await launchBrowser();
-  const open = async (user: string) => {
-    const p = await openPage(b.browser, t.httpUrl);
-    errors.push(p.errors);
-    await loginAs(p.page, user);
-    return p.page;
-  };
+  const open = (user: string) => openLoggedIn(b.browser, t.httpUrl, user, errors);
   grid1 = await open('grid1');
   community = await open('community');
   grid2 = await open('grid2');

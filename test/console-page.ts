@@ -45,6 +45,14 @@ export async function loginAs(page: Page, username: string, password = 'demo-pas
   await page.waitForSelector('#conn-state[data-state="live"]', { timeout: 10_000 });
 }
 
+/** Opens a page, logs `user` in, and collects the page's script errors into `errors`. */
+export async function openLoggedIn(browser: Browser, baseUrl: string, user: string, errors: string[][]): Promise<Page> {
+  const p = await openPage(browser, baseUrl);
+  errors.push(p.errors);
+  await loginAs(p.page, user);
+  return p.page;
+}
+
 export const card = (id: string) => `article.card[data-id="${id}"]`;
 
 export async function state(page: Page): Promise<{ user: string | null; conn: string; armed: boolean; ringing: boolean; beeps: number; lastSeq: number | null; connects: number; open: string[] }> {

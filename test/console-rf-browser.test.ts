@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { ManualClock } from '../dispatcher/clock.ts';
 import { SimReceiver, KEYS } from '../simulator/receiver.ts';
-import { CHROMIUM, CJK, launchBrowser, loginAs, openPage, visibleUiText } from './console-page.ts';
+import { CHROMIUM, CJK, launchBrowser, loginAs, openPage, visibleUiText, openLoggedIn } from './console-page.ts';
 
 let t: TestHub;
 let rx: SimReceiver;
@@ -53,12 +53,7 @@ beforeAll(async () => {
   await rx.waitConnected();
   adminToken = await t.login('admin');
   b = await launchBrowser();
-  const open = async (user: string) => {
-    const p = await openPage(b.browser, t.httpUrl);
-    errors.push(p.errors);
-    await loginAs(p.page, user);
-    return p.page;
-  };
+  const open = (user: string) => openLoggedIn(b.browser, t.httpUrl, user, errors);
   admin = await open('admin');
   grid1 = await open('grid1');
 }, 60_000);

@@ -4,30 +4,22 @@
  * time; later calls join its timeline), logged at once and shown to the first console that connects.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Writable } from 'node:stream';
 import { rmSync } from 'node:fs';
-import pino from 'pino';
 import { Hub } from '../../dispatcher/hub.ts';
-import { loadConfig } from '../../dispatcher/config.ts';
-import { Store } from '../../dispatcher/store/store.ts';
-import { seedDemo } from '../../dispatcher/demo-seed.ts';
 import { SimDevice } from '../../simulator/sim-device.ts';
 import { ConsoleClient } from '../helpers/console-client.ts';
 import { tempDbPath } from '../helpers/hub-harness.ts';
+import { startLoggedHub, type LogLine } from './helpers/logged-hub.ts';
 
 describe('no duty staff online', () => {
   const { dir, dbPath } = tempDbPath();
-  const lines: { at: number; msg: string; alertId?: string }[] = [];
+  const lines: LogLine[] = [];
   let hub: Hub;
   const devices: SimDevice[] = [];
   const consoles: ConsoleClient[] = [];
 
   beforeAll(async () => {
-    const s = Store.open(dbPath);
-    seedDemo(s, Date.now());
-    s.close();
-    const sink = new Writable({ write(chunk, _e, cb) { for (const l of String(chunk).split('\n')) if (l) { const j = JSON.parse(l); lines.push({ at: j.time, msg: j.msg, alertId: j.alertId }); } cb(); } });
-    hub = await Hub.start(loadConfig({ ANXIN_HOST: '127.0.0.1', ANXIN_MQTT_PORT: '0', ANXIN_HTTP_PORT: '0', ANXIN_DB: dbPath }), { log: pino({ level: 'warn' }, sink) });
+    hub = await startLoggedHub(dbPath, lines);
   });
   afterAll(async () => {
     for (const c of consoles) c.close();

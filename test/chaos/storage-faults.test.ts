@@ -7,17 +7,13 @@
  * SQLite connection (query_only, max_page_count) or next to it (a second connection's lock).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { Writable } from 'node:stream';
 import { rmSync } from 'node:fs';
-import pino from 'pino';
 import Database from 'better-sqlite3';
 import { Hub } from '../../dispatcher/hub.ts';
-import { loadConfig } from '../../dispatcher/config.ts';
-import { Store } from '../../dispatcher/store/store.ts';
-import { seedDemo } from '../../dispatcher/demo-seed.ts';
 import { SimDevice } from '../../simulator/sim-device.ts';
 import { ConsoleClient } from '../helpers/console-client.ts';
 import { tempDbPath } from '../helpers/hub-harness.ts';
+import { startLoggedHub, type LogLine } from './helpers/logged-hub.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -55,7 +51,7 @@ const FAULTS: Fault[] = [
 
 describe('storage faults', () => {
   const { dir, dbPath } = tempDbPath();
-  const lines: { at: number; msg: string; code?: string }[] = [];
+  const lines: LogLine[] = [];
   let hub: Hub;
   let admin: string;
   let grid1: string;
@@ -63,12 +59,7 @@ describe('storage faults', () => {
   const consoles: ConsoleClient[] = [];
 
   beforeAll(async () => {
-    const s = Store.open(dbPath);
-    seedDemo(s, Date.now());
-    s.close();
-    const sink = new Writable({ write(chunk, _enc, cb) { for (const l of String(chunk).split('\n')) if (l) { const j = JSON.parse(l); lines.push({ at: j.time, msg: j.msg, code: j.code }); } cb(); } });
-    const config = loadConfig({ ANXIN_HOST: '127.0.0.1', ANXIN_MQTT_PORT: '0', ANXIN_HTTP_PORT: '0', ANXIN_DB: dbPath });
-    hub = await Hub.start(config, { log: pino({ level: 'warn' }, sink) });
+    hub = await startLoggedHub(dbPath, lines);
     const login = async (u: string) => {
       const r = await fetch(`http://127.0.0.1:${hub.ports.http}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u, password: 'demo-pass' }) });
       return ((await r.json()) as { token: string }).token;

@@ -38,3 +38,12 @@ export function percent(share) {
   if (share === null || share === undefined || !Number.isFinite(share)) return '—';
   return `${(share * 100).toFixed(share >= 0.995 || share === 0 ? 0 : 1)}%`;
 }
+
+/** ago() as a key and vars, so the label stays marked as translated text. */
+export function agoKey(ms, now) {
+  const dt = Math.max(0, now - ms);
+  if (dt < 60_000) return ['ago.now'];
+  if (dt < 3600_000) return ['ago.min', { n: Math.floor(dt / 60_000) }];
+  if (dt < 86400_000) return ['ago.h', { n: Math.floor(dt / 3600_000) }];
+  return ['ago.d', { n: Math.floor(dt / 86400_000) }];
+}

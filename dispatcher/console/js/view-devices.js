@@ -5,7 +5,7 @@
  */
 import { h, tx, v, clear } from './dom.js';
 import { api, ApiError } from './api.js';
-import { dateTime } from './format.js';
+import { agoKey, dateTime } from './format.js';
 import { has } from './i18n.js';
 
 const LOW_BATTERY = 20;
@@ -122,14 +122,5 @@ function deviceRow(d, now) {
       h('span', tx('span.lbl', 'dev.battery'), v('span', d.battery == null ? '—' : `${d.battery}%`)),
       h('span', tx('span.lbl', 'dev.lastSeen'), d.lastSeen ? h('span', { title: dateTime(d.lastSeen) }, tx('span', ...agoKey(d.lastSeen, now))) : tx('span', 'dev.never')),
       h('span', tx('span.lbl', 'dev.lastTest'), d.lastTestAt ? v('span', dateTime(d.lastTestAt)) : tx('span', 'dev.never'))));
-}
-
-/** ago() as a key and vars, so the label stays marked as translated text. */
-function agoKey(ms, now) {
-  const dt = Math.max(0, now - ms);
-  if (dt < 60_000) return ['ago.now'];
-  if (dt < 3600_000) return ['ago.min', { n: Math.floor(dt / 60_000) }];
-  if (dt < 86400_000) return ['ago.h', { n: Math.floor(dt / 3600_000) }];
-  return ['ago.d', { n: Math.floor(dt / 86400_000) }];
 }
 

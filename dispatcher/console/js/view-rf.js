@@ -8,7 +8,7 @@
 import { h, tx, v, clear } from './dom.js';
 import { api, ApiError } from './api.js';
 import { t } from './i18n.js';
-import { dateTime } from './format.js';
+import { agoKey, dateTime } from './format.js';
 import { LearnPanel } from './rf-learn.js';
 
 const TEST_EVERY_MS = 31 * 86_400_000;
@@ -213,13 +213,4 @@ function receiverRow(r, now) {
       fact('rf.lastFrame', when(r.lastFrameAt, now) ?? tx('span', 'dev.never')),
       fact('rf.reconnects', v('span', String(r.reconnects))),
       r.lastError ? fact('rf.lastError', v('code', r.lastError)) : null));
-}
-
-/** ago() as a key and vars, so the label stays marked as translated text. */
-function agoKey(ms, now) {
-  const dt = Math.max(0, now - ms);
-  if (dt < 60_000) return ['ago.now'];
-  if (dt < 3600_000) return ['ago.min', { n: Math.floor(dt / 60_000) }];
-  if (dt < 86400_000) return ['ago.h', { n: Math.floor(dt / 3600_000) }];
-  return ['ago.d', { n: Math.floor(dt / 86400_000) }];
 }
