@@ -1,5 +1,5 @@
 /**
- * `npx tsx bench/profile.ts [1|2|5|6]`: runs one benchmark against a hub started with
+ * `npx tsx bench/profile.ts [1|2|4|5|6]`: runs one benchmark against a hub started with
  * `node --cpu-prof`, then prints the hub's top functions by self time (and keeps the
  * .cpuprofile in /tmp/anxin-prof for Chrome DevTools).
  */
@@ -11,6 +11,7 @@ import { ingest } from './b1-ingest.ts';
 import { latency } from './b2-latency.ts';
 import { fanout } from './b5-fanout.ts';
 import { soak } from './b6-soak.ts';
+import { storm } from './b4-storm.ts';
 
 const which = process.argv[2] ?? '1';
 const dir = '/tmp/anxin-prof';
@@ -18,9 +19,10 @@ rmSync(dir, { recursive: true, force: true });
 mkdirSync(dir, { recursive: true });
 const orig = HubProcess.start.bind(HubProcess);
 HubProcess.start = (o = {}) => orig({ ...o, nodeArgs: [...(o.nodeArgs ?? []), '--cpu-prof', `--cpu-prof-dir=${dir}`] });
-const hub = await startBenchHub(which === '2' ? 2000 : 500);
+const hub = await startBenchHub(which === '2' ? 2000 : which === '4' ? 5000 : 500, { ANXIN_ESCALATE_AFTER_S: '3600' });
 const m = which === '1' ? await ingest({ devices: 200, window: 2, seconds: 10 }, 'hub', hub)
   : which === '2' ? await latency({ devices: 2000, consoles: 20, rate: 1000, seconds: 8 }, 'hub', hub)
+  : which === '4' ? await storm({ devices: 5000, withinS: 5, alarmsPerS: 100 }, 'hub', hub)
   : which === '5' ? await fanout({ consoles: 300, rate: 400, seconds: 8 }, 'hub', hub)
   : await soak({ devices: 500, rate: 100, seconds: 20 }, 'hub', hub);
 console.log(m);
