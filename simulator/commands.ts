@@ -130,7 +130,7 @@ const progress = (line: string) => {
 export async function runLoadCommand(cmd: string, argv: string[]): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) { process.stdout.write(HELP[cmd]); return 0; }
   if (cmd === 'fleet') {
-    const { values: v } = parseArgs({ args: argv, options: {
+    const { values: v } = parseArgs({ args: argv, allowPositionals: true, options: {
       devices: str, 'devices-file': str, duration: str, 'press-rate': str, 'cancel-rate': str, 'test-rate': str, presses: str, heartbeat: str,
       resend: str, 'connect-parallel': str, watch: str, responders: flag, 'accept-after': str, 'arrive-after': str, 'resolve-after': str,
       settle: str, url: str, http: str, password: str, json: flag, html: str, users: str, jitter: str } });
@@ -147,11 +147,11 @@ export async function runLoadCommand(cmd: string, argv: string[]): Promise<numbe
         connectParallel: Math.max(1, num(v['connect-parallel'], 100, 'connect-parallel')),
       },
     });
-    const stop = new Promise<void>((r) => { process.once('SIGINT', () => r()); setTimeout(r, num(v.duration, 60, 'duration') * 1000); });
+    const durationMs = num(v.duration, 60, 'duration') * 1000;
     try {
       await drill.start();
       drill.fleet.startActivity();
-      await stop;
+      await new Promise<void>((r) => { process.once('SIGINT', () => r()); setTimeout(r, durationMs); });
       drill.fleet.stopActivity();
       await drill.settle(num(v.settle, 30, 'settle') * 1000);
       if (process.stderr.isTTY) process.stderr.write('\n');
@@ -163,7 +163,7 @@ export async function runLoadCommand(cmd: string, argv: string[]): Promise<numbe
     }
   }
   if (cmd === 'responders') {
-    const { values: v } = parseArgs({ args: argv, options: { users: str, password: str, 'accept-after': str, 'arrive-after': str, 'resolve-after': str, jitter: str, duration: str, http: str } });
+    const { values: v } = parseArgs({ args: argv, allowPositionals: true, options: { users: str, password: str, 'accept-after': str, 'arrive-after': str, 'resolve-after': str, jitter: str, duration: str, http: str } });
     const r = new Responders(respondersFrom(v, v.http ?? HTTP_DEFAULT()));
     r.on('action', (user: string, action: string, alertId: string) => process.stdout.write(`${new Date().toISOString()} ${user} ${action} ${alertId}\n`));
     await r.start();

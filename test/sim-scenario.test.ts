@@ -62,7 +62,7 @@ describe('the scenario CLI', () => {
   beforeAll(async () => { t = await startTestHub(); });
   afterAll(async () => { await t.stop(); });
 
-  it('exits 1 when an expectation fails, 0 when all hold, 2 on a bad file', async () => {
+  it('exits 1 when an expectation fails, 0 when all hold, 2 on a bad file; fleet runs and reports', async () => {
     const failing = join(dir, 'fail.yaml');
     writeFileSync(failing, 'name: nobody answers\ndurationS: 2\nsettleS: 5\ntimeline:\n  - at: 0.5\n    press: demo-0002\n    expect: { ackedWithinS: 5, acceptedWithinS: 1 }\n');
     const bad = await runCli(['scenario', failing, '--url', t.mqttUrl, '--http', t.httpUrl, '--quiet']);
@@ -76,10 +76,17 @@ describe('the scenario CLI', () => {
     expect(good.code).toBe(0);
     expect(JSON.parse(good.out).ok).toBe(true);
 
+    const fleet = await runCli(['fleet', '--devices', '5', '--duration', '2', '--press-rate', '300', '--settle', '10', '--url', t.mqttUrl, '--http', t.httpUrl, '--json']);
+    expect(fleet.code).toBe(0);
+    const rep = JSON.parse(fleet.out);
+    expect(rep.counts.devices).toBe(5);
+    expect(rep.losses).toMatchObject({ neverAcked: 0, neverOnConsole: 0 });
+    expect((await runCli(['fleet', '--press-rate', 'lots'])).code).toBe(2);
+
     const broken = join(dir, 'broken.yaml');
     writeFileSync(broken, 'name: x\ntimeline: 3\n');
     const r = spawnSync(process.execPath, ['--import', 'tsx', 'simulator/cli.ts', 'scenario', broken], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/durationS/);
-  }, 40_000);
+  }, 50_000);
 });
