@@ -190,6 +190,10 @@ describe('staff actions', () => {
     const shown = await grid1.change(a.alertId!, (x) => x.presses === 2);
     expect(shown.timeline.map((e: any) => e.type)).toContain('repeat_press');
     expect(t.hub.store.db.prepare("SELECT count(*) AS n FROM alerts WHERE device_id = 'demo-0008'").get()).toEqual({ n: 1 });
+    await dev.send('press');
+    await grid1.change(a.alertId!, (x) => x.presses === 3);
+    const exported = await t.api('GET', `/api/alerts/${a.alertId}/timeline`, await t.login('grid1'));
+    expect(exported.body.timeline.filter((e: any) => e.type === 'repeat_press')).toHaveLength(2); // the export keeps every press
   });
 });
 

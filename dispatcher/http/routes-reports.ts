@@ -4,7 +4,6 @@ import type { HubServices } from './services.ts';
 import { requireStaff } from './app.ts';
 import { HubError } from '../errors.ts';
 import { buildResponseReport, responseReportCsv, timelineCsv } from '../reports/response-report.ts';
-import { buildAlertView } from '../alerts/alert-view.ts';
 
 const DAY = 86_400_000;
 const reportQuery = {
@@ -38,16 +37,19 @@ export const reportRoutes = (svc: HubServices): FastifyPluginAsync => async (app
 
   app.get<{ Params: { id: string } }>('/api/alerts/:id/timeline', async (req, reply) => {
     const a = svc.alerts.visible(req.params.id, requireStaff(req));
-    const view = buildAlertView(svc.store, a);
+    // The export carries every event, each repeat press included (the live view collapses them).
+    const events = svc.store.alerts.fullTimeline(a.id);
+    const names = svc.store.staff.names([...new Set(events.map((e) => e.staffId).filter((x): x is number => x !== null))]);
+    const timeline = events.map((e) => ({ ...e, staffName: e.staffId === null ? null : names.get(e.staffId) ?? null }));
     if ((req.headers.accept ?? '').includes('text/csv')) {
       reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="alert-${a.id}.csv"`);
-      return timelineCsv(view.timeline);
+      return timelineCsv(timeline);
     }
     const secs = (t: number | null) => (t === null ? null : (t - a.raisedAt) / 1000);
     return {
       alertId: a.id, state: a.state, raisedAt: a.raisedAt,
       timeToAcceptS: secs(a.acceptedAt), timeToArriveS: secs(a.onSiteAt), timeToResolveS: secs(a.resolvedAt),
-      timeline: view.timeline,
+      timeline,
     };
   });
 };

@@ -45,6 +45,7 @@ export class AlertRepo {
       // Listing them all made every change of a much-pressed alert longer and its cost quadratic (issue 6 profile).
       timeline: db.prepare(`SELECT at, type, staff_id AS staffId, data FROM alert_events WHERE alert_id = @id
         AND (type <> 'repeat_press' OR id = (SELECT max(id) FROM alert_events WHERE alert_id = @id AND type = 'repeat_press')) ORDER BY id`),
+      fullTimeline: db.prepare('SELECT at, type, staff_id AS staffId, data FROM alert_events WHERE alert_id = ? ORDER BY id'),
       change: db.prepare('INSERT INTO changes (alert_id, grid_path, at, body) VALUES (?, ?, ?, ?)'),
       since: db.prepare('SELECT seq, alert_id AS alertId, grid_path AS gridPath, at, body FROM changes WHERE seq > ? ORDER BY seq LIMIT ?'),
       lastSeq: db.prepare("SELECT coalesce(max(seq), 0) AS seq FROM changes"),
@@ -89,6 +90,12 @@ export class AlertRepo {
 
   timeline(alertId: string): TimelineEntry[] {
     return (this.s.timeline.all({ id: alertId }) as { at: number; type: string; staffId: number | null; data: string }[])
+      .map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> }));
+  }
+
+  /** Every event of the alert, each repeat press included (for the timeline export). */
+  fullTimeline(alertId: string): TimelineEntry[] {
+    return (this.s.fullTimeline.all(alertId) as { at: number; type: string; staffId: number | null; data: string }[])
       .map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> }));
   }
 
