@@ -57,6 +57,7 @@ export class GuardedConnection extends Duplex {
   readonly remoteAddress: string | undefined;
   readonly remotePort: number | undefined;
   private readonly scanner: FrameScanner;
+  private corked = false;
 
   constructor(private readonly socket: Socket, maxRemaining: number, private readonly onReject: (reason: string) => void) {
     super({ allowHalfOpen: false });
@@ -84,6 +85,15 @@ export class GuardedConnection extends Duplex {
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     if (this.socket.destroyed) return cb();
+    // Packets written in the same tick (PUBACK, down/ack, down/notify) leave in one syscall.
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     if (this.socket.write(chunk)) return cb();
     // Respect the socket's backpressure so a device that stops reading cannot grow our buffers.
     this.socket.once('drain', () => cb());

@@ -43,8 +43,12 @@ export class AlertRepo {
       event: db.prepare('INSERT INTO alert_events (alert_id, at, type, staff_id, data) VALUES (?, ?, ?, ?, ?)'),
       // Repeated presses show as one entry, the latest (it carries the count); each press stays in device_events.
       // Listing them all made every change of a much-pressed alert longer and its cost quadratic (issue 6 profile).
-      timeline: db.prepare(`SELECT at, type, staff_id AS staffId, data FROM alert_events WHERE alert_id = @id
-        AND (type <> 'repeat_press' OR id = (SELECT max(id) FROM alert_events WHERE alert_id = @id AND type = 'repeat_press')) ORDER BY id`),
+      // Every event but repeat presses, plus the latest repeat press (it carries the count): two index
+      // ranges around 'repeat_press' and one lookup, so the cost does not grow with the presses.
+      timeline: db.prepare(`SELECT id, at, type, staff_id AS staffId, data FROM alert_events INDEXED BY alert_events_type WHERE alert_id = @id AND type < 'repeat_press'
+        UNION ALL SELECT id, at, type, staff_id AS staffId, data FROM alert_events INDEXED BY alert_events_type WHERE alert_id = @id AND type > 'repeat_press'
+        UNION ALL SELECT id, at, type, staff_id AS staffId, data FROM alert_events WHERE id = (SELECT max(id) FROM alert_events WHERE alert_id = @id AND type = 'repeat_press')
+        ORDER BY id`),
       fullTimeline: db.prepare('SELECT at, type, staff_id AS staffId, data FROM alert_events WHERE alert_id = ? ORDER BY id'),
       change: db.prepare('INSERT INTO changes (alert_id, grid_path, at, body) VALUES (?, ?, ?, ?)'),
       since: db.prepare('SELECT seq, alert_id AS alertId, grid_path AS gridPath, at, body FROM changes WHERE seq > ? ORDER BY seq LIMIT ?'),
@@ -90,7 +94,7 @@ export class AlertRepo {
 
   timeline(alertId: string): TimelineEntry[] {
     return (this.s.timeline.all({ id: alertId }) as { at: number; type: string; staffId: number | null; data: string }[])
-      .map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> }));
+      .map((e) => ({ at: e.at, type: e.type, staffId: e.staffId, data: JSON.parse(e.data) as Record<string, unknown> }));
   }
 
   /** Every event of the alert, each repeat press included (for the timeline export). */
