@@ -22,7 +22,7 @@ import { ConsoleSocket, DEFAULT_SOCKET_OPTIONS } from './push/console-socket.ts'
 import { LoginRateLimiter, DEVICE_LIMIT_POLICY } from './security/rate-limiter.ts';
 import { buildHttpApp } from './http/app.ts';
 import { StoreDeviceDirectory } from './device-directory.ts';
-import { ListenError } from '../gateway/listen.ts';
+import { explainListenError } from '../gateway/listen.ts';
 import { ReceiverSet } from '../gateway/serial/receivers.ts';
 import { RfService } from './rf/rf-service.ts';
 
@@ -115,10 +115,7 @@ export class Hub {
     try {
       await this.http.listen({ host: this.config.host, port: this.config.httpPort, backlog: 4096 });
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      const where = `${this.config.host}:${this.config.httpPort}`;
-      if (code === 'EADDRINUSE') throw new ListenError(`HTTP port ${where} is already in use: set ANXIN_HTTP_PORT to a free port (0 picks one)`);
-      throw new ListenError(`HTTP could not listen on ${where}: ${(err as Error).message}`);
+      throw explainListenError(err as NodeJS.ErrnoException, this.config.host, this.config.httpPort, 'ANXIN_HTTP_PORT', 'HTTP');
     }
     const addr = this.http.server.address();
     this.ports.http = typeof addr === 'object' && addr ? addr.port : this.config.httpPort;
@@ -131,7 +128,7 @@ export class Hub {
     try { this.store.db.prepare('SELECT 1').get(); } catch { db = 'error'; }
     return {
       ok: db === 'ok', db, mqttPort: this.ports.mqtt, httpPort: this.ports.http,
-      consoles: this.socket.connectedCount(), openAlerts: this.store.alerts.open().length,
+      consoles: this.socket.connectedCount(), openAlerts: this.store.alerts.openCount(),
       eventsCommitted: this.ingest.committed, storageFaults: this.ingest.storageFaults,
       receivers: this.receivers.statuses(),
     };

@@ -130,7 +130,7 @@ export class DeviceIngest implements HubSink {
   }
 
   private rootGridId(): number {
-    const root = this.store.grid.list().find((n) => n.parentId === null);
+    const root = this.store.grid.root();
     if (!root) throw new Error('no grid tree: create the grid before connecting devices');
     return root.id;
   }

@@ -69,7 +69,7 @@ export class HealthSweep {
       if (open.has(`${b.id}|${reason}`)) continue;
       const d = this.store.devices.get(b.id);
       const hh = d?.householdId != null ? this.store.households.get(d.householdId) : undefined;
-      const gridId = hh?.gridId ?? this.store.grid.list().find((n) => n.parentId === null)?.id;
+      const gridId = hh?.gridId ?? this.store.grid.root()?.id;
       if (gridId === undefined) continue;
       this.alerts.raise({ kind: 'technical', reason, deviceId: b.id, householdId: hh?.id ?? null, gridId, detail: b.detail }, now);
     }

@@ -72,7 +72,7 @@ export class StorageFaultMonitor {
     const now = this.clock.now();
     const detail = `storage fault ${a.code} from ${new Date(a.since).toISOString()} to ${new Date(now).toISOString()}: ${a.batches} batch(es), ${a.events} device event(s) refused and re-sent by the devices`;
     try {
-      const root = this.store.grid.list().find((n) => n.parentId === null);
+      const root = this.store.grid.root();
       if (!root) return;
       this.alerts.unit(() => this.alerts.raise({ kind: 'technical', reason: 'storage_fault', deviceId: null, householdId: null, gridId: root.id, detail,
         data: { code: a.code, since: a.since, batches: a.batches, events: a.events, volatileId: a.view.id } }, now));
@@ -108,7 +108,7 @@ export class StorageFaultMonitor {
   private syntheticView(code: string, message: string, now: number): AlertView {
     let root = { id: 0, name: '', level: '', path: '/' };
     try {
-      const r = this.store.grid.list().find((n) => n.parentId === null);
+      const r = this.store.grid.root();
       if (r) root = { id: r.id, name: r.name, level: r.level, path: r.path };
     } catch { /* even reads fail: show it at the root anyway */ }
     return {

@@ -33,7 +33,7 @@ export class ReceiverAlerts {
 
   private gridFor(e: ReceiverStatusEvent): number {
     if (e.nodeId !== null && this.store.grid.find(e.nodeId)) return e.nodeId;
-    const root = this.store.grid.list().find((n) => n.parentId === null);
+    const root = this.store.grid.root();
     if (!root) throw new Error('no grid tree: create the grid before configuring receivers');
     if (e.nodeId !== null) this.log.warn({ receiver: e.receiver, node: e.nodeId }, 'receiver node does not exist: its alerts go to the root node');
     return root.id;

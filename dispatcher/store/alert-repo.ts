@@ -75,6 +75,10 @@ export class AlertRepo {
     return (this.db.prepare(`SELECT ${COLS} FROM alerts ORDER BY raised_at DESC LIMIT ?`).all(limit) as Raw[]).map(toRow);
   }
 
+  openCount(): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM alerts WHERE ${OPEN}`).get() as { n: number }).n;
+  }
+
   open(): AlertRow[] {
     return (this.s.open.all() as Raw[]).map(toRow);
   }

@@ -60,6 +60,13 @@ export class GridRepo {
     return n;
   }
 
+  /** The top of the grid tree (the first root, if several were created). */
+  root(): GridNode | undefined {
+    let top: GridNode | undefined;
+    for (const n of this.all().values()) if (n.parentId === null && (!top || n.id < top.id)) top = n;
+    return top;
+  }
+
   findChild(parentId: number | null, name: string): GridNode | undefined {
     return this.list().find((n) => n.parentId === parentId && n.name === name);
   }
