@@ -44,7 +44,11 @@ export class AlertService {
     const afterMark = this.after.length;
     let out: T;
     try {
-      out = this.store.tx(fn);
+      out = this.store.tx(() => {
+        const r = fn();
+        this.feed.seal();
+        return r;
+      });
     } catch (err) {
       this.feed.rollbackTo(mark);
       this.after.length = afterMark;

@@ -94,8 +94,8 @@ export class DeviceIngest implements HubSink {
       if (seen) return { alertId: seen.alertId, duplicate: true };
     }
     this.presence.seenInTx(e.deviceId, at);
-    const device = this.store.devices.get(e.deviceId);
-    const hh = device?.householdId != null ? this.store.households.get(device.householdId) : undefined;
+    const householdId = this.store.devices.householdOf(e.deviceId);
+    const hh = householdId != null ? this.store.households.get(householdId) : undefined;
     const gridId = hh?.gridId ?? this.rootGridId();
     const type = e.kind === 'device-event' ? e.type : 'unreadable';
     let alertId: string | null = null;

@@ -37,7 +37,7 @@ export class PresenceTracker {
 
   /** Inside an event commit: the device was just heard. */
   seenInTx(deviceId: string, at: number): void {
-    this.store.devices.applySeen([{ id: deviceId, at, online: true }]);
+    this.store.devices.seen(deviceId, at);
   }
 
   flush(): void {

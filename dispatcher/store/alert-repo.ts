@@ -1,6 +1,7 @@
 /** Alerts, their append-only timeline, the numbered change feed, and device event de-duplication. */
 import type { Db } from './db.ts';
 import type { AlertCore, DeadlineKind, Outcome, AlertState } from '../domain/alert-machine.ts';
+import { LiveCache, isOpenState } from './live-cache.ts';
 
 export interface AlertRow extends AlertCore {
   id: string;
@@ -28,6 +29,8 @@ const toRow = (r: Raw): AlertRow => ({ ...r, isTest: r.isTest === 1 });
 
 export class AlertRepo {
   private readonly s;
+  /** Open alerts, live timelines and device seqs the alarm path reads on every press (live-cache.ts). */
+  readonly live = new LiveCache();
   constructor(private readonly db: Db) {
     this.s = {
       get: db.prepare(`SELECT ${COLS} FROM alerts WHERE id = ?`),
@@ -55,6 +58,7 @@ export class AlertRepo {
       lastSeq: db.prepare("SELECT coalesce(max(seq), 0) AS seq FROM changes"),
       firstSeq: db.prepare("SELECT coalesce(min(seq), 0) AS seq FROM changes"),
       devEventBySeq: db.prepare('SELECT alert_id AS alertId FROM device_events WHERE device_id = ? AND seq = ?'),
+      devMaxSeq: db.prepare('SELECT max(seq) AS m FROM device_events WHERE device_id = ?'),
       devEvent: db.prepare('INSERT INTO device_events (device_id, seq, type, device_ts, received_at, via, alert_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       nextDeadline: db.prepare(`SELECT min(deadline_at) AS at FROM alerts WHERE deadline_at IS NOT NULL AND ${OPEN}`),
       due: db.prepare(`SELECT id FROM alerts WHERE deadline_at IS NOT NULL AND deadline_at <= ? AND ${OPEN} ORDER BY deadline_at`),
@@ -62,13 +66,23 @@ export class AlertRepo {
   }
 
   get(id: string): AlertRow | undefined {
+    const hit = this.live.alert(id);
+    if (hit) return hit;
     const r = this.s.get.get(id) as Raw | undefined;
-    return r && toRow(r);
+    return r && this.live.putAlert(toRow(r));
   }
 
   openForDevice(deviceId: string, kind: 'call' | 'technical', reason: string): AlertRow | undefined {
+    const key = LiveCache.deviceKey(deviceId, kind, reason);
+    const known = this.live.openFor(key);
+    if (known === null) return undefined;
+    if (known !== undefined) {
+      const a = this.get(known);
+      if (a && isOpenState(a.state)) return a;
+    }
     const r = this.s.openForDevice.get(deviceId, kind, reason) as Raw | undefined;
-    return r && toRow(r);
+    this.live.setOpenFor(key, r ? r.id : null);
+    return r && this.live.putAlert(toRow(r));
   }
 
   recent(limit: number): AlertRow[] {
@@ -85,20 +99,30 @@ export class AlertRepo {
 
   insert(a: Omit<AlertRow, 'version' | 'updatedAt' | 'acceptedAt' | 'acceptedBy' | 'onSiteAt' | 'resolvedAt' | 'resolvedBy' | 'cancelledAt' | 'outcome' | 'note'>): void {
     this.s.insert.run({ ...a, isTest: a.isTest ? 1 : 0 });
+    if (a.deviceId !== null) this.live.forgetOpenFor(LiveCache.deviceKey(a.deviceId, a.kind, a.reason));
+    this.live.setTimeline(a.id, []);
   }
 
   /** Optimistic save: false when someone else changed the alert since `a.version`. */
   save(a: AlertRow, now: number): boolean {
-    return this.s.save.run({ ...a, updatedAt: now }).changes === 1;
+    if (this.s.save.run({ ...a, updatedAt: now }).changes !== 1) return false;
+    this.live.putAlert({ ...a, version: a.version + 1, updatedAt: now });
+    return true;
   }
 
   appendEvent(alertId: string, at: number, type: string, staffId: number | null, data: Record<string, unknown> = {}): void {
-    this.s.event.run(alertId, at, type, staffId, JSON.stringify(data));
+    const json = JSON.stringify(data);
+    this.s.event.run(alertId, at, type, staffId, json);
+    this.live.appendTimeline(alertId, { at, type, staffId, data: JSON.parse(json) as Record<string, unknown> });
   }
 
   timeline(alertId: string): TimelineEntry[] {
-    return (this.s.timeline.all({ id: alertId }) as { at: number; type: string; staffId: number | null; data: string }[])
+    const hit = this.live.timeline(alertId);
+    if (hit) return hit.slice();
+    const t = (this.s.timeline.all({ id: alertId }) as { at: number; type: string; staffId: number | null; data: string }[])
       .map((e) => ({ at: e.at, type: e.type, staffId: e.staffId, data: JSON.parse(e.data) as Record<string, unknown> }));
+    if (this.live.alert(alertId)) this.live.setTimeline(alertId, t.slice());
+    return t;
   }
 
   /** Every event of the alert, each repeat press included (for the timeline export). */
@@ -127,12 +151,20 @@ export class AlertRepo {
     return this.db.prepare('DELETE FROM changes WHERE at < ?').run(before).changes;
   }
 
+  /** The stored event with this (device, seq), if any. A seq above the device's highest needs no lookup. */
   deviceEventAlert(deviceId: string, seq: number): { alertId: string | null } | undefined {
+    let max = this.live.maxSeqOf(deviceId);
+    if (max === undefined) {
+      max = (this.s.devMaxSeq.get(deviceId) as { m: number | null }).m;
+      this.live.setMaxSeq(deviceId, max);
+    }
+    if (max === null || seq > max) return undefined;
     return this.s.devEventBySeq.get(deviceId, seq) as { alertId: string | null } | undefined;
   }
 
   insertDeviceEvent(e: { deviceId: string; seq: number | null; type: string; deviceTs: number | null; receivedAt: number; via: string; alertId: string | null; detail: string | null }): void {
     this.s.devEvent.run(e.deviceId, e.seq, e.type, e.deviceTs, e.receivedAt, e.via, e.alertId, e.detail);
+    if (e.seq !== null) this.live.noteSeq(e.deviceId, e.seq);
   }
 
   nextDeadline(): number | null {

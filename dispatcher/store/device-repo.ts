@@ -24,10 +24,29 @@ const toDevice = ({ secretHash: _s, online, ...r }: DeviceRow): Device => ({ ...
 export class DeviceRepo {
   private readonly getStmt;
   private readonly seenStmt;
+  private readonly householdStmt;
+  /** Device id → household id, read on every press. A device's household never changes once created. */
+  private readonly households = new Map<string, number | null>();
   constructor(private readonly db: Db) {
     this.getStmt = db.prepare(`SELECT ${COLS} FROM devices WHERE id = ?`);
     this.seenStmt = db.prepare(`UPDATE devices SET last_seen = max(coalesce(last_seen, 0), @at), online = coalesce(@online, online),
       battery = coalesce(@battery, battery), rssi = coalesce(@rssi, rssi), fw = coalesce(@fw, fw) WHERE id = @id`);
+    this.householdStmt = db.prepare('SELECT household_id AS h FROM devices WHERE id = ?');
+  }
+
+  /** The device's household: a number, null when it has none, undefined when there is no such device. */
+  householdOf(id: string): number | null | undefined {
+    const hit = this.households.get(id);
+    if (hit !== undefined) return hit;
+    const r = this.householdStmt.get(id) as { h: number | null } | undefined;
+    if (!r) return undefined;
+    if (this.households.size >= 200_000) this.households.clear();
+    this.households.set(id, r.h);
+    return r.h;
+  }
+
+  forgetCache(): void {
+    this.households.clear();
   }
 
   create(d: { id: string; kind: DeviceKind; householdId: number | null; heartbeatS?: number }, secretHash: string | null, now: number): Device {
@@ -48,6 +67,11 @@ export class DeviceRepo {
 
   list(): Device[] {
     return (this.db.prepare(`SELECT ${COLS} FROM devices ORDER BY id`).all() as DeviceRow[]).map(toDevice);
+  }
+
+  /** Inside a transaction: the device was just heard from (no savepoint of its own: this runs for every press). */
+  seen(id: string, at: number): void {
+    this.seenStmt.run({ id, at, online: 1, battery: null, rssi: null, fw: null });
   }
 
   /** Applies a batch of presence observations in one transaction. */

@@ -43,6 +43,10 @@ export class HouseholdRepo {
     return h;
   }
 
+  forgetCache(): void {
+    this.cache.clear();
+  }
+
   list(): Household[] {
     const ids = this.db.prepare('SELECT id FROM households ORDER BY id').all() as { id: number }[];
     return ids.map((r) => this.get(r.id)!);

@@ -19,7 +19,11 @@ export class Store {
   readonly reports: ReportRepo;
   readonly health: HealthRepo;
 
+  /** One transaction wrapper, made once: better-sqlite3's db.transaction() builds a new one per call. */
+  private readonly runTx: (fn: () => unknown) => unknown;
+
   constructor(readonly db: Db) {
+    this.runTx = db.transaction((fn: () => unknown) => fn());
     this.grid = new GridRepo(db);
     this.households = new HouseholdRepo(db);
     this.devices = new DeviceRepo(db);
@@ -34,8 +38,21 @@ export class Store {
     return new Store(openDb(path));
   }
 
+  /** Runs `fn` in a transaction (a savepoint when nested). On any rollback the in-memory copies are dropped. */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    try {
+      return this.runTx(fn) as T;
+    } catch (err) {
+      this.forgetCaches();
+      throw err;
+    }
+  }
+
+  /** Drops every repository's in-memory copy; they refill from the database. */
+  forgetCaches(): void {
+    this.alerts.live.clear();
+    this.devices.forgetCache();
+    this.households.forgetCache();
   }
 
   close(): void {

@@ -1,0 +1,89 @@
+/**
+ * The in-memory copies the alarm path reads (dispatcher/store/live-cache.ts) always agree with
+ * what is committed: after commits, after a batch that partly rolls back, and after a storage
+ * fault. A second connection to the same file is the judge of what is committed.
+ */
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { buildAlertView } from '../dispatcher/alerts/alert-view.ts';
+import { Store } from '../dispatcher/store/store.ts';
+
+let t: TestHub;
+beforeAll(async () => { t = await startTestHub(); });
+afterAll(async () => { await t.stop(); });
+
+const press = (deviceId: string, seq: number, receivedAt = Date.now()) =>
+  t.hub.ingest.commitEvent({ kind: 'device-event', deviceId, seq, type: 'press', deviceTs: null, receivedAt, via: 'test' });
+
+/** The alert as a fresh connection sees it, and as the hub's cached store sees it. */
+function bothViews(alertId: string) {
+  const judge = new Store(new Database(t.dbPath, { readonly: true }));
+  try {
+    const committed = buildAlertView(judge, judge.alerts.get(alertId)!);
+    const cached = buildAlertView(t.hub.store, t.hub.store.alerts.get(alertId)!);
+    return { committed, cached };
+  } finally {
+    judge.close();
+  }
+}
+
+it('repeat presses in one batch become one change carrying the final count', async () => {
+  const first = await press('demo-0004', 7001);
+  const before = t.hub.store.alerts.lastChangeSeq();
+  await Promise.all([press('demo-0004', 7002), press('demo-0004', 7003), press('demo-0004', 7004)]);
+  const rows = t.hub.store.db.prepare('SELECT body FROM changes WHERE seq > ? AND alert_id = ?').all(before, first.alertId) as { body: string }[];
+  expect(rows).toHaveLength(1);
+  expect(JSON.parse(rows[0].body).presses).toBe(4);
+  const { committed, cached } = bothViews(first.alertId!);
+  expect(cached).toEqual(committed);
+  expect(committed.timeline.filter((e) => e.type === 'repeat_press')).toHaveLength(1); // collapsed to the latest
+});
+
+it('a batch redone after one bad event keeps the copies equal to what was committed', async () => {
+  const first = await press('demo-0005', 8001);
+  // Same turn: a good repeat press, a bad one (NaN time breaks NOT NULL inside the transaction), another good one.
+  const results = await Promise.allSettled([press('demo-0005', 8002), press('demo-0005', 8003, Number.NaN), press('demo-0005', 8004)]);
+  expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  const { committed, cached } = bothViews(first.alertId!);
+  expect(cached).toEqual(committed);
+  expect(committed.presses).toBe(3);
+  // The refused seq was rolled back with its savepoint, so it is new when the device re-sends it.
+  await expect(press('demo-0005', 8003)).resolves.toMatchObject({ duplicate: false, alertId: first.alertId });
+  expect(bothViews(first.alertId!).cached.presses).toBe(4);
+});
+
+it('de-duplicates below the highest seq by lookup, and a lower seq never seen is new', async () => {
+  await expect(press('demo-0006', 900)).resolves.toMatchObject({ duplicate: false });
+  await expect(press('demo-0006', 900)).resolves.toMatchObject({ duplicate: true });
+  await expect(press('demo-0006', 450)).resolves.toMatchObject({ duplicate: false }); // e.g. after a factory reset
+  await expect(press('demo-0006', 450)).resolves.toMatchObject({ duplicate: true });
+  await expect(press('demo-0006', 901)).resolves.toMatchObject({ duplicate: false });
+  const n = t.hub.store.db.prepare("SELECT count(*) AS n FROM device_events WHERE device_id = 'demo-0006' AND seq IN (450, 900, 901)").get() as { n: number };
+  expect(n.n).toBe(3);
+});
+
+it('after a storage fault the copies are dropped and refill from what was committed', async () => {
+  const first = await press('demo-0007', 9001);
+  // A foreign lock makes the next commit fail with SQLITE_BUSY: the whole batch is refused.
+  const other = new Database(t.dbPath);
+  other.pragma('busy_timeout = 0');
+  other.exec('BEGIN IMMEDIATE');
+  try {
+    await expect(press('demo-0007', 9002)).rejects.toThrow();
+  } finally {
+    other.exec('ROLLBACK');
+    other.close();
+  }
+  expect(bothViews(first.alertId!).cached.presses).toBe(1);
+  await expect(press('demo-0007', 9002)).resolves.toMatchObject({ duplicate: false });
+  const { committed, cached } = bothViews(first.alertId!);
+  expect(cached).toEqual(committed);
+  expect(committed.presses).toBe(2);
+});
+
+it('hands out frozen rows, so nobody can change a cached alert in place', async () => {
+  const r = await press('demo-0008', 9501);
+  const a = t.hub.store.alerts.get(r.alertId!)!;
+  expect(() => { (a as { presses: number }).presses = 99; }).toThrow(TypeError);
+});
