@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import type { HubConfig } from './config.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { Store } from './store/store.ts';
+import { Checkpointer } from './store/checkpointer.ts';
 import { DeviceBroker, DEFAULT_BROKER_LIMITS } from '../gateway/broker.ts';
 import { ChangeFeed } from './alerts/change-feed.ts';
 import { DutyDesk } from './alerts/duty.ts';
@@ -50,6 +51,7 @@ export class Hub {
   readonly receivers: ReceiverSet;
   ports = { mqtt: 0, http: 0, mqttTls: 0 };
   private started = false;
+  private checkpointer: Checkpointer | null = null;
 
   constructor(readonly config: HubConfig, opts: Omit<HubOptions, 'config'> = {}) {
     this.log = opts.log ?? pino({ level: config.logLevel });
@@ -107,6 +109,9 @@ export class Hub {
 
   async start(): Promise<void> {
     this.started = true;
+    if (this.config.dbPath !== ':memory:') {
+      this.checkpointer = new Checkpointer(this.store.db, this.config.dbPath, (m) => this.log.warn({ db: this.config.dbPath }, m));
+    }
     this.deadlines.start();
     this.healthSweep.start();
     this.ports.mqtt = await this.broker.start();
@@ -131,6 +136,7 @@ export class Hub {
       consoles: this.socket.connectedCount(), openAlerts: this.store.alerts.openCount(),
       eventsCommitted: this.ingest.committed, storageFaults: this.ingest.storageFaults,
       receivers: this.receivers.statuses(),
+      walCheckpoints: this.checkpointer ? { background: this.checkpointer.running, ...this.checkpointer.stats } : null,
     };
   }
 
@@ -146,6 +152,7 @@ export class Hub {
     this.healthSweep.stop();
     this.storageFault.stop();
     this.presence.stop();
+    this.checkpointer?.stop();
     this.store.close();
   }
 }
