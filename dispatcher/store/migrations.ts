@@ -199,4 +199,8 @@ export const MIGRATIONS: string[] = [
   /* 6: the live timeline skips repeat presses through an index, so a much-pressed call stays cheap */ `
   CREATE INDEX alert_events_type ON alert_events(alert_id, type, id);
   `,
+  /* 7: alert_events_type also serves every lookup by alert; a second index keyed by alert id was one more
+     scattered page to write per press in each group commit (issue 6) */ `
+  DROP INDEX alert_events_alert;
+  `,
 ];
