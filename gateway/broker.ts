@@ -45,7 +45,7 @@ export class DeviceBroker {
   boundTlsPort = 0;
   rejectedFrames = 0;
   /** Paces hub → device publishes (see outbox.ts). */
-  readonly outbox = new Outbox((topic, payload, done) => this.publishNow(topic, payload, done));
+  readonly outbox = new Outbox((topic, payload, qos, done) => this.publishNow(topic, payload, qos, done));
 
   constructor(
     private readonly opts: BrokerOptions,
@@ -71,7 +71,9 @@ export class DeviceBroker {
       sink: this.sink,
       log: this.log,
       now: this.now,
-      sendAck: (deviceId, seq, alertId) => this.publish(topics.ack(deviceId), { seq, alertId } satisfies AckPayload),
+      // QoS 0: the ack is idempotent and the device's re-send of its event is the retry, so a QoS 1
+      // handshake would only add a PUBACK from the device and in-flight state here per alarm (issue 6).
+      sendAck: (deviceId, seq, alertId) => this.publish(topics.ack(deviceId), { seq, alertId } satisfies AckPayload, 0),
       limiter: this.opts.limiter,
     });
     aedes.on('clientReady', (client) => {
@@ -139,18 +141,18 @@ export class DeviceBroker {
 
   send(cmd: HubCommand): void {
     if (cmd.kind === 'notify') {
-      this.publish(topics.notify(cmd.deviceId), { alertId: cmd.alertId, status: cmd.status } satisfies NotifyPayload);
+      this.publish(topics.notify(cmd.deviceId), { alertId: cmd.alertId, status: cmd.status } satisfies NotifyPayload, 1);
     }
   }
 
-  private publish(topic: string, body: unknown): void {
+  private publish(topic: string, body: unknown, qos: 0 | 1): void {
     const deviceId = topic.split('/')[3] ?? '';
-    this.outbox.push(deviceId, topic, Buffer.from(JSON.stringify(body)));
+    this.outbox.push(deviceId, topic, Buffer.from(JSON.stringify(body)), qos);
   }
 
-  private publishNow(topic: string, payload: Buffer, done: () => void): void {
+  private publishNow(topic: string, payload: Buffer, qos: 0 | 1, done: () => void): void {
     if (!this.aedes || this.aedes.closed) return done();
-    this.aedes.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (err) => {
+    this.aedes.publish({ cmd: 'publish', topic, payload, qos, retain: false, dup: false }, (err) => {
       if (err) this.log.warn({ err, topic }, 'publish to device failed');
       done();
     });

@@ -10,14 +10,19 @@
  *   timeout ends it). Each device may hold at most `perDevice` slots, so one stalled device
  *   cannot delay the acks of all the others. Its own backlog is capped (oldest dropped and
  *   counted): a device re-sends an un-acked event, and notifies are repeated on each change.
+ *
+ * One ordering rule: a device's messages of one QoS may be in flight together, but a message of
+ * the other QoS waits until they are done. aedes (1.x) drops, as a duplicate, a message that
+ * reaches a client after a later-published one, and its QoS 1 path is slower than its QoS 0
+ * path: a QoS 1 notify followed at once by a QoS 0 ack lost the notify (hub-core test).
  */
 export interface OutboxLimits { maxInflight: number; perDevice: number; maxQueuedPerDevice: number }
 export const DEFAULT_OUTBOX_LIMITS: OutboxLimits = { maxInflight: 256, perDevice: 8, maxQueuedPerDevice: 200 };
 
-interface Msg { topic: string; payload: Buffer }
-interface Lane { queue: Msg[]; inflight: number; ready: boolean }
+interface Msg { topic: string; payload: Buffer; qos: 0 | 1 }
+interface Lane { queue: Msg[]; inflight: number; ready: boolean; qos: 0 | 1 }
 
-export type BrokerSend = (topic: string, payload: Buffer, done: () => void) => void;
+export type BrokerSend = (topic: string, payload: Buffer, qos: 0 | 1, done: () => void) => void;
 
 export class Outbox {
   private readonly lanes = new Map<string, Lane>();
@@ -28,13 +33,13 @@ export class Outbox {
 
   constructor(private readonly send: BrokerSend, private readonly limits: OutboxLimits = DEFAULT_OUTBOX_LIMITS) {}
 
-  push(deviceId: string, topic: string, payload: Buffer): void {
+  push(deviceId: string, topic: string, payload: Buffer, qos: 0 | 1 = 1): void {
     let lane = this.lanes.get(deviceId);
     if (!lane) {
-      lane = { queue: [], inflight: 0, ready: false };
+      lane = { queue: [], inflight: 0, ready: false, qos: 1 };
       this.lanes.set(deviceId, lane);
     }
-    lane.queue.push({ topic, payload });
+    lane.queue.push({ topic, payload, qos });
     if (lane.queue.length > this.limits.maxQueuedPerDevice) {
       lane.queue.shift();
       this.dropped++;
@@ -51,7 +56,7 @@ export class Outbox {
   }
 
   private markReady(id: string, lane: Lane): void {
-    if (!lane.ready && lane.queue.length > 0 && lane.inflight < this.limits.perDevice) {
+    if (!lane.ready && lane.queue.length > 0 && lane.inflight < this.limits.perDevice && (lane.inflight === 0 || lane.queue[0].qos === lane.qos)) {
       lane.ready = true;
       this.ready.push(id);
     }
@@ -71,10 +76,11 @@ export class Outbox {
       lane.ready = false;
       const msg = lane.queue.shift();
       if (!msg) continue;
+      lane.qos = msg.qos;
       lane.inflight++;
       this.inflight++;
       let finished = false;
-      this.send(msg.topic, msg.payload, () => {
+      this.send(msg.topic, msg.payload, msg.qos, () => {
         if (finished) return;
         finished = true;
         lane.inflight--;
