@@ -83,7 +83,9 @@ export function installDeviceHooks(broker: Aedes, deps: HookDeps): void {
   broker.authorizePublish = (client: Client | null, packet: PublishPacket, done) => {
     if (!client) {
       // aedes re-publishing a stored Will with no live client: only a device's offline state.
-      return done(packet.topic.endsWith('/state') ? null : new Error('orphan publish refused'));
+      if (!packet.topic.endsWith('/state')) return done(new Error('orphan publish refused'));
+      packet.retain = false;
+      return done(null);
     }
     const verdict = checkPublish(client.id, packet.topic, packet.retain);
     if (!verdict.ok) {
@@ -104,6 +106,10 @@ export function installDeviceHooks(broker: Aedes, deps: HookDeps): void {
       case 'state': {
         const st = decodeState(payload);
         if (!st.ok) return done(new Error(st.reason));
+        // Not kept as a retained message: only the hub reads state topics (devices may subscribe to
+        // nothing but their own down/ topics), and aedes matches every new subscription against every
+        // retained message, so one per device made a reconnect storm quadratic (issue 6 profile).
+        packet.retain = false;
         sink.observe({ kind: 'presence', deviceId: client.id, online: st.value === 'online', at, cause: 'state topic' });
         return done(null);
       }

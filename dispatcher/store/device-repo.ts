@@ -25,6 +25,7 @@ export class DeviceRepo {
   private readonly getStmt;
   private readonly seenStmt;
   private readonly householdStmt;
+  private readonly secretStmt;
   /** Device id → household id, read on every press. A device's household never changes once created. */
   private readonly households = new Map<string, number | null>();
   constructor(private readonly db: Db) {
@@ -32,6 +33,7 @@ export class DeviceRepo {
     this.seenStmt = db.prepare(`UPDATE devices SET last_seen = max(coalesce(last_seen, 0), @at), online = coalesce(@online, online),
       battery = coalesce(@battery, battery), rssi = coalesce(@rssi, rssi), fw = coalesce(@fw, fw) WHERE id = @id`);
     this.householdStmt = db.prepare('SELECT household_id AS h FROM devices WHERE id = ?');
+    this.secretStmt = db.prepare('SELECT secret_hash AS h, revoked_at AS revokedAt FROM devices WHERE id = ?');
   }
 
   /** The device's household: a number, null when it has none, undefined when there is no such device. */
@@ -61,7 +63,7 @@ export class DeviceRepo {
   }
 
   secretHash(id: string): string | null {
-    const r = this.db.prepare('SELECT secret_hash AS h, revoked_at AS revokedAt FROM devices WHERE id = ?').get(id) as { h: string | null; revokedAt: number | null } | undefined;
+    const r = this.secretStmt.get(id) as { h: string | null; revokedAt: number | null } | undefined;
     return r && r.revokedAt === null ? r.h : null;
   }
 
