@@ -3,7 +3,10 @@
  * random moment within 5 s, retrying with backoff and jitter on failure. Measured: time until
  * all are back, devices that gave up, and, for alarms sent during the storm by devices that
  * are connected, send → ack (hub: application ack after the commit; reference: PUBACK).
+ * Also reported: this load generator's CPU (% of one core) and worst event-loop delay over the
+ * storm, so a run where the generator, not the broker, was the limit shows it.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { distribution } from '../simulator/stats.ts';
 import { connectPool, hubDevice, pace, refDevice, sleep, type BenchHub, closeAll } from './common.ts';
 import { LiteClient, localAddr } from './mqtt-lite.ts';
@@ -31,6 +34,10 @@ export async function storm(size: StormSize, target: 'hub' | 'ref', hub: BenchHu
   clients.forEach((c, i) => wire(c!, i));
   await sleep(1000);
   let back = 0, gaveUp = 0, attempts = 0;
+  // The load generator's own health during the storm: if its loop stalls, the figures measure it, not the broker.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const cpu0 = process.cpuUsage();
   const start = performance.now();
   let lastBack = start;
   const reconnect = async (i: number) => {
@@ -66,10 +73,14 @@ export async function storm(size: StormSize, target: 'hub' | 'ref', hub: BenchHu
   });
   await Promise.race([all, sleep(60_000)]);
   alarms.stop();
+  loop.disable();
+  const cpu = process.cpuUsage(cpu0);
+  const genCpuPct = ((cpu.user + cpu.system) / 1000 / (performance.now() - start)) * 100;
   await sleep(2000);
   unacked = pending.size;
   const allBackS = back === N ? (lastBack - start) / 1000 : NaN;
   closeAll(clients.filter((c): c is LiteClient => !!c));
   const d = distribution(lat);
-  return { devices: N, back, gaveUp, allBackS, attemptsPerDevice: attempts / N, alarms: lat.length, unacked, ackP99Ms: d.p99 };
+  return { devices: N, back, gaveUp, allBackS, attemptsPerDevice: attempts / N, alarms: lat.length, unacked, ackP99Ms: d.p99,
+    genCpuPct, genLoopMaxMs: loop.max / 1e6 };
 }
