@@ -5,7 +5,8 @@
  * decoding them: with `ws` the load generator's string decoding was the limit, not the hub.
  */
 import { httpJson } from '../simulator/staff-client.ts';
-import { closeAll, connectPool, hubDevice, pace, MOSQUITTO, sleep, type BenchHub } from './common.ts';
+import { readFileSync } from 'node:fs';
+import { closeAll, connectPool, hubDevice, mosquittoPid, pace, MOSQUITTO, sleep, type BenchHub } from './common.ts';
 import { LiteClient } from './mqtt-lite.ts';
 import { WsLite } from './ws-lite.ts';
 
@@ -42,6 +43,15 @@ export async function openCountingConsoles(httpUrl: string, n: number): Promise<
   return out;
 }
 
+/** CPU seconds (user + system) a process has used, from /proc (clock ticks of 1/100 s on Linux). */
+function cpuSeconds(pid: number | null | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch { return NaN; }
+}
+
 const count = (cs: WsLite[]) => ({ texts: cs.reduce((a, c) => a + c.frames.texts, 0), bytes: cs.reduce((a, c) => a + c.frames.textBytes, 0) });
 
 export async function fanout(size: FanoutSize, target: 'hub' | 'ref', hub: BenchHub): Promise<Record<string, number>> {
@@ -71,10 +81,16 @@ export async function fanout(size: FanoutSize, target: 'hub' | 'ref', hub: Bench
   await sleep(1500);
   measuring = true;
   const before = count(consoles);
+  // Who is busy while measuring: this generator and the broker (% of one core each); on 2 shared cores, either can be the limit.
+  const brokerPid = target === 'hub' ? hub.proc.pid : mosquittoPid();
+  const broker0 = cpuSeconds(brokerPid);
+  const gen0 = process.cpuUsage();
   const t0 = performance.now();
   const sent0 = tick.sent();
   await sleep(seconds * 1000);
   measuring = false;
+  const gen = process.cpuUsage(gen0);
+  const brokerCpuS = cpuSeconds(brokerPid) - broker0;
   if (target === 'hub') {
     const after = count(consoles);
     got = after.texts - before.texts;
@@ -89,5 +105,6 @@ export async function fanout(size: FanoutSize, target: 'hub' | 'ref', hub: Bench
   closeAll(subs);
   closeAll(devices);
   pub?.end();
-  return { consoles: C, offeredPerS: C * changesPerS, deliveriesPerS: got / dt, frameBytes };
+  return { consoles: C, offeredPerS: C * changesPerS, deliveriesPerS: got / dt, frameBytes,
+    genCpuPct: ((gen.user + gen.system) / 1e6 / dt) * 100, brokerCpuPct: (brokerCpuS / dt) * 100 };
 }
