@@ -203,4 +203,8 @@ export const MIGRATIONS: string[] = [
      scattered page to write per press in each group commit (issue 6) */ `
   DROP INDEX alert_events_alert;
   `,
+  /* 8: the next deadline after every commit in O(log n): before, a scan of every open alert (6.5 % of the
+     hub's time with 2,000 unaccepted calls open, issue 6 profile) */ `
+  CREATE INDEX alerts_deadline ON alerts(deadline_at) WHERE deadline_at IS NOT NULL AND state IN ('raised','accepted','on_site','cancelled');
+  `,
 ];
