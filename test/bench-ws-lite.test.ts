@@ -36,10 +36,10 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((r) => wss.close(() => r())));
 
-async function open(peek = 0) {
+async function open(peek = 0, batchMs = 0) {
   arm();
   const heads: { head: string; length: number }[] = [];
-  const c = await WsLite.connect(url, { prepare: (c) => { c.frames.peek = peek; c.frames.onText = (h, length) => heads.push({ head: h.toString(), length }); } });
+  const c = await WsLite.connect(url, { batchMs, prepare: (c) => { c.frames.peek = peek; c.frames.onText = (h, length) => heads.push({ head: h.toString(), length }); } });
   const { ws, sock } = await next;
   return { c, ws, sock, heads };
 }
@@ -108,6 +108,21 @@ describe('ws-lite', () => {
     const bytewise = new FrameCounter();
     for (let i = 0; i < bigAt; i++) bytewise.push(wire.subarray(i, i + 1));
     expect(bytewise.texts).toBe(3); // the fragmented message counts once
+  });
+
+  it('reads in batches when asked: frames wait in the kernel until the next batch, none is lost', async () => {
+    const { c, ws, sock } = await open(0, 60);
+    ws.send('{"first":1}');
+    await until(() => c.frames.texts === 1); // the first read is at once, then reading pauses for 60 ms
+    sock.write(Buffer.concat(Array.from({ length: 200 }, () => frame(1, text(1500)))));
+    await sleep(20);
+    expect(c.frames.texts).toBe(1);
+    await until(() => c.frames.texts === 201);
+    const pongs: string[] = [];
+    ws.on('pong', (d) => pongs.push(d.toString()));
+    ws.ping('late');
+    await until(() => pongs.length === 1); // answered at the next batch
+    c.terminate();
   });
 
   it('answers a ping with a masked pong carrying the same payload', async () => {
