@@ -82,6 +82,27 @@ it('after a storage fault the copies are dropped and refill from what was commit
   expect(committed.presses).toBe(2);
 });
 
+it('a whole call lifecycle stores exactly what the copies show, step by step (only changed columns are written)', async () => {
+  const token = await t.login('grid1');
+  const first = await press('demo-0001', 9601);
+  const id = first.alertId!;
+  const same = () => { const { committed, cached } = bothViews(id); expect(cached).toEqual(committed); return committed; };
+  expect(same().state).toBe('raised');
+  await press('demo-0001', 9602);
+  expect(same().presses).toBe(2);
+  expect((await t.api('POST', `/api/alerts/${id}/ack`, token)).status).toBe(200);
+  expect(same()).toMatchObject({ state: 'accepted', deadlineKind: 'renotify_arrive' });
+  await t.hub.ingest.commitEvent({ kind: 'device-event', deviceId: 'demo-0001', seq: 9603, type: 'cancel', deviceTs: null, receivedAt: Date.now(), via: 'test' });
+  expect(same().state).toBe('cancelled');
+  await press('demo-0001', 9604); // pressing again reopens it
+  expect(same()).toMatchObject({ state: 'accepted', presses: 3 });
+  expect((await t.api('POST', `/api/alerts/${id}/arrive`, token)).status).toBe(200);
+  expect(same()).toMatchObject({ state: 'on_site', deadlineAt: null });
+  expect((await t.api('POST', `/api/alerts/${id}/resolve`, token, { outcome: 'assisted', note: '已处理' })).status).toBe(200);
+  expect(same()).toMatchObject({ state: 'resolved', outcome: 'assisted', note: '已处理' });
+  expect(t.hub.store.alerts.live.alert(id)).toBeUndefined(); // closed alerts leave the cache
+});
+
 it('hands out frozen rows, so nobody can change a cached alert in place', async () => {
   const r = await press('demo-0008', 9501);
   const a = t.hub.store.alerts.get(r.alertId!)!;

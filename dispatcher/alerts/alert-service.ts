@@ -109,7 +109,7 @@ export class AlertService {
     }
     if (r.alert === a && r.effects.length === 0) return a; // idempotent repeat
     const next: AlertRow = { ...a, ...r.alert };
-    if (!this.store.alerts.save(next, now)) throw new HubError('E_CONFLICT', 'the alert changed meanwhile: try again');
+    if (!this.store.alerts.save(next, now, a)) throw new HubError('E_CONFLICT', 'the alert changed meanwhile: try again');
     next.version = a.version + 1;
     this.runEffects(next, r.effects, now, staff);
     if (record) this.feed.record(next, now);

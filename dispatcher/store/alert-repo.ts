@@ -2,6 +2,7 @@
 import type { Db } from './db.ts';
 import type { AlertCore, DeadlineKind, Outcome, AlertState } from '../domain/alert-machine.ts';
 import { LiveCache, isOpenState } from './live-cache.ts';
+import { AlertSaver } from './alert-save.ts';
 
 export interface AlertRow extends AlertCore {
   id: string;
@@ -31,7 +32,9 @@ export class AlertRepo {
   private readonly s;
   /** Open alerts, live timelines and device seqs the alarm path reads on every press (live-cache.ts). */
   readonly live = new LiveCache();
+  private readonly saver: AlertSaver;
   constructor(private readonly db: Db) {
+    this.saver = new AlertSaver(db);
     this.s = {
       get: db.prepare(`SELECT ${COLS} FROM alerts WHERE id = ?`),
       openForDevice: db.prepare(`SELECT ${COLS} FROM alerts WHERE device_id = ? AND kind = ? AND reason = ? AND ${OPEN} ORDER BY raised_at DESC LIMIT 1`),
@@ -40,9 +43,6 @@ export class AlertRepo {
         raised_at, deadline_at, deadline_kind, version, updated_at)
         VALUES (@id, @kind, @reason, @deviceId, @householdId, @gridId, @gridPath, @state, @level, @presses, @isTest, @detail,
         @raisedAt, @deadlineAt, @deadlineKind, 0, @raisedAt)`),
-      save: db.prepare(`UPDATE alerts SET state=@state, level=@level, presses=@presses, accepted_at=@acceptedAt, accepted_by=@acceptedBy,
-        on_site_at=@onSiteAt, resolved_at=@resolvedAt, resolved_by=@resolvedBy, cancelled_at=@cancelledAt, outcome=@outcome, note=@note,
-        deadline_at=@deadlineAt, deadline_kind=@deadlineKind, version=version+1, updated_at=@updatedAt WHERE id=@id AND version=@version`),
       event: db.prepare('INSERT INTO alert_events (alert_id, at, type, staff_id, data) VALUES (?, ?, ?, ?, ?)'),
       // Repeated presses show as one entry, the latest (it carries the count); each press stays in device_events.
       // Listing them all made every change of a much-pressed alert longer and its cost quadratic (issue 6 profile).
@@ -103,9 +103,9 @@ export class AlertRepo {
     this.live.setTimeline(a.id, []);
   }
 
-  /** Optimistic save: false when someone else changed the alert since `a.version`. */
-  save(a: AlertRow, now: number): boolean {
-    if (this.s.save.run({ ...a, updatedAt: now }).changes !== 1) return false;
+  /** Optimistic save: false when someone else changed the alert since `a.version`. With `prev`, writes only what changed. */
+  save(a: AlertRow, now: number, prev?: AlertRow): boolean {
+    if (!this.saver.save(a, now, prev)) return false;
     this.live.putAlert({ ...a, version: a.version + 1, updatedAt: now });
     return true;
   }
