@@ -46,7 +46,9 @@ export async function openCountingConsoles(httpUrl: string, n: number): Promise<
         };
       },
     });
-    await snapshot;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`console ${i + 1} of ${n}: no snapshot within 30 s`)), 30_000); });
+    try { await Promise.race([snapshot, late]); } finally { clearTimeout(timer); }
     out.push(c);
   }
   return out;

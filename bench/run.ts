@@ -21,7 +21,8 @@ import { soak } from './b6-soak.ts';
 
 type Target = 'hub' | 'ref';
 type Fn = (target: Target, hub: BenchHub) => Promise<Record<string, number>>;
-interface Bench { n: number; what: string; devices: number; ref: boolean; fn: Fn; key: string; target: string; higherIsBetter: boolean; env?: Record<string, string>; refAgg?: 'max' }
+interface Row { n: number; what: string; target: string; key: string; hub: Record<string, number>; ref: Record<string, number> | null; ratio: number | null; runs: { hub: Record<string, number>[]; ref: Record<string, number>[] } }
+interface Bench { n: number; what: string; devices: number; ref: boolean; fn: Fn; key: string; target: string; higherIsBetter: boolean; env?: Record<string, string>; refAgg?: 'max'; freshHub?: boolean }
 
 /** Calls nobody accepts would escalate after 60 s and add bursts of changes to the measured path; benchmark 6 keeps them. */
 const NO_ESCALATION = { ANXIN_ESCALATE_AFTER_S: '3600' };
@@ -35,9 +36,9 @@ function suite(full: boolean): Bench[] {
   return [
     { n: 1, what: `durable ingest, ${s.b1.devices} devices × ${s.b1.window} in flight, ${s.b1.seconds} s`, devices: s.b1.devices, ref: true, fn: (t, h) => ingest(s.b1, t, h), key: 'rate', target: '≥ 10,000/s, ack p99 ≤ 50 ms, ≥ 0.5 × ref', higherIsBetter: true },
     ...s.b2.map((b, i): Bench => ({ n: 2, what: `press → console, ${b.devices} devices, ${b.consoles} consoles, ${b.rate}/s, ${b.seconds} s`, devices: b.devices, ref: true, fn: (t, h) => latency(b, t, h), key: 'p99Ms', target: i === 0 ? 'p50 ≤ 3 ms, p99 ≤ 15 ms' : 'p99 ≤ 30 ms', higherIsBetter: false })),
-    { n: 3, what: `memory, ${s.b3.devices} connected devices`, devices: s.b3.devices, ref: true, fn: (t, h) => memory(s.b3, t, h), key: 'kbPerDevice', target: '≤ 25 KB/device (at 50,000)', higherIsBetter: false, refAgg: 'max' },
+    { n: 3, what: `memory, ${s.b3.devices} connected devices`, devices: s.b3.devices, ref: true, fn: (t, h) => memory(s.b3, t, h), key: 'kbPerDevice', target: '≤ 25 KB/device (at 50,000)', higherIsBetter: false, refAgg: 'max', freshHub: true },
     { n: 4, what: `reconnect storm, ${s.b4.devices} devices within ${s.b4.withinS} s, ${s.b4.alarmsPerS} alarms/s`, devices: s.b4.devices, ref: true, fn: (t, h) => storm(s.b4, t, h), key: 'allBackS', target: 'all back ≤ 15 s, 0 gave up, ack p99 ≤ 1,000 ms', higherIsBetter: false },
-    { n: 5, what: `console fan-out, ${s.b5.consoles} consoles, ${s.b5.rate} changes/s`, devices: 500, ref: true, fn: (t, h) => fanout(s.b5, t, h), key: 'deliveriesPerS', target: '≥ 100,000 deliveries/s', higherIsBetter: true },
+    { n: 5, what: `console fan-out, ${s.b5.consoles} consoles, ${s.b5.rate} changes/s`, devices: 500, ref: true, fn: (t, h) => fanout(s.b5, t, h), key: 'deliveriesPerS', target: '≥ 100,000 deliveries/s', higherIsBetter: true, freshHub: true },
     { n: 6, what: `event-loop soak, ${s.b6.rate} alarms/s + reports, ${s.b6.seconds} s`, devices: s.b6.devices, ref: false, fn: (t, h) => soak(s.b6, t, h), key: 'maxPauseMs', target: 'no pause > 100 ms', higherIsBetter: false, env: {} },
   ];
 }
@@ -61,15 +62,21 @@ async function main(): Promise<void> {
   const refUp = await mosquittoUp();
   if (!refUp) process.stderr.write('bench: Mosquitto is not answering on 127.0.0.1:1883: reference columns will be empty\n');
   const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAvgAtStart: loadavg().map((x) => +x.toFixed(2)) };
-  const rows: { n: number; what: string; target: string; key: string; hub: Record<string, number>; ref: Record<string, number> | null; ratio: number | null; runs: { hub: Record<string, number>[]; ref: Record<string, number>[] } }[] = [];
+  const rows: Row[] = [];
   const started = new Date();
   for (const b of suite(full)) {
     if (only && !only.has(b.n)) continue;
     process.stderr.write(`bench ${b.n}: ${b.what} (${repeats} repeats)\n`);
-    const hub = await startBenchHub(b.devices, b.env ?? NO_ESCALATION);
+    let hub = await startBenchHub(b.devices, b.env ?? NO_ESCALATION);
     const runs = { hub: [] as Record<string, number>[], ref: [] as Record<string, number>[] };
     try {
       for (let r = 0; r < repeats; r++) {
+        // Memory: a hub that already served N devices reuses the heap it freed. Fan-out: the calls of the last
+        // repeat are still open, and every new console's snapshot would carry thousands of them. A new hub each time.
+        if (b.freshHub && r > 0) {
+          await hub.stop();
+          hub = await startBenchHub(b.devices, b.env ?? NO_ESCALATION);
+        }
         const order: Target[] = b.ref && refUp ? (r % 2 === 0 ? ['hub', 'ref'] : ['ref', 'hub']) : ['hub'];
         for (const t of order) {
           const m = await b.fn(t, hub);
@@ -86,7 +93,16 @@ async function main(): Promise<void> {
     // A long-running Mosquitto that already grew shows ~0 growth: no ratio rather than an absurd one.
     const ratio = refM && Number.isFinite(refM[b.key]) && Math.abs(refM[b.key]) >= (b.refAgg === 'max' ? 0.1 : 1e-9) ? hubM[b.key] / refM[b.key] : null;
     rows.push({ n: b.n, what: b.what, target: b.target, key: b.key, hub: hubM, ref: refM, ratio, runs });
+    writeResults(started, full, repeats, machine, rows);
   }
+  process.stdout.write(writeResults(started, full, repeats, machine, rows));
+  process.stderr.write(`results written to bench/results/${stamp(started)}-*.{json,md}\n`);
+}
+
+const stamp = (started: Date) => started.toISOString().replace(/[:.]/g, '-').slice(0, 19);
+
+/** Writes the table and the JSON so far; called after every benchmark, so a run cut short keeps what it measured. */
+function writeResults(started: Date, full: boolean, repeats: number, machine: Record<string, unknown> & { cpus: number; cpu?: string; memGiB: number; node: string; loadAvgAtStart: number[] }, rows: Row[]): string {
   const lines = [
     `Anxin Hub benchmarks, ${full ? 'full' : 'quick'} mode, ${repeats} repeats, medians; ${started.toISOString()}`,
     `Machine: ${machine.cpus} × ${machine.cpu}, ${machine.memGiB} GiB, Node ${machine.node}, load average at start ${machine.loadAvgAtStart.join(' ')} (shared with other work: expect noise)`,
@@ -96,13 +112,12 @@ async function main(): Promise<void> {
     ...rows.map((r) => `| ${r.n} | ${r.what} | ${r.key} | ${fmt(r.hub[r.key])} | ${r.ref ? fmt(r.ref[r.key]) : 'n/a'} | ${r.ratio === null ? 'n/a' : r.ratio.toFixed(2)} | ${r.target} | ${Object.entries(r.hub).filter(([k]) => k !== r.key).map(([k, x]) => `${k} ${fmt(x)}`).join(', ')} |`),
   ];
   const text = lines.join('\n') + '\n';
-  process.stdout.write(text);
   const dir = join(REPO_ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const stamp = started.toISOString().replace(/[:.]/g, '-').slice(0, 19);
-  writeFileSync(join(dir, `${stamp}-${full ? 'full' : 'quick'}.json`), JSON.stringify({ started, mode: full ? 'full' : 'quick', repeats, machine, rows }, null, 1));
-  writeFileSync(join(dir, `${stamp}-${full ? 'full' : 'quick'}.md`), text);
-  process.stderr.write(`results written to bench/results/${stamp}-*.{json,md}\n`);
+  const base = join(dir, `${stamp(started)}-${full ? 'full' : 'quick'}`);
+  writeFileSync(`${base}.json`, JSON.stringify({ started, mode: full ? 'full' : 'quick', repeats, machine, rows }, null, 1));
+  writeFileSync(`${base}.md`, text);
+  return text;
 }
 
 main().then(() => process.exit(0), (err) => { process.stderr.write(`bench: ${(err as Error).stack}\n`); process.exit(1); });
