@@ -226,3 +226,28 @@ describe('tests and technical alerts', () => {
     await grid1.change(off.alert.id, (a) => a.state === 'resolved' && a.outcome === 'cleared');
   });
 });
+
+describe('a burst of due escalations', () => {
+  it('steps 130 calls in chunks of 50, one chunk per turn of the event loop, and all of them climb', async () => {
+    const clock = new ManualClock(T0);
+    t = await startTestHub({ clock });
+    await t.console('grid1'); // someone online, so calls wait at grid level for their timeout
+    const admin = await t.login('admin', 'demo-pass');
+    const grid = (await t.api('GET', '/api/grid', admin)).body.nodes.find((n: any) => n.name === '第一网格');
+    const made = await t.api('POST', '/api/devices/bulk', admin, { prefix: 'burst-', count: 130, gridId: grid.id });
+    expect(made.status).toBe(201);
+    const ids = (await Promise.all((made.body.devices as { id: string }[]).map((d, i) => t!.hub.ingest.commitEvent({
+      kind: 'device-event', deviceId: d.id, seq: i + 1, type: 'press', deviceTs: null, receivedAt: clock.now(), via: 'test',
+    })))).map((r) => r.alertId!);
+    expect(ids.every((id) => t!.hub.store.alerts.get(id)!.level === 0)).toBe(true);
+    const chunks: number[] = [];
+    const stepMany = t.hub.alerts.stepMany.bind(t.hub.alerts);
+    t.hub.alerts.stepMany = (alertIds, now) => { chunks.push(alertIds.length); return stepMany(alertIds, now); };
+    clock.advance(61_000);
+    expect(chunks).toEqual([50]); // the rest waits for the next turn: devices and consoles are served in between
+    await until(() => chunks.length === 3);
+    expect(chunks).toEqual([50, 50, 30]);
+    // Nobody is online above grid level, so each climbs past the empty levels to the top.
+    expect(ids.every((id) => t!.hub.store.alerts.get(id)!.level > 0 && events(t!, id).includes('escalated'))).toBe(true);
+  });
+});
