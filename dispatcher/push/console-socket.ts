@@ -15,6 +15,7 @@ import type { DutyDesk } from '../alerts/duty.ts';
 import type { Clock } from '../clock.ts';
 import { buildAlertView, type AlertView } from '../alerts/alert-view.ts';
 import { staffView } from '../http/staff-view.ts';
+import { sendFramed, textFrame } from './framed-broadcast.ts';
 
 interface Client { ws: WebSocket; staff: Staff; token: string; alive: boolean; msgs: number; windowStart: number }
 
@@ -151,11 +152,12 @@ export class ConsoleSocket {
   }
 
   private broadcast(ch: Change): void {
-    // Encoded once: ws would otherwise turn the string into a new Buffer for every client.
+    // Encoded and framed once: the same bytes go to every client that may see the change (framed-broadcast.ts).
     const data = Buffer.from(ch.frame);
+    const frame = textFrame(data);
     for (const c of this.clients) {
       if (c.ws.readyState !== c.ws.OPEN || !this.alerts.canSee(c.staff, ch.gridPath)) continue;
-      c.ws.send(data, { binary: false });
+      sendFramed(c.ws, data, frame);
       this.delivered++;
     }
   }

@@ -1,0 +1,38 @@
+/**
+ * One WebSocket text frame, built once per change and written as-is to every console socket.
+ *
+ * `ws.send` builds a frame header and issues a corked two-part write for every socket; with
+ * 1,000 consoles that per-socket work saturated the hub's event loop at about 93,500
+ * deliveries/s (issue 6, benchmark 5). Server-to-client frames are unmasked, so the same
+ * bytes suit every client. This writes them straight to the socket only when `ws` has
+ * nothing queued for it and no extension is in use (the hub turns permessage-deflate off);
+ * otherwise it falls back to `ws.send`, so the frame order on each socket is kept.
+ * It relies on ws 8's `_socket`, `_sender` and `_extensions` fields; test/console-frames.test.ts
+ * checks the bytes against what `ws.send` writes, so an upgrade that changes them fails there.
+ */
+import type { WebSocket } from 'ws';
+
+interface WsInternals { _socket?: { write(b: Buffer): boolean; destroyed?: boolean }; _sender?: { _state?: number; _queue?: unknown[] }; _extensions?: Record<string, unknown> }
+
+/** A FIN text frame (opcode 1), unmasked, with the 7-, 16- or 64-bit payload length. */
+export function textFrame(payload: Buffer): Buffer {
+  const n = payload.length;
+  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
+  const out = Buffer.allocUnsafe(head + n);
+  out[0] = 0x81;
+  if (n < 126) out[1] = n;
+  else if (n < 65536) { out[1] = 126; out.writeUInt16BE(n, 2); }
+  else { out[1] = 127; out.writeBigUInt64BE(BigInt(n), 2); }
+  payload.copy(out, head);
+  return out;
+}
+
+/** Sends a prepared frame (`frame` = textFrame(payload)); `ws.send(payload)` when a direct write could break the order. */
+export function sendFramed(ws: WebSocket, payload: Buffer, frame: Buffer): void {
+  const w = ws as unknown as WsInternals;
+  const sender = w._sender;
+  const idle = sender !== undefined && sender._state === 0 && (sender._queue?.length ?? 0) === 0;
+  const plain = !w._extensions || Object.keys(w._extensions).length === 0;
+  if (idle && plain && w._socket && !w._socket.destroyed) w._socket.write(frame);
+  else ws.send(payload, { binary: false });
+}
