@@ -32,9 +32,13 @@ export async function soak(size: SoakSize, _target: 'hub' | 'ref', hub: BenchHub
   closeAll(clients);
   const windows = hub.probes(t0);
   const maxes = windows.map((w) => w.elMaxMs).sort((a, b) => a - b);
+  // The slowest window: when it came (s after the start; escalations fall due every 60 s) and its longest GC pause.
+  const slowest = windows.reduce((a, w) => (w.elMaxMs > (a?.elMaxMs ?? -1) ? w : a), windows[0]);
   return {
     seconds, alarms: n, reads, readErrors,
     maxPauseMs: maxes[maxes.length - 1] ?? NaN, p99WindowMaxMs: percentile(maxes, 99),
     pausesOver100ms: maxes.filter((m) => m > 100).length, rssEndMb: (windows[windows.length - 1]?.rssKb ?? NaN) / 1024,
+    slowestAtS: slowest ? (slowest.t - t0) / 1000 : NaN, slowestGcMaxMs: slowest?.gcMaxMs ?? NaN,
+    gcMaxMs: Math.max(...windows.map((w) => w.gcMaxMs ?? 0)),
   };
 }

@@ -14,7 +14,7 @@ export interface Cred { id: string; secret: string }
 
 export interface BenchHub {
   proc: HubProcess; token: string; creds: Cred[]; probeFile: string;
-  probes(sinceMs?: number): { t: number; rssKb: number; heapKb: number; elMaxMs: number; elP99Ms: number }[];
+  probes(sinceMs?: number): { t: number; rssKb: number; heapKb: number; elMaxMs: number; elP99Ms: number; gcMaxMs?: number; gcMs?: number }[];
   rssKb(): number;
   stop(): Promise<void>;
 }
