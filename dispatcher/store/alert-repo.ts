@@ -69,7 +69,10 @@ export class AlertRepo {
     const hit = this.live.alert(id);
     if (hit) return hit;
     const r = this.s.get.get(id) as Raw | undefined;
-    return r && this.live.putAlert(toRow(r));
+    if (!r) return undefined;
+    const row = toRow(r);
+    // Only open alerts are kept; reading a closed one (history, exports) leaves the copies alone.
+    return isOpenState(row.state) ? this.live.putAlert(row) : row;
   }
 
   openForDevice(deviceId: string, kind: 'call' | 'technical', reason: string): AlertRow | undefined {

@@ -5,8 +5,8 @@
  * Written through by AlertRepo, the only writer of those tables in the hub process (one
  * process owns the database file). Anything written inside a transaction that rolls back
  * may be wrong here, so Store.tx drops the whole cache on any rollback; it refills from
- * the database on the next reads. Rows handed out are frozen: a caller that tried to
- * change one in place would corrupt every later read, and now throws instead.
+ * the database on the next reads. Open alerts handed out from here are frozen: a caller that
+ * tried to change one in place would corrupt every later read, and now throws instead.
  *
  * Why: before this, each press ran about twelve statements; the profile of benchmark 1
  * (issue 6) showed statement execution as the largest share of the hub's CPU.
