@@ -27,7 +27,11 @@ import { explainListenError } from '../gateway/listen.ts';
 import { ReceiverSet } from '../gateway/serial/receivers.ts';
 import { RfService } from './rf/rf-service.ts';
 
-export interface HubOptions { config: HubConfig; clock?: Clock; log?: Logger }
+export interface HubOptions {
+  config: HubConfig; clock?: Clock; log?: Logger;
+  /** fs.fdatasync for the WAL (store/wal-sync.ts); tests pass one they hold back or make fail. */
+  fdatasync?: typeof import('node:fs').fdatasync;
+}
 
 export class Hub {
   readonly log: Logger;
@@ -56,7 +60,10 @@ export class Hub {
   constructor(readonly config: HubConfig, opts: Omit<HubOptions, 'config'> = {}) {
     this.log = opts.log ?? pino({ level: config.logLevel });
     this.clock = opts.clock ?? systemClock;
-    this.store = Store.open(config.dbPath);
+    this.store = Store.open(config.dbPath, opts.fdatasync);
+    this.store.wal.onFailure = (err) => this.log.error({ err, db: config.dbPath },
+      'fdatasync of the WAL failed: unsynced device events refused (devices re-send); every commit now uses SQLite\'s own fsync');
+    this.store.wal.onReleaseError = (err) => this.log.error({ err }, 'work released after a commit failed');
     this.feed = new ChangeFeed(this.store);
     this.duty = new DutyDesk(this.store, config.timeZone);
     this.directory = new StoreDeviceDirectory(this.store);
@@ -137,6 +144,7 @@ export class Hub {
       eventsCommitted: this.ingest.committed, storageFaults: this.ingest.storageFaults,
       receivers: this.receivers.statuses(),
       walCheckpoints: this.checkpointer ? { background: this.checkpointer.running, ...this.checkpointer.stats } : null,
+      walSync: { deferred: this.store.wal.deferrable, failed: this.store.wal.failed?.message ?? null, pending: this.store.wal.pending, ...this.store.wal.stats },
     };
   }
 
@@ -147,6 +155,7 @@ export class Hub {
     this.receivers.stop();
     this.socket.stop();
     await this.http.close().catch(() => {});
+    this.store.wal.drain(); // acks and notifications of committed events go out before the broker closes
     await this.broker.stop();
     this.deadlines.stop();
     this.healthSweep.stop();

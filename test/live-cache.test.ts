@@ -32,9 +32,10 @@ it('repeat presses in one batch become one change carrying the final count', asy
   const first = await press('demo-0004', 7001);
   const before = t.hub.store.alerts.lastChangeSeq();
   await Promise.all([press('demo-0004', 7002), press('demo-0004', 7003), press('demo-0004', 7004)]);
-  const rows = t.hub.store.db.prepare('SELECT body FROM changes WHERE seq > ? AND alert_id = ?').all(before, first.alertId) as { body: string }[];
+  const rows = t.hub.store.db.prepare('SELECT seq FROM changes WHERE seq > ? AND alert_id = ?').all(before, first.alertId) as { seq: number }[];
   expect(rows).toHaveLength(1);
-  expect(JSON.parse(rows[0].body).presses).toBe(4);
+  const frame = JSON.parse(t.hub.feed.frameOf({ seq: rows[0].seq, alertId: first.alertId!, gridPath: '', at: 0 })!);
+  expect(frame.alert.presses).toBe(4);
   const { committed, cached } = bothViews(first.alertId!);
   expect(cached).toEqual(committed);
   expect(committed.timeline.filter((e) => e.type === 'repeat_press')).toHaveLength(1); // collapsed to the latest

@@ -38,24 +38,40 @@ export class AlertService {
     this.rules = { cancelWindowMs: settings.cancelWindowS * 1000, arriveWithinMs: settings.arriveWithinS * 1000 };
   }
 
-  /** Runs `fn` in one transaction, then delivers its pushes and device notifications. */
+  /** Runs `fn` in one transaction (SQLite fsyncs it), then delivers its pushes and device notifications. */
   unit<T>(fn: () => T): T {
+    const out = this.inTx(fn, false);
+    this.store.wal.committedDurably(this.takeEffects());
+    return out;
+  }
+
+  /**
+   * The device-event path: one transaction without SQLite's own fsync (store/wal-sync.ts). Its
+   * pushes and notifications, then `durable`, run once an fdatasync covering it returns;
+   * `refused` runs instead if that fails.
+   */
+  unitUnsynced<T>(fn: () => T, durable: (out: T) => void, refused: (err: Error) => void): T {
+    const out = this.inTx(fn, true);
+    const effects = this.takeEffects();
+    this.store.wal.committedUnsynced(() => { effects(); durable(out); }, refused);
+    return out;
+  }
+
+  private inTx<T>(fn: () => T, unsynced: boolean): T {
     const mark = this.feed.mark();
     const afterMark = this.after.length;
-    let out: T;
+    const body = () => {
+      const r = fn();
+      this.feed.seal();
+      return r;
+    };
     try {
-      out = this.store.tx(() => {
-        const r = fn();
-        this.feed.seal();
-        return r;
-      });
+      return unsynced ? this.store.txUnsynced(body) : this.store.tx(body);
     } catch (err) {
       this.feed.rollbackTo(mark);
       this.after.length = afterMark;
       throw err;
     }
-    this.flush();
-    return out;
   }
 
   /** Runs `fn` inside an enclosing transaction as a savepoint; its effects are dropped if it throws. */
@@ -71,13 +87,17 @@ export class AlertService {
     }
   }
 
-  flush(): void {
+  /** The committed transaction's pushes and device notifications, to run once it is durable. */
+  private takeEffects(): () => void {
+    const changes = this.feed.take();
     const jobs = this.after;
     this.after = [];
-    this.feed.flush();
-    for (const j of jobs) {
-      try { j(); } catch (err) { this.log.error({ err }, 'post-commit job failed'); }
-    }
+    return () => {
+      this.feed.deliver(changes);
+      for (const j of jobs) {
+        try { j(); } catch (err) { this.log.error({ err }, 'post-commit job failed'); }
+      }
+    };
   }
 
   /** Inside a transaction: creates an alert, places it on the escalation chain, records the change. */

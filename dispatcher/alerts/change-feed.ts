@@ -1,18 +1,20 @@
 /**
- * The numbered change feed. Each alert change is serialized once, stored with its number
- * (inside the same transaction as the change), and after the commit handed to listeners
- * (the WebSocket push) as a ready-made frame. A console that reconnects resumes from the
- * last number it saw.
+ * The numbered change feed. Each alert change is numbered and stored (a small row, inside the
+ * same transaction as the change), and once the commit is durable handed to listeners (the
+ * WebSocket push). A console that reconnects resumes from the last number it saw.
  *
  * An alert changed several times in one transaction (a group commit of device events often
- * holds a call and its repeat presses) becomes one change carrying its final state: the view
- * is built, serialized and stored once per alert per transaction (issue 6 profile).
+ * holds a call and its repeat presses) becomes one change. The alert's view is not stored
+ * and not built here: a listener builds it with frameOf() only if someone may see the change,
+ * from the alert's current state (its `version` lets a console drop what it already has). Building
+ * and storing a ~1.5 KB view per change whether or not a console was listening was a third of
+ * the hub's time per alarm (issue 6).
  */
 import type { Store } from '../store/store.ts';
 import type { AlertRow } from '../store/alert-repo.ts';
-import { buildAlertView, type AlertView } from './alert-view.ts';
+import { buildAlertView } from './alert-view.ts';
 
-export interface Change { seq: number; alertId: string; gridPath: string; view: AlertView; frame: string }
+export interface Change { seq: number; alertId: string; gridPath: string; at: number }
 export type ChangeListener = (c: Change) => void;
 
 export const changeFrame = (seq: number, body: string): string => `{"type":"change","seq":${seq},"alert":${body}}`;
@@ -25,12 +27,12 @@ export class ChangeFeed {
 
   constructor(private readonly store: Store) {}
 
-  /** Call inside the transaction that changed the alert; then seal() before it commits, flush() after. */
+  /** Call inside the transaction that changed the alert; then seal() before it commits, take() after. */
   record(a: AlertRow, at: number): void {
     this.log.push({ a, at });
   }
 
-  /** Inside the transaction, last: stores one change per alert recorded, with its latest state. */
+  /** Inside the transaction, last: stores one numbered change per alert recorded. */
   seal(): void {
     const log = this.log;
     if (log.length === 0) return;
@@ -40,20 +42,27 @@ export class ChangeFeed {
       latest.delete(r.a.id);
       latest.set(r.a.id, r);
     }
-    for (const r of latest.values()) {
-      const a = this.store.alerts.get(r.a.id) ?? r.a;
-      const at = r.at;
-      const view = buildAlertView(this.store, a);
-      const body = JSON.stringify(view);
-      const seq = this.store.alerts.recordChange(a.id, a.gridPath, at, body);
-      this.pending.push({ seq, alertId: a.id, gridPath: a.gridPath, view, frame: changeFrame(seq, body) });
+    for (const { a, at } of latest.values()) {
+      const seq = this.store.alerts.recordChange(a.id, a.gridPath, at);
+      this.pending.push({ seq, alertId: a.id, gridPath: a.gridPath, at });
     }
   }
 
-  /** Delivers sealed changes to listeners; call after the transaction committed. */
-  flush(): void {
+  /** The change's frame, with the alert's current view; null if the alert is gone. */
+  frameOf(c: Change): string | null {
+    const a = this.store.alerts.get(c.alertId);
+    return a ? changeFrame(c.seq, JSON.stringify(buildAlertView(this.store, a))) : null;
+  }
+
+  /** Takes the sealed changes of the transaction that just committed, for deliver(). */
+  take(): Change[] {
     const batch = this.pending;
     this.pending = [];
+    return batch;
+  }
+
+  /** Delivers changes to listeners, once their commit is durable. */
+  deliver(batch: Change[]): void {
     for (const c of batch) {
       for (const l of this.listeners) {
         try { l(c); } catch { /* one failing listener must not stop the others */ }

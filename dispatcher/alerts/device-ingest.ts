@@ -2,13 +2,15 @@
  * The dispatcher's side of the gateway boundary: commits device events (group commit: all
  * events that arrive in one turn of the event loop share one transaction) and turns them
  * into calls, repeat presses, cancels, tests and technical alerts. A promise resolves only
- * after its event is committed, so the gateway acks only what the store holds.
+ * after its event is committed and the commit is on disk, so the gateway acks only what the
+ * store holds.
  */
 import type { Logger } from 'pino';
 import type { CommitResult, DeviceEventInput, HubSink, HubEvent } from '../../gateway/events.ts';
 import type { Store } from '../store/store.ts';
 import type { AlertService } from './alert-service.ts';
 import type { PresenceTracker } from './presence.ts';
+import { isStorageFault } from './storage-fault.ts';
 
 interface Pending { e: DeviceEventInput; resolve: (r: CommitResult) => void; reject: (err: Error) => void }
 
@@ -47,43 +49,50 @@ export class DeviceIngest implements HubSink {
 
   private flush(): void {
     this.scheduled = false;
-    while (this.queue.length) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      let results: (CommitResult | Error)[];
-      try {
-        try {
-          // Fast path: the whole batch in one transaction, no savepoint per event.
-          results = this.alerts.unit(() => batch.map((p) => this.commitOne(p.e)));
-        } catch (err) {
-          if (isStorageFault(err)) throw err;
-          // One event failed for a reason of its own: the batch rolled back; redo it with a
-          // savepoint per event, so only that event is refused and the rest commit.
-          results = this.alerts.unit(() => batch.map((p) => {
-            try {
-              return this.alerts.savepoint(() => this.commitOne(p.e));
-            } catch (e) {
-              if (isStorageFault(e)) throw e;
-              this.log.error({ err: e, deviceId: p.e.deviceId }, 'device event could not be processed');
-              return e as Error;
-            }
-          }));
-        }
-      } catch (err) {
-        this.storageFaults++;
-        this.log.error({ err, events: batch.length }, 'storage fault: batch not committed, devices will re-send');
-        for (const p of batch) p.reject(err as Error);
-        this.faults?.fault(err, batch.length);
-        continue;
-      }
-      this.committed += batch.length;
-      this.faults?.ok();
-      batch.forEach((p, i) => {
-        const r = results[i];
-        if (r instanceof Error) p.reject(r);
-        else p.resolve(r);
-      });
-    }
+    while (this.queue.length) this.commitBatch(this.queue.splice(0, MAX_BATCH));
     this.onCommitted();
+  }
+
+  /** One transaction for the batch; its promises settle once the commit is on disk (store/wal-sync.ts). */
+  private commitBatch(batch: Pending[]): void {
+    const durable = (results: (CommitResult | Error)[]) => batch.forEach((p, i) => {
+      const r = results[i];
+      if (r instanceof Error) p.reject(r);
+      else p.resolve(r);
+    });
+    const refused = (err: Error) => this.refuse(batch, err);
+    try {
+      try {
+        // Fast path: the whole batch in one transaction, no savepoint per event.
+        this.alerts.unitUnsynced(() => batch.map((p) => this.commitOne(p.e)), durable, refused);
+      } catch (err) {
+        if (isStorageFault(err)) throw err;
+        // One event failed for a reason of its own: the batch rolled back; redo it with a
+        // savepoint per event, so only that event is refused and the rest commit.
+        this.alerts.unitUnsynced(() => batch.map((p) => {
+          try {
+            return this.alerts.savepoint(() => this.commitOne(p.e));
+          } catch (e) {
+            if (isStorageFault(e)) throw e;
+            this.log.error({ err: e, deviceId: p.e.deviceId }, 'device event could not be processed');
+            return e as Error;
+          }
+        }), durable, refused);
+      }
+    } catch (err) {
+      this.refuse(batch, err as Error);
+      return;
+    }
+    this.committed += batch.length;
+    this.faults?.ok();
+  }
+
+  /** Not committed, or not made durable: no ack, and the devices re-send. */
+  private refuse(batch: Pending[], err: Error): void {
+    this.storageFaults++;
+    this.log.error({ err, events: batch.length }, 'storage fault: batch not committed, devices will re-send');
+    for (const p of batch) p.reject(err);
+    this.faults?.fault(err, batch.length);
   }
 
   /** Inside the transaction. */
@@ -134,9 +143,4 @@ export class DeviceIngest implements HubSink {
     if (!root) throw new Error('no grid tree: create the grid before connecting devices');
     return root.id;
   }
-}
-
-function isStorageFault(err: unknown): boolean {
-  const code = (err as { code?: string })?.code ?? '';
-  return /^SQLITE_(FULL|IOERR|BUSY|LOCKED|READONLY|CANTOPEN|CORRUPT|NOTADB)/.test(code);
 }

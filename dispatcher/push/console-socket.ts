@@ -1,7 +1,7 @@
 /**
  * The consoles' WebSocket at /ws. On connect: a hello and a snapshot of the open alerts the
- * user may see (or, given ?since=N, exactly the changes after N). Then every change as a
- * numbered frame, serialized once and shared by all clients that may see it.
+ * user may see (or, given ?since=N, the current state of each alert changed after N). Then
+ * every change as a numbered frame, serialized once and shared by all clients that may see it.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -112,14 +112,23 @@ export class ConsoleSocket {
   private catchUp(c: Client, since: number | null): void {
     const first = this.store.alerts.firstChangeSeq();
     if (since !== null && (since >= first - 1 || first === 0)) {
+      // The current state of every alert changed since `since`, once each, at its latest number.
       let cursor = since;
+      const latest = new Map<string, Change>();
       for (;;) {
         const rows = this.store.alerts.changesSince(cursor, 5000);
         for (const r of rows) {
-          if (this.alerts.canSee(c.staff, r.gridPath)) c.ws.send(`{"type":"change","seq":${r.seq},"alert":${r.body}}`);
+          if (this.alerts.canSee(c.staff, r.gridPath)) {
+            latest.delete(r.alertId);
+            latest.set(r.alertId, r);
+          }
           cursor = r.seq;
         }
         if (rows.length < 5000) break;
+      }
+      for (const ch of latest.values()) {
+        const frame = this.feed.frameOf(ch);
+        if (frame) c.ws.send(frame);
       }
       for (const v of this.volatile()) c.ws.send(JSON.stringify({ type: 'change', seq: Math.max(cursor, since), alert: v }));
       c.ws.send(JSON.stringify({ type: 'resumed', seq: Math.max(cursor, since) }));
@@ -152,12 +161,18 @@ export class ConsoleSocket {
   }
 
   private broadcast(ch: Change): void {
-    // Encoded and framed once: the same bytes go to every client that may see the change (framed-broadcast.ts).
-    const data = Buffer.from(ch.frame);
-    const frame = textFrame(data);
+    let frame: { data: Buffer; framed: Buffer } | null = null;
     for (const c of this.clients) {
       if (c.ws.readyState !== c.ws.OPEN || !this.alerts.canSee(c.staff, ch.gridPath)) continue;
-      sendFramed(c.ws, data, frame);
+      // Built, encoded and framed once, for the first client that may see it; the same bytes go to every
+      // other one (framed-broadcast.ts). With nobody to see it, the view is never built.
+      if (!frame) {
+        const text = this.feed.frameOf(ch);
+        if (text === null) return;
+        const data = Buffer.from(text);
+        frame = { data, framed: textFrame(data) };
+      }
+      sendFramed(c.ws, frame.data, frame.framed);
       this.delivered++;
     }
   }

@@ -17,7 +17,7 @@ export interface AlertRow extends AlertCore {
   updatedAt: number;
 }
 export interface TimelineEntry { at: number; type: string; staffId: number | null; data: Record<string, unknown> }
-export interface ChangeRow { seq: number; alertId: string; gridPath: string; at: number; body: string }
+export interface ChangeRow { seq: number; alertId: string; gridPath: string; at: number }
 
 const COLS = `id, kind, reason, device_id AS deviceId, household_id AS householdId, grid_id AS gridId, grid_path AS gridPath, state, level,
   presses, is_test AS isTest, detail, raised_at AS raisedAt, accepted_at AS acceptedAt, accepted_by AS acceptedBy, on_site_at AS onSiteAt,
@@ -53,8 +53,8 @@ export class AlertRepo {
         UNION ALL SELECT id, at, type, staff_id AS staffId, data FROM alert_events WHERE id = (SELECT max(id) FROM alert_events WHERE alert_id = @id AND type = 'repeat_press')
         ORDER BY id`),
       fullTimeline: db.prepare('SELECT at, type, staff_id AS staffId, data FROM alert_events WHERE alert_id = ? ORDER BY id'),
-      change: db.prepare('INSERT INTO changes (alert_id, grid_path, at, body) VALUES (?, ?, ?, ?)'),
-      since: db.prepare('SELECT seq, alert_id AS alertId, grid_path AS gridPath, at, body FROM changes WHERE seq > ? ORDER BY seq LIMIT ?'),
+      change: db.prepare('INSERT INTO changes (alert_id, grid_path, at) VALUES (?, ?, ?)'),
+      since: db.prepare('SELECT seq, alert_id AS alertId, grid_path AS gridPath, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?'),
       lastSeq: db.prepare("SELECT coalesce(max(seq), 0) AS seq FROM changes"),
       firstSeq: db.prepare("SELECT coalesce(min(seq), 0) AS seq FROM changes"),
       devEventBySeq: db.prepare('SELECT alert_id AS alertId FROM device_events WHERE device_id = ? AND seq = ?'),
@@ -134,8 +134,8 @@ export class AlertRepo {
       .map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> }));
   }
 
-  recordChange(alertId: string, gridPath: string, at: number, body: string): number {
-    return Number(this.s.change.run(alertId, gridPath, at, body).lastInsertRowid);
+  recordChange(alertId: string, gridPath: string, at: number): number {
+    return Number(this.s.change.run(alertId, gridPath, at).lastInsertRowid);
   }
 
   changesSince(seq: number, limit: number): ChangeRow[] {

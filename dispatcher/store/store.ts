@@ -8,6 +8,7 @@ import { RosterRepo } from './roster-repo.ts';
 import { StaffRepo } from './staff-repo.ts';
 import { ReportRepo } from './report-repo.ts';
 import { HealthRepo } from './health-repo.ts';
+import { WalSync } from './wal-sync.ts';
 
 export class Store {
   readonly grid: GridRepo;
@@ -18,12 +19,20 @@ export class Store {
   readonly alerts: AlertRepo;
   readonly reports: ReportRepo;
   readonly health: HealthRepo;
+  /** Releases work committed without SQLite's own fsync once the WAL is on disk (wal-sync.ts). */
+  readonly wal: WalSync;
 
   /** One transaction wrapper, made once: better-sqlite3's db.transaction() builds a new one per call. */
   private readonly runTx: (fn: () => unknown) => unknown;
+  private readonly syncNormal: { run(): unknown };
+  private readonly syncFull: { run(): unknown };
+  private syncRestore = false;
 
-  constructor(readonly db: Db) {
+  constructor(readonly db: Db, walSync?: typeof import('node:fs').fdatasync) {
     this.runTx = db.transaction((fn: () => unknown) => fn());
+    this.syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
+    this.syncFull = db.prepare('PRAGMA synchronous = FULL');
+    this.wal = new WalSync(db.memory ? null : `${db.name}-wal`, walSync);
     this.grid = new GridRepo(db);
     this.households = new HouseholdRepo(db);
     this.devices = new DeviceRepo(db);
@@ -34,12 +43,36 @@ export class Store {
     this.health = new HealthRepo(db);
   }
 
-  static open(path: string): Store {
-    return new Store(openDb(path));
+  static open(path: string, walSync?: typeof import('node:fs').fdatasync): Store {
+    return new Store(openDb(path), walSync);
   }
 
   /** Runs `fn` in a transaction (a savepoint when nested). On any rollback the in-memory copies are dropped. */
   tx<T>(fn: () => T): T {
+    if (this.syncRestore && !this.db.inTransaction) {
+      this.syncFull.run();
+      this.syncRestore = false;
+    }
+    return this.runOrForget(fn);
+  }
+
+  /**
+   * Like tx(), but SQLite does not fsync the WAL at this commit: nothing that depends on the
+   * commit may leave the hub until `wal.committedUnsynced` releases it. Falls back to tx() where
+   * that is not possible (in-memory database, inside another transaction, after a failed fsync).
+   */
+  txUnsynced<T>(fn: () => T): T {
+    if (!this.wal.deferrable || this.db.inTransaction || this.syncRestore) return this.tx(fn);
+    this.syncNormal.run();
+    try {
+      return this.runOrForget(fn);
+    } finally {
+      // Every other commit must stay FULL; should this ever fail, the next tx() tries again first.
+      try { this.syncFull.run(); } catch { this.syncRestore = true; }
+    }
+  }
+
+  private runOrForget<T>(fn: () => T): T {
     try {
       return this.runTx(fn) as T;
     } catch (err) {
@@ -56,6 +89,7 @@ export class Store {
   }
 
   close(): void {
+    this.wal.close();
     if (this.db.open) this.db.close();
   }
 }

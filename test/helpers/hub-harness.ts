@@ -31,7 +31,7 @@ export function tempDbPath(): { dir: string; dbPath: string } {
   return { dir, dbPath: join(dir, 'anxin.db') };
 }
 
-export async function startTestHub(opts: { clock?: Clock; env?: Record<string, string>; demo?: boolean; dbPath?: string } = {}): Promise<TestHub> {
+export async function startTestHub(opts: { clock?: Clock; env?: Record<string, string>; demo?: boolean; dbPath?: string; fdatasync?: typeof import('node:fs').fdatasync } = {}): Promise<TestHub> {
   const paths = opts.dbPath ? { dir: '', dbPath: opts.dbPath } : tempDbPath();
   const config = loadConfig({ ANXIN_HOST: '127.0.0.1', ANXIN_MQTT_PORT: '0', ANXIN_HTTP_PORT: '0', ANXIN_DB: paths.dbPath, ANXIN_LOG_LEVEL: 'silent', ...(opts.env ?? {}) });
   if (opts.demo !== false) {
@@ -40,7 +40,7 @@ export async function startTestHub(opts: { clock?: Clock; env?: Record<string, s
     s.close();
   }
   const log = pino({ level: process.env.ANXIN_TEST_LOG ?? 'silent' });
-  let hub = await Hub.start(config, { clock: opts.clock, log });
+  let hub = await Hub.start(config, { clock: opts.clock, log, fdatasync: opts.fdatasync });
   const devices: SimDevice[] = [];
   const consoles: ConsoleClient[] = [];
   const t: TestHub = {

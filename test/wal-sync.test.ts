@@ -1,0 +1,175 @@
+/**
+ * Group fsync of the WAL (dispatcher/store/wal-sync.ts): device events are committed without
+ * SQLite's own fsync, and their acks, pushes and notifications wait for an fdatasync of the WAL.
+ * Unit tests drive WalSync with an fdatasync the test holds back; the hub tests check, with a
+ * real device and console, that nothing leaves the hub before that fdatasync returns, that every
+ * other commit still uses SQLite's FULL sync, and what happens when the fdatasync fails.
+ */
+import { describe, it, expect, afterEach } from 'vitest';
+import { fdatasync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WalSync } from '../dispatcher/store/wal-sync.ts';
+import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { SimDevice } from '../simulator/sim-device.ts';
+
+type Cb = (err: NodeJS.ErrnoException | null) => void;
+
+/** An fdatasync that really syncs but reports back only when the test says so. */
+function heldSync() {
+  const held: { cb: Cb; err: NodeJS.ErrnoException | null }[] = [];
+  let failNext: NodeJS.ErrnoException | null = null;
+  let holding = true;
+  const fn = ((fd: number, cb: Cb) => {
+    fdatasync(fd, (err) => {
+      const e = err ?? failNext;
+      failNext = null;
+      if (holding) held.push({ cb, err: e });
+      else cb(e);
+    });
+  }) as typeof fdatasync;
+  return {
+    fn, held,
+    fail(code = 'EIO') { failNext = Object.assign(new Error(`${code}: i/o error, fdatasync`), { code }); },
+    releaseAll() { for (const h of held.splice(0)) h.cb(h.err); },
+    stopHolding() { holding = false; this.releaseAll(); },
+  };
+}
+const tick = () => new Promise((r) => setTimeout(r, 20));
+const until = async (cond: () => boolean, ms = 3000) => {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await tick();
+  return cond();
+};
+
+describe('WalSync', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'anxin-walsync-'));
+  const wal = join(dir, 'x.db-wal');
+  writeFileSync(wal, 'frames');
+
+  it('releases unsynced commits only after an fdatasync that began after them, one sync per round', async () => {
+    const s = heldSync();
+    const w = new WalSync(wal, s.fn);
+    const out: string[] = [];
+    w.committedUnsynced(() => out.push('a'), () => out.push('a refused'));
+    await until(() => s.held.length === 1);
+    // Committed while the first sync runs: must wait for the next one.
+    w.committedUnsynced(() => out.push('b'), () => out.push('b refused'));
+    w.committedUnsynced(() => out.push('c'), () => out.push('c refused'));
+    expect(out).toEqual([]);
+    s.releaseAll();
+    expect(out).toEqual(['a']);
+    await until(() => s.held.length === 1);
+    s.releaseAll();
+    expect(out).toEqual(['a', 'b', 'c']);
+    expect(w.stats).toMatchObject({ syncs: 2, released: 3, largestGroup: 2 });
+    w.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a commit that SQLite synced itself first releases everything committed before it, in order', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'anxin-walsync-'));
+    writeFileSync(join(d, 'x.db-wal'), 'frames');
+    const s = heldSync();
+    const w = new WalSync(join(d, 'x.db-wal'), s.fn);
+    const out: string[] = [];
+    w.committedUnsynced(() => out.push('1'), () => {});
+    await until(() => s.held.length === 1);
+    w.committedUnsynced(() => out.push('2'), () => {});
+    w.committedDurably(() => out.push('3 (FULL)'));
+    expect(out).toEqual(['1', '2', '3 (FULL)']);
+    s.releaseAll(); // the late callback of the first sync releases nothing twice
+    await tick();
+    expect(out).toEqual(['1', '2', '3 (FULL)']);
+    expect(w.pending).toBe(0);
+    w.close();
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('a failed fdatasync refuses what it covered and what waits, and later commits are released at once', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'anxin-walsync-'));
+    writeFileSync(join(d, 'x.db-wal'), 'frames');
+    const s = heldSync();
+    const w = new WalSync(join(d, 'x.db-wal'), s.fn);
+    const failures: string[] = [];
+    w.onFailure = (e) => failures.push((e as NodeJS.ErrnoException).code ?? '');
+    const out: string[] = [];
+    s.fail();
+    w.committedUnsynced(() => out.push('a'), (e) => out.push(`a refused ${(e as NodeJS.ErrnoException).code}`));
+    await until(() => s.held.length === 1);
+    w.committedUnsynced(() => out.push('b'), () => out.push('b refused'));
+    s.releaseAll();
+    expect(out).toEqual(['a refused EIO', 'b refused']);
+    expect(failures).toEqual(['EIO']);
+    expect(w.deferrable).toBe(false);
+    w.committedUnsynced(() => out.push('c'), () => out.push('c refused'));
+    expect(out.at(-1)).toBe('c'); // no longer deferred: the caller committed with FULL
+    w.close();
+    rmSync(d, { recursive: true, force: true });
+  });
+
+  it('one released job that throws does not stop the others', async () => {
+    const w = new WalSync(null);
+    const errs: string[] = [];
+    w.onReleaseError = (e) => errs.push(e.message);
+    const out: string[] = [];
+    w.committedUnsynced(() => { throw new Error('boom'); }, () => {});
+    w.committedUnsynced(() => out.push('after'), () => {});
+    expect(errs).toEqual(['boom']);
+    expect(out).toEqual(['after']);
+  });
+});
+
+describe('device events wait for the WAL to be on disk', () => {
+  let t: TestHub | null = null;
+  afterEach(async () => { await t?.stop(); t = null; });
+
+  it('no ack, console push or notification before the fdatasync returns; other commits stay FULL', async () => {
+    const s = heldSync();
+    t = await startTestHub({ fdatasync: s.fn });
+    const c = await t.console('grid1');
+    const d = await t.device('demo-0003');
+    let acked: { alertId: string | null } | null = null;
+    void d.send('press').then((r) => { acked = r; });
+    await until(() => s.held.length > 0);
+    // Committed (a reader sees it) but not yet synced: nothing has left the hub.
+    const stored = t.hub.store.db.prepare("SELECT alert_id AS alertId FROM device_events WHERE device_id = 'demo-0003'").get() as { alertId: string } | undefined;
+    expect(stored?.alertId).toBeTruthy();
+    await new Promise((r) => setTimeout(r, 150));
+    expect(acked).toBeNull();
+    expect(c.frames.some((f) => f.type === 'change')).toBe(false);
+    expect(d.notifications).toEqual([]);
+    expect(t.hub.store.db.pragma('synchronous', { simple: true })).toBe(2); // FULL again for every other commit
+    s.stopHolding();
+    await until(() => acked !== null);
+    expect(acked!.alertId).toBe(stored!.alertId);
+    await c.change(stored!.alertId);
+    await d.waitForNotify('received', stored!.alertId);
+    const h = (await t.api('GET', '/healthz')).body;
+    expect(h.walSync).toMatchObject({ deferred: true, failed: null, pending: 0 });
+    expect(h.walSync.syncs).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a failed fdatasync: no ack, a storage fault on the consoles, and the re-sent press is acked', async () => {
+    const s = heldSync();
+    t = await startTestHub({ fdatasync: s.fn });
+    s.stopHolding();
+    const c = await t.console('admin');
+    // The hub closes a device's connection when it cannot take its event: this one reconnects, as devices do.
+    const d = new SimDevice({ url: t.mqttUrl, id: 'demo-0004', secret: 'demo-secret', resendMs: 1000, reconnectMs: 200 });
+    await d.connect();
+    s.fail();
+    const r = await d.send('press'); // the first send is refused; the device re-sends
+    expect(r.sends).toBeGreaterThanOrEqual(2);
+    expect(r.alertId).toBeTruthy();
+    const fault = await c.waitFor((f) => f.type === 'change' && f.alert?.reason === 'storage_fault');
+    expect(fault.alert.detail).toContain('EIO');
+    const h = (await t.api('GET', '/healthz')).body;
+    expect(h.walSync.deferred).toBe(false);
+    expect(h.walSync.failed).toContain('EIO');
+    expect(h.ok).toBe(true); // the hub keeps serving, with SQLite's own fsync
+    const n = t.hub.store.db.prepare("SELECT count(*) AS n FROM device_events WHERE device_id = 'demo-0004'").get() as { n: number };
+    expect(n.n).toBe(1); // the re-send was a duplicate of the stored event
+    await d.close();
+  });
+});
