@@ -35,6 +35,14 @@ export function checkSubscribe(deviceId: string, filter: string): boolean {
   return tail === '#' || tail === '+' || tail === 'ack' || tail === 'notify';
 }
 
+/** Whether a filter that checkSubscribe allowed delivers the device's `down/{channel}` messages. */
+export function receivesDown(deviceId: string, filter: string, channel: 'ack' | 'notify'): boolean {
+  const own = `${TOPIC_ROOT}/${deviceId}/down/`;
+  if (!filter.startsWith(own)) return false;
+  const tail = filter.slice(own.length);
+  return tail === '#' || tail === '+' || tail === channel;
+}
+
 /** The MQTT identity rule: username is the device id, and the client id must equal it. */
 export function checkIdentity(clientId: string, username: string | undefined): string | null {
   if (!username) return 'username (device id) is required';

@@ -12,6 +12,13 @@ import { topics, type AckPayload, type NotifyPayload } from './protocol.ts';
 import type { AuthLimiter, DeviceDirectory, HubCommand, HubSink } from './events.ts';
 import { listenOrExplain } from './listen.ts';
 import { Outbox } from './outbox.ts';
+import { publishFrameQos0 } from './publish-frame.ts';
+import { receivesDown } from './acl.ts';
+
+/** A device whose connection holds more unsent bytes than this is not reading: its acks are dropped (it re-sends). */
+const ACK_BACKLOG_BYTES = 64 * 1024;
+
+interface LiveClient { connected?: boolean; conn: { writableLength: number; write(b: Buffer): boolean }; subscriptions: Record<string, unknown> }
 
 export interface BrokerOptions {
   host: string;
@@ -44,6 +51,8 @@ export class DeviceBroker {
   boundPort = 0;
   boundTlsPort = 0;
   rejectedFrames = 0;
+  /** Acks not written because the device had stopped reading. */
+  acksDropped = 0;
   /** Paces hub → device publishes (see outbox.ts). */
   readonly outbox = new Outbox((topic, payload, qos, done) => this.publishNow(topic, payload, qos, done));
 
@@ -71,9 +80,7 @@ export class DeviceBroker {
       sink: this.sink,
       log: this.log,
       now: this.now,
-      // QoS 0: the ack is idempotent and the device's re-send of its event is the retry, so a QoS 1
-      // handshake would only add a PUBACK from the device and in-flight state here per alarm (issue 6).
-      sendAck: (deviceId, seq, alertId) => this.publish(topics.ack(deviceId), { seq, alertId } satisfies AckPayload, 0),
+      sendAck: (deviceId, seq, alertId) => this.sendAck(deviceId, seq, alertId),
       limiter: this.opts.limiter,
     });
     aedes.on('clientReady', (client) => {
@@ -137,6 +144,27 @@ export class DeviceBroker {
   disconnect(deviceId: string): void {
     const clients = (this.aedes as unknown as { clients: Record<string, { close(): void }> } | null)?.clients;
     if (clients && Object.prototype.hasOwnProperty.call(clients, deviceId)) clients[deviceId].close();
+  }
+
+  /**
+   * down/ack, written straight onto the device's connection in the tick its event became durable,
+   * so it leaves in the same write as the broker's PUBACK (issue 6: through aedes' publish path
+   * and the outbox it took two more turns of the event loop, a topic match and a second socket
+   * write per device). QoS 0: the ack is idempotent and the device's re-send of its event is the
+   * retry. Delivered only to a device subscribed to it, as a broker would.
+   */
+  private sendAck(deviceId: string, seq: number, alertId: string | null): void {
+    const clients = (this.aedes as unknown as { clients: Record<string, LiveClient> } | null)?.clients;
+    const client = clients && Object.prototype.hasOwnProperty.call(clients, deviceId) ? clients[deviceId] : undefined;
+    if (!client?.connected) return; // gone: it re-sends the event when it is back, and is acked then
+    let subscribed = false;
+    for (const f in client.subscriptions) if (receivesDown(deviceId, f, 'ack')) { subscribed = true; break; }
+    if (!subscribed) return;
+    if (client.conn.writableLength > ACK_BACKLOG_BYTES) {
+      this.acksDropped++;
+      return;
+    }
+    client.conn.write(publishFrameQos0(topics.ack(deviceId), Buffer.from(JSON.stringify({ seq, alertId } satisfies AckPayload))));
   }
 
   send(cmd: HubCommand): void {

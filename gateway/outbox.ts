@@ -1,5 +1,6 @@
 /**
- * Paces what the hub publishes to devices (acks, notifies) into the broker.
+ * Paces what the hub publishes to devices through the broker (notifies; acks are written
+ * directly, see DeviceBroker.sendAck).
  *
  * Two holes this closes, both found by test/hostile-mqtt-load.test.ts:
  * - A burst of thousands of publishes in one tick overflowed the stack: aedes' mqemitter
