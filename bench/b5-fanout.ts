@@ -5,8 +5,7 @@
  * decoding them: with `ws` the load generator's string decoding was the limit, not the hub.
  */
 import { httpJson } from '../simulator/staff-client.ts';
-import { readFileSync } from 'node:fs';
-import { closeAll, connectPool, hubDevice, mosquittoPid, pace, MOSQUITTO, sleep, type BenchHub } from './common.ts';
+import { closeAll, connectPool, cpuSeconds, hubDevice, mosquittoPid, pace, MOSQUITTO, sleep, type BenchHub } from './common.ts';
 import { LiteClient } from './mqtt-lite.ts';
 import { WsLite } from './ws-lite.ts';
 
@@ -55,13 +54,6 @@ export async function openCountingConsoles(httpUrl: string, n: number): Promise<
 }
 
 /** CPU seconds (user + system) a process has used, from /proc (clock ticks of 1/100 s on Linux). */
-function cpuSeconds(pid: number | null | undefined): number {
-  if (!pid) return NaN;
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch { return NaN; }
-}
 
 const count = (cs: WsLite[]) => ({ texts: cs.reduce((a, c) => a + c.frames.texts, 0), bytes: cs.reduce((a, c) => a + c.frames.textBytes, 0) });
 

@@ -20,7 +20,7 @@ mkdirSync(dir, { recursive: true });
 const orig = HubProcess.start.bind(HubProcess);
 HubProcess.start = (o = {}) => orig({ ...o, nodeArgs: [...(o.nodeArgs ?? []), '--cpu-prof', `--cpu-prof-dir=${dir}`] });
 const hub = await startBenchHub(which === '2' ? 2000 : which === '4' ? 5000 : 500, { ANXIN_ESCALATE_AFTER_S: '3600' });
-const m = which === '1' ? await ingest({ devices: 200, window: 2, seconds: 10 }, 'hub', hub)
+const m = which === '1' ? await ingest({ devices: 200, window: 2, seconds: 10, pacedPerS: 10_000, pacedSeconds: 5 }, 'hub', hub)
   : which === '2' ? await latency({ devices: 2000, consoles: 20, rate: 1000, seconds: 8 }, 'hub', hub)
   : which === '4' ? await storm({ devices: 5000, withinS: 5, alarmsPerS: 100 }, 'hub', hub)
   : which === '5' ? await fanout({ consoles: 300, rate: 400, seconds: 8 }, 'hub', hub)
