@@ -33,6 +33,7 @@ export class StaffClient extends EventEmitter {
   user: StaffUser | null = null;
   private ws: WebSocket | null = null;
   private seq: number | null = null;
+  private epoch: string | null = null;
   private stopped = false;
   private retry: NodeJS.Timeout | null = null;
   connected = false;
@@ -60,7 +61,10 @@ export class StaffClient extends EventEmitter {
   private open(): void {
     if (this.stopped) return;
     const q = new URLSearchParams({ token: this.token! });
-    if (this.seq !== null) q.set('since', String(this.seq));
+    if (this.seq !== null && this.epoch !== null) {
+      q.set('since', String(this.seq));
+      q.set('epoch', this.epoch);
+    }
     const ws = new WebSocket(`${this.httpUrl.replace(/^http/, 'ws')}/ws?${q}`);
     this.ws = ws;
     ws.on('message', (data) => this.frame(data.toString(), performance.now()));
@@ -89,6 +93,10 @@ export class StaffClient extends EventEmitter {
   private frame(text: string, at: number): void {
     let f: any;
     try { f = JSON.parse(text); } catch { return; }
+    if (f.type === 'hello' && typeof f.epoch === 'string') {
+      if (f.epoch !== this.epoch) this.seq = null; // another epoch: its numbers mean nothing here
+      this.epoch = f.epoch;
+    }
     if (typeof f.seq === 'number') this.seq = Math.max(this.seq ?? 0, f.seq);
     if (f.type === 'snapshot') {
       for (const a of f.alerts ?? []) this.emit('alert', a, at);

@@ -1,6 +1,7 @@
 /** Issue: hub core. End to end over real sockets: MQTT device → store → console WebSocket. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
+import { ConsoleClient } from './helpers/console-client.ts';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { topics } from '../gateway/protocol.ts';
 
@@ -201,5 +202,28 @@ describe('console resume', () => {
     expect(changes.every((f) => f.seq! > seen)).toBe(true);
     expect(c2.frames.find((f) => f.type === 'resumed')?.seq).toBe(t.hub.store.alerts.lastChangeSeq());
     expect(c2.frames.some((f) => f.type === 'snapshot')).toBe(false);
+  });
+
+  it('a number from another epoch (or none) gets a snapshot: numbers lost with the machine must not hide new changes', async () => {
+    const c1 = await t.console('grid1');
+    const hello = c1.frames.find((f) => f.type === 'hello')!;
+    expect(hello.epoch).toBe(t.hub.socket.epoch);
+    const d = await t.device('demo-0003');
+    const a = await d.send('press');
+    await c1.change(a.alertId!);
+    const seen = c1.lastSeq();
+    c1.close();
+    const token = await t.login('grid1');
+    const url = `ws://127.0.0.1:${t.hub.ports.http}/ws`;
+    for (const epoch of ['not-this-boot', '']) {
+      const c = await ConsoleClient.open(url, token, seen, epoch);
+      expect(c.frames.some((f) => f.type === 'resumed')).toBe(false);
+      const snap = c.frames.find((f) => f.type === 'snapshot')!;
+      expect(snap.alerts!.some((x) => x.id === a.alertId)).toBe(true);
+      c.close();
+    }
+    const same = await ConsoleClient.open(url, token, seen, t.hub.socket.epoch);
+    expect(same.frames.some((f) => f.type === 'resumed')).toBe(true);
+    same.close();
   });
 });

@@ -38,7 +38,7 @@ export class AlertService {
     this.rules = { cancelWindowMs: settings.cancelWindowS * 1000, arriveWithinMs: settings.arriveWithinS * 1000 };
   }
 
-  /** Runs `fn` in one transaction (SQLite fsyncs it), then delivers its pushes and device notifications. */
+  /** Runs `fn` in one transaction (SQLite fsyncs it), then pushes its changes and sends its device notifications. */
   unit<T>(fn: () => T): T {
     const out = this.inTx(fn, false);
     this.store.wal.committedDurably(this.takeEffects());
@@ -47,8 +47,8 @@ export class AlertService {
 
   /**
    * The device-event path: one transaction without SQLite's own fsync (store/wal-sync.ts). Its
-   * pushes and notifications, then `durable`, run once an fdatasync covering it returns;
-   * `refused` runs instead if that fails.
+   * changes go to the consoles at once (see takeEffects); its device notifications, then
+   * `durable`, run once an fdatasync covering it returns, or `refused` instead if that fails.
    */
   unitUnsynced<T>(fn: () => T, durable: (out: T) => void, refused: (err: Error) => void): T {
     const out = this.inTx(fn, true);
@@ -87,13 +87,19 @@ export class AlertService {
     }
   }
 
-  /** The committed transaction's pushes and device notifications, to run once it is durable. */
+  /**
+   * Pushes the committed transaction's changes to the consoles now, in commit order, and returns
+   * its device notifications, to send once the commit is durable. Staff may see a call a fraction
+   * of a millisecond before its fsync returns (issue 6, benchmark 2); the device hears nothing
+   * before it. Should the machine lose power in between, the call is gone from the store but not
+   * lost: its device was not acked and re-sends it, and consoles that saw the lost change get a
+   * snapshot from the restarted hub (console-socket.ts, boot id).
+   */
   private takeEffects(): () => void {
-    const changes = this.feed.take();
+    this.feed.deliver(this.feed.take());
     const jobs = this.after;
     this.after = [];
     return () => {
-      this.feed.deliver(changes);
       for (const j of jobs) {
         try { j(); } catch (err) { this.log.error({ err }, 'post-commit job failed'); }
       }

@@ -1,7 +1,7 @@
 /**
  * The numbered change feed. Each alert change is numbered and stored (a small row, inside the
- * same transaction as the change), and once the commit is durable handed to listeners (the
- * WebSocket push). A console that reconnects resumes from the last number it saw.
+ * same transaction as the change), and once the transaction has committed handed to listeners
+ * (the WebSocket push). A console that reconnects resumes from the last number it saw.
  *
  * An alert changed several times in one transaction (a group commit of device events often
  * holds a call and its repeat presses) becomes one change. The alert's view is not stored
@@ -61,7 +61,7 @@ export class ChangeFeed {
     return batch;
   }
 
-  /** Delivers changes to listeners, once their commit is durable. */
+  /** Delivers changes to listeners, after their transaction committed. */
   deliver(batch: Change[]): void {
     for (const c of batch) {
       for (const l of this.listeners) {

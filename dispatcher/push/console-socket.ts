@@ -1,6 +1,6 @@
 /**
  * The consoles' WebSocket at /ws. On connect: a hello and a snapshot of the open alerts the
- * user may see (or, given ?since=N, the current state of each alert changed after N). Then
+ * user may see (or, given ?since=N&epoch=E, the current state of each alert changed after N). Then
  * every change as a numbered frame, serialized once and shared by all clients that may see it.
  */
 import type { IncomingMessage, Server } from 'node:http';
@@ -16,6 +16,7 @@ import type { Clock } from '../clock.ts';
 import { buildAlertView, type AlertView } from '../alerts/alert-view.ts';
 import { staffView } from '../http/staff-view.ts';
 import { sendFramed, textFrame } from './framed-broadcast.ts';
+import { changeEpoch } from './change-epoch.ts';
 
 interface Client { ws: WebSocket; staff: Staff; token: string; alive: boolean; msgs: number; windowStart: number }
 
@@ -49,6 +50,8 @@ export class ConsoleSocket {
   volatile: () => AlertView[] = () => [];
   /** Told about refused upgrades other than 404 (the audit log). */
   onDenied: (status: string, why: string, ip: string) => void = () => {};
+  /** A client resumes with ?since= only if it also gives this epoch (change-epoch.ts). */
+  epoch = changeEpoch();
 
   constructor(
     private readonly store: Store,
@@ -103,9 +106,11 @@ export class ConsoleSocket {
       this.duty.consoleDelta(staff.id, -1);
     });
     ws.on('error', () => ws.terminate());
-    const since = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('since') ?? NaN);
-    ws.send(JSON.stringify({ type: 'hello', user: staffView(staff), serverTime: this.clock.now() }));
-    this.catchUp(client, Number.isSafeInteger(since) && since >= 0 ? since : null);
+    const q = new URL(req.url ?? '/', 'http://x').searchParams;
+    const since = Number(q.get('since') ?? NaN);
+    ws.send(JSON.stringify({ type: 'hello', user: staffView(staff), serverTime: this.clock.now(), epoch: this.epoch }));
+    // A number from another epoch may have been handed out and then lost with the machine: a snapshot instead.
+    this.catchUp(client, Number.isSafeInteger(since) && since >= 0 && q.get('epoch') === this.epoch ? since : null);
   }
 
   /** Either the exact changes after `since`, or (first connect, or too far behind) a snapshot. */

@@ -5,8 +5,8 @@
  * that on the event loop: each group commit of device events stopped the whole hub (acks,
  * consoles, MQTT parsing) for the length of one fsync (issue 6 profile: 15 % of the hub's time
  * at 6,000 alarms/s). The device-event path instead commits with `synchronous=NORMAL` (SQLite
- * writes the WAL frames but does not fsync them) and hands its acks, pushes and device
- * notifications to this class, which releases them only after an `fdatasync` of the WAL file
+ * writes the WAL frames but does not fsync them) and hands its acks and device notifications
+ * to this class, which releases them only after an `fdatasync` of the WAL file
  * that began after the commit has returned. fdatasync flushes the file whichever descriptor
  * asks, so the frames of every commit written before the call are on disk when it returns:
  * the same guarantee FULL gives, without holding the event loop. One fdatasync runs at a
@@ -15,7 +15,7 @@
  *
  * Every other write (staff actions, escalation, admin) still commits with FULL. Such a commit
  * makes every earlier frame durable too, so it first releases whatever was waiting: released
- * work always goes out in commit order (a console never sees change N+1 before change N).
+ * work always goes out in commit order (a device never hears of step N+1 before step N).
  *
  * If an fdatasync fails, the waiting work is refused (devices get no ack and re-send), every
  * later commit goes back to SQLite's own FULL sync, and the failure is reported (docs/reliability.md).

@@ -1,5 +1,6 @@
 /** A real WebSocket console client for tests: collects frames and waits for conditions. */
 import WebSocket from 'ws';
+import { changeEpoch } from '../../dispatcher/push/change-epoch.ts';
 
 export interface Frame { type: string; seq?: number; alert?: any; alerts?: any[]; [k: string]: unknown }
 
@@ -17,9 +18,13 @@ export class ConsoleClient {
     ws.on('close', () => { this.closed = true; });
   }
 
-  static open(url: string, token: string, since?: number): Promise<ConsoleClient> {
+  /** With `since`, resumes; the epoch defaults to this machine's (the hub's, when it runs here). */
+  static open(url: string, token: string, since?: number, epoch: string = changeEpoch()): Promise<ConsoleClient> {
     const q = new URLSearchParams({ token });
-    if (since !== undefined) q.set('since', String(since));
+    if (since !== undefined) {
+      q.set('since', String(since));
+      q.set('epoch', epoch);
+    }
     const ws = new WebSocket(`${url}?${q}`);
     const c = new ConsoleClient(ws);
     return new Promise((resolve, reject) => {

@@ -1,6 +1,7 @@
 /**
  * The live WebSocket to the hub. Connects with the token; on a drop it reconnects with
- * backoff and resumes with ?since=<last seq seen>, so nothing is missed. A heartbeat (ping
+ * backoff and resumes with ?since=<last seq seen>&epoch=<the hub's epoch>, so nothing is
+ * missed (from another epoch the hub sends a snapshot instead). A heartbeat (ping
  * every 15 s, give up after 40 s of silence) notices a half-dead connection. Before each
  * retry it asks /api/me: a rejected token means "go back to login", not "retry forever".
  */
@@ -14,6 +15,7 @@ export class LiveFeed {
     this.h = h;
     this.ws = null;
     this.lastSeq = null;
+    this.epoch = null;
     this.attempt = 0;
     this.timer = null;
     this.beat = null;
@@ -57,7 +59,10 @@ export class LiveFeed {
     const token = this.h.token();
     if (!token) return this.h.onAuthLost();
     const q = new URLSearchParams({ token });
-    if (this.lastSeq !== null) q.set('since', String(this.lastSeq));
+    if (this.lastSeq !== null && this.epoch !== null) {
+      q.set('since', String(this.lastSeq));
+      q.set('epoch', this.epoch);
+    }
     const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
     this.h.onStatus({ state: 'connecting', attempt: this.attempt });
     const ws = new WebSocket(`${proto}//${location.host}/ws?${q}`);
@@ -72,6 +77,11 @@ export class LiveFeed {
       this.lastHeard = Date.now();
       let f;
       try { f = JSON.parse(ev.data); } catch { return; }
+      if (f.type === 'hello' && typeof f.epoch === 'string') {
+        // Numbers from another epoch mean nothing here: start over from this hub's snapshot.
+        if (f.epoch !== this.epoch) this.lastSeq = null;
+        this.epoch = f.epoch;
+      }
       if (typeof f.seq === 'number') this.lastSeq = Math.max(this.lastSeq ?? 0, f.seq);
       if (f.type === 'snapshot' || f.type === 'resumed') {
         this.attempt = 0;
