@@ -93,7 +93,7 @@ export class AlertService {
    * of a millisecond before its fsync returns (issue 6, benchmark 2); the device hears nothing
    * before it. Should the machine lose power in between, the call is gone from the store but not
    * lost: its device was not acked and re-sends it, and consoles that saw the lost change get a
-   * snapshot from the restarted hub (console-socket.ts, boot id).
+   * snapshot after the reboot (push/change-epoch.ts).
    */
   private takeEffects(): () => void {
     this.feed.deliver(this.feed.take());

@@ -60,7 +60,7 @@ export class DeviceIngest implements HubSink {
       if (r instanceof Error) p.reject(r);
       else p.resolve(r);
     });
-    const refused = (err: Error) => this.refuse(batch, err);
+    const refused = (err: Error) => this.refuse(batch, err, 'batch committed but its fsync failed');
     try {
       try {
         // Fast path: the whole batch in one transaction, no savepoint per event.
@@ -80,7 +80,7 @@ export class DeviceIngest implements HubSink {
         }), durable, refused);
       }
     } catch (err) {
-      this.refuse(batch, err as Error);
+      this.refuse(batch, err as Error, 'batch not committed');
       return;
     }
     this.committed += batch.length;
@@ -88,9 +88,9 @@ export class DeviceIngest implements HubSink {
   }
 
   /** Not committed, or not made durable: no ack, and the devices re-send. */
-  private refuse(batch: Pending[], err: Error): void {
+  private refuse(batch: Pending[], err: Error, what: string): void {
     this.storageFaults++;
-    this.log.error({ err, events: batch.length }, 'storage fault: batch not committed, devices will re-send');
+    this.log.error({ err, events: batch.length }, `storage fault: ${what}, devices will re-send`);
     for (const p of batch) p.reject(err);
     this.faults?.fault(err, batch.length);
   }
