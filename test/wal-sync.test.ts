@@ -5,7 +5,7 @@
  * real device and console, that the device hears nothing before that fdatasync returns, that every
  * other commit still uses SQLite's FULL sync, and what happens when the fdatasync fails.
  */
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, afterAll, afterEach } from 'vitest';
 import { fdatasync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,12 +44,18 @@ const until = async (cond: () => boolean, ms = 3000) => {
 
 describe('WalSync', () => {
   const dir = mkdtempSync(join(tmpdir(), 'anxin-walsync-'));
-  const wal = join(dir, 'x.db-wal');
-  writeFileSync(wal, 'frames');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+  /** A WalSync over a fresh file of its own, with an fdatasync the test holds back. */
+  const held = () => {
+    const wal = join(dir, `${++n}.db-wal`);
+    writeFileSync(wal, 'frames');
+    const s = heldSync();
+    return { s, w: new WalSync(wal, s.fn) };
+  };
 
   it('releases unsynced commits only after an fdatasync that began after them, one sync per round', async () => {
-    const s = heldSync();
-    const w = new WalSync(wal, s.fn);
+    const { s, w } = held();
     const out: string[] = [];
     w.committedUnsynced(() => out.push('a'), () => out.push('a refused'));
     await until(() => s.held.length === 1);
@@ -64,14 +70,10 @@ describe('WalSync', () => {
     expect(out).toEqual(['a', 'b', 'c']);
     expect(w.stats).toMatchObject({ syncs: 2, released: 3, largestGroup: 2 });
     w.close();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('a commit that SQLite synced itself first releases everything committed before it, in order', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'anxin-walsync-'));
-    writeFileSync(join(d, 'x.db-wal'), 'frames');
-    const s = heldSync();
-    const w = new WalSync(join(d, 'x.db-wal'), s.fn);
+    const { s, w } = held();
     const out: string[] = [];
     w.committedUnsynced(() => out.push('1'), () => {});
     await until(() => s.held.length === 1);
@@ -83,14 +85,10 @@ describe('WalSync', () => {
     expect(out).toEqual(['1', '2', '3 (FULL)']);
     expect(w.pending).toBe(0);
     w.close();
-    rmSync(d, { recursive: true, force: true });
   });
 
   it('a failed fdatasync refuses what it covered and what waits, and later commits are released at once', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'anxin-walsync-'));
-    writeFileSync(join(d, 'x.db-wal'), 'frames');
-    const s = heldSync();
-    const w = new WalSync(join(d, 'x.db-wal'), s.fn);
+    const { s, w } = held();
     const failures: string[] = [];
     w.onFailure = (e) => failures.push((e as NodeJS.ErrnoException).code ?? '');
     const out: string[] = [];
@@ -105,7 +103,6 @@ describe('WalSync', () => {
     w.committedUnsynced(() => out.push('c'), () => out.push('c refused'));
     expect(out.at(-1)).toBe('c'); // no longer deferred: the caller committed with FULL
     w.close();
-    rmSync(d, { recursive: true, force: true });
   });
 
   it('one released job that throws does not stop the others', async () => {
