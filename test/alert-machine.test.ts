@@ -9,7 +9,7 @@ const STAFF = 7, OTHER = 8;
 function alertIn(state: AlertState, kind: 'call' | 'technical' = 'call'): AlertCore {
   const accepted = state === 'accepted' || state === 'on_site';
   return {
-    kind, state, level: 0, presses: 1, raisedAt: T0,
+    kind, state, level: 0, presses: 1, lastPressAt: null, raisedAt: T0,
     acceptedAt: accepted ? T0 + 10_000 : null, acceptedBy: accepted ? STAFF : null,
     onSiteAt: state === 'on_site' ? T0 + 20_000 : null,
     resolvedAt: state === 'resolved' ? T0 + 30_000 : null, resolvedBy: state === 'resolved' ? STAFF : null,
@@ -81,10 +81,13 @@ describe('transition details', () => {
     expect(r.ok && r.effects.map((e) => e.type === 'log' && e.event)).toContain('cancel_too_late');
   });
 
-  it('a repeat press raises the press count and reopens a cancelled call', () => {
-    const r = transition(alertIn('cancelled'), { type: 'repeat_press' }, T0, rules);
-    expect(r.ok && r.alert.presses).toBe(2);
-    expect(r.ok && r.alert.state).toBe('raised');
+  it('a repeat press raises the press count and reopens a cancelled call; only the reopen is logged', () => {
+    const r = transition(alertIn('cancelled'), { type: 'repeat_press' }, T0 + 7000, rules);
+    expect(r.ok && r.alert).toMatchObject({ presses: 2, lastPressAt: T0 + 7000, state: 'raised' });
+    expect(r.ok && r.effects).toEqual([{ type: 'log', event: 'reopened', staffId: null, data: { presses: 2 } }]);
+    const plain = transition(alertIn('accepted'), { type: 'repeat_press' }, T0 + 8000, rules);
+    expect(plain.ok && plain.alert).toMatchObject({ presses: 2, lastPressAt: T0 + 8000, state: 'accepted' });
+    expect(plain.ok && plain.effects).toEqual([]); // each press is a device_events row already
   });
 
   it('arriving without accepting implies the accept, and the timeline says so', () => {

@@ -193,7 +193,15 @@ describe('staff actions', () => {
     await dev.send('press');
     await grid1.change(a.alertId!, (x) => x.presses === 3);
     const exported = await t.api('GET', `/api/alerts/${a.alertId}/timeline`, await t.login('grid1'));
-    expect(exported.body.timeline.filter((e: any) => e.type === 'repeat_press')).toHaveLength(2); // the export keeps every press
+    expect(exported.body.timeline.filter((e: any) => e.type === 'repeat_press').map((e: any) => e.data.presses)).toEqual([2, 3]); // the export keeps every press
+    // Pressing again after a cancel reopens the call, and that is logged.
+    await dev.send('cancel');
+    await grid1.change(a.alertId!, (x) => x.state === 'cancelled');
+    await dev.send('press');
+    const reopened = await grid1.change(a.alertId!, (x) => x.presses === 4);
+    expect(reopened.state).toBe('raised');
+    expect(reopened.timeline.map((e: any) => e.type)).toEqual(expect.arrayContaining(['cancelled_by_resident', 'reopened', 'repeat_press']));
+    expect(events(t, a.alertId!).filter((e) => e === 'repeat_press')).toEqual([]); // presses live in device_events
   });
 });
 

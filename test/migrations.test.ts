@@ -1,10 +1,12 @@
-/** Schema migrations on a database that already holds data. */
+/** Schema migrations on a database that already holds data, and the reads that span old and new rows. */
 import { it, expect } from 'vitest';
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { MIGRATIONS } from '../dispatcher/store/migrations.ts';
 import { migrate } from '../dispatcher/store/db.ts';
 import { tempDbPath } from './helpers/hub-harness.ts';
+import { Store } from '../dispatcher/store/store.ts';
+import { buildAlertView } from '../dispatcher/alerts/alert-view.ts';
 
 it('9: change rows lose their stored view, keep their numbers, and numbering goes on past the highest ever given', () => {
   const { dir, dbPath } = tempDbPath();
@@ -27,6 +29,46 @@ it('9: change rows lose their stored view, keep their numbers, and numbering goe
     expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'changes'").all()).toEqual([{ name: 'changes_at' }]);
   } finally {
     db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+it('10: repeat presses logged before it are neither lost nor counted twice; the live view takes the latest press time', () => {
+  const { dir, dbPath } = tempDbPath();
+  const db = new Database(dbPath);
+  try {
+    for (let v = 0; v < 9; v++) db.exec(MIGRATIONS[v]);
+    db.pragma('user_version = 9');
+    db.prepare("INSERT INTO grid_nodes (id, parent_id, name, level, path) VALUES (1, NULL, 'g', 'grid', '/1/')").run();
+    db.prepare(`INSERT INTO alerts (id, kind, reason, device_id, grid_id, grid_path, state, presses, raised_at, updated_at)
+      VALUES ('a1', 'call', 'press', 'd1', 1, '/1/', 'raised', 3, 1000, 3000)`).run();
+    const ev = db.prepare('INSERT INTO alert_events (alert_id, at, type, data) VALUES (?, ?, ?, ?)');
+    ev.run('a1', 1000, 'raised', '{}');
+    ev.run('a1', 2000, 'repeat_press', '{"presses":2}');
+    ev.run('a1', 3000, 'repeat_press', '{"presses":3}');
+    const dev = db.prepare("INSERT INTO device_events (device_id, seq, type, received_at, via, alert_id) VALUES ('d1', ?, 'press', ?, 'mqtt', 'a1')");
+    dev.run(1, 1000);
+    dev.run(2, 2000);
+    dev.run(3, 3000);
+    migrate(db);
+    expect(db.prepare("SELECT last_press_at AS t FROM alerts WHERE id = 'a1'").get()).toEqual({ t: 3000 });
+  } finally {
+    db.close();
+  }
+  // After the migration a fourth press is only a device_events row and a new count on the alert.
+  const store = Store.open(dbPath);
+  try {
+    store.db.prepare("INSERT INTO device_events (device_id, seq, type, received_at, via, alert_id) VALUES ('d1', 4, 'press', 4000, 'mqtt', 'a1')").run();
+    store.db.prepare("UPDATE alerts SET presses = 4, last_press_at = 4000 WHERE id = 'a1'").run();
+    const a = store.alerts.get('a1')!;
+    const full = store.alerts.fullTimeline(a);
+    expect(full.map((e) => [e.at, e.type, e.data.presses ?? null])).toEqual([
+      [1000, 'raised', null], [2000, 'repeat_press', 2], [3000, 'repeat_press', 3], [4000, 'repeat_press', 4],
+    ]);
+    const live = buildAlertView(store, a).timeline.filter((e) => e.type === 'repeat_press');
+    expect(live).toEqual([{ at: 4000, type: 'repeat_press', staffId: null, staffName: null, data: { presses: 4 } }]);
+  } finally {
+    store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

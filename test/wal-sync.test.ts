@@ -10,6 +10,7 @@ import { fdatasync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WalSync } from '../dispatcher/store/wal-sync.ts';
+import { Store } from '../dispatcher/store/store.ts';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { SimDevice } from '../simulator/sim-device.ts';
 
@@ -115,6 +116,20 @@ describe('WalSync', () => {
     expect(errs).toEqual(['boom']);
     expect(out).toEqual(['after']);
   });
+});
+
+it('an unsynced commit inside another transaction is refused (its work would go out before the outer commit)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'anxin-walsync-'));
+  const store = Store.open(join(dir, 'x.db'));
+  try {
+    expect(store.wal.deferrable).toBe(true);
+    expect(() => store.tx(() => store.txUnsynced(() => 1))).toThrow(/inside a transaction/);
+    expect(store.txUnsynced(() => 2)).toBe(2);
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 describe('device events wait for the WAL to be on disk', () => {

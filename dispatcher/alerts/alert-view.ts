@@ -1,6 +1,6 @@
 /** The alert as staff see it: the row joined with household, grid names, people and timeline. */
 import type { Store } from '../store/store.ts';
-import type { AlertRow } from '../store/alert-repo.ts';
+import type { AlertRow, TimelineEntry } from '../store/alert-repo.ts';
 import type { Household } from '../store/household-repo.ts';
 import { chainUp } from '../domain/grid.ts';
 
@@ -25,7 +25,7 @@ export function buildAlertView(store: Store, a: AlertRow): AlertView {
   const chain = chainUp(a.gridPath);
   const levelNodeId = chain[Math.min(a.level, chain.length - 1)];
   const levelNode = store.grid.find(levelNodeId);
-  const timeline = store.alerts.timeline(a.id);
+  const timeline = withPresses(store.alerts.timeline(a.id), a);
   const ids = new Set<number>();
   for (const e of timeline) if (e.staffId !== null) ids.add(e.staffId);
   if (a.acceptedBy !== null) ids.add(a.acceptedBy);
@@ -49,4 +49,20 @@ export function buildAlertView(store: Store, a: AlertRow): AlertView {
     timeline: timeline.map((e) => ({ ...e, staffName: e.staffId === null ? null : names.get(e.staffId) ?? null })),
     version: a.version,
   };
+}
+
+/**
+ * Repeat presses as one timeline entry carrying the count, at the latest press: from the alert row
+ * (a repeat press is a device_events row, not a logged event). Alerts from before migration 10 may
+ * still have logged repeat presses; the latest of them stands in for a time the row lacks.
+ */
+export function withPresses(timeline: TimelineEntry[], a: AlertRow): TimelineEntry[] {
+  const logged = timeline.filter((e) => e.type === 'repeat_press');
+  if (a.presses <= 1 && logged.length === 0) return timeline;
+  const rest = logged.length ? timeline.filter((e) => e.type !== 'repeat_press') : timeline;
+  if (a.presses <= 1) return rest;
+  const at = a.lastPressAt ?? logged[logged.length - 1]?.at ?? a.raisedAt;
+  const entry: TimelineEntry = { at, type: 'repeat_press', staffId: null, data: { presses: a.presses } };
+  const i = rest.findIndex((e) => e.at > at);
+  return i < 0 ? [...rest, entry] : [...rest.slice(0, i), entry, ...rest.slice(i)];
 }

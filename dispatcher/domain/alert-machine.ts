@@ -23,6 +23,8 @@ export interface AlertCore {
   state: AlertState;
   level: number;
   presses: number;
+  /** When the latest repeat press came (null until one does). */
+  lastPressAt: number | null;
   raisedAt: number;
   acceptedAt: number | null;
   acceptedBy: number | null;
@@ -119,8 +121,11 @@ export function transition(a: AlertCore, input: AlertInput, now: number, rules: 
         log('cancel_confirmed', input.staffId), { type: 'notify_device', status: 'resolved' });
     }
     case 'repeat_press': {
-      const back: AlertState = a.state === 'cancelled' ? (a.acceptedBy !== null ? 'accepted' : 'raised') : a.state;
-      return ok({ ...a, state: back, presses: a.presses + 1 }, log('repeat_press', null, { presses: a.presses + 1, reopened: a.state === 'cancelled' }));
+      // Each press is its own row in device_events; the timeline logs only what changes the call's course.
+      const presses = a.presses + 1;
+      const next: AlertCore = { ...a, presses, lastPressAt: now };
+      if (a.state !== 'cancelled') return ok(next);
+      return ok({ ...next, state: a.acceptedBy !== null ? 'accepted' : 'raised' }, log('reopened', null, { presses }));
     }
     case 'escalate': {
       if (a.state !== 'raised' && a.state !== 'cancelled') return refuse(`cannot escalate an alert that is ${a.state}`);

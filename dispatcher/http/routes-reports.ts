@@ -38,7 +38,7 @@ export const reportRoutes = (svc: HubServices): FastifyPluginAsync => async (app
   app.get<{ Params: { id: string } }>('/api/alerts/:id/timeline', async (req, reply) => {
     const a = svc.alerts.visible(req.params.id, requireStaff(req));
     // The export carries every event, each repeat press included (the live view collapses them).
-    const events = svc.store.alerts.fullTimeline(a.id);
+    const events = svc.store.alerts.fullTimeline(a);
     const names = svc.store.staff.names([...new Set(events.map((e) => e.staffId).filter((x): x is number => x !== null))]);
     const timeline = events.map((e) => ({ ...e, staffName: e.staffId === null ? null : names.get(e.staffId) ?? null }));
     if ((req.headers.accept ?? '').includes('text/csv')) {

@@ -20,7 +20,7 @@ export interface TimelineEntry { at: number; type: string; staffId: number | nul
 export interface ChangeRow { seq: number; alertId: string; gridPath: string; at: number }
 
 const COLS = `id, kind, reason, device_id AS deviceId, household_id AS householdId, grid_id AS gridId, grid_path AS gridPath, state, level,
-  presses, is_test AS isTest, detail, raised_at AS raisedAt, accepted_at AS acceptedAt, accepted_by AS acceptedBy, on_site_at AS onSiteAt,
+  presses, last_press_at AS lastPressAt, is_test AS isTest, detail, raised_at AS raisedAt, accepted_at AS acceptedAt, accepted_by AS acceptedBy, on_site_at AS onSiteAt,
   resolved_at AS resolvedAt, resolved_by AS resolvedBy, cancelled_at AS cancelledAt, outcome, note, deadline_at AS deadlineAt,
   deadline_kind AS deadlineKind, version, updated_at AS updatedAt`;
 const OPEN = `state IN ('raised','accepted','on_site','cancelled')`;
@@ -44,15 +44,17 @@ export class AlertRepo {
         VALUES (@id, @kind, @reason, @deviceId, @householdId, @gridId, @gridPath, @state, @level, @presses, @isTest, @detail,
         @raisedAt, @deadlineAt, @deadlineKind, 0, @raisedAt)`),
       event: db.prepare('INSERT INTO alert_events (alert_id, at, type, staff_id, data) VALUES (?, ?, ?, ?, ?)'),
-      // Repeated presses show as one entry, the latest (it carries the count); each press stays in device_events.
-      // Listing them all made every change of a much-pressed alert longer and its cost quadratic (issue 6 profile).
-      // Every event but repeat presses, plus the latest repeat press (it carries the count): two index
-      // ranges around 'repeat_press' and one lookup, so the cost does not grow with the presses.
+      // Every event but repeat presses, plus the latest repeat press: two index ranges around 'repeat_press' and
+      // one lookup, so the cost does not grow with the presses. Since migration 10 a repeat press is no longer
+      // logged here (it is a device_events row; the view shows the count from the alert), so only alerts from
+      // before it have such rows.
       timeline: db.prepare(`SELECT id, at, type, staff_id AS staffId, data FROM alert_events INDEXED BY alert_events_type WHERE alert_id = @id AND type < 'repeat_press'
         UNION ALL SELECT id, at, type, staff_id AS staffId, data FROM alert_events INDEXED BY alert_events_type WHERE alert_id = @id AND type > 'repeat_press'
         UNION ALL SELECT id, at, type, staff_id AS staffId, data FROM alert_events WHERE id = (SELECT max(id) FROM alert_events WHERE alert_id = @id AND type = 'repeat_press')
         ORDER BY id`),
       fullTimeline: db.prepare('SELECT at, type, staff_id AS staffId, data FROM alert_events WHERE alert_id = ? ORDER BY id'),
+      callPresses: db.prepare(`SELECT received_at AS at FROM device_events WHERE device_id = ? AND alert_id = ? AND type IN ('press', 'fall', 'unreadable')
+        ORDER BY received_at, id`),
       change: db.prepare('INSERT INTO changes (alert_id, grid_path, at) VALUES (?, ?, ?)'),
       since: db.prepare('SELECT seq, alert_id AS alertId, grid_path AS gridPath, at FROM changes WHERE seq > ? ORDER BY seq LIMIT ?'),
       lastSeq: db.prepare("SELECT coalesce(max(seq), 0) AS seq FROM changes"),
@@ -100,7 +102,7 @@ export class AlertRepo {
     return (this.s.open.all() as Raw[]).map(toRow);
   }
 
-  insert(a: Omit<AlertRow, 'version' | 'updatedAt' | 'acceptedAt' | 'acceptedBy' | 'onSiteAt' | 'resolvedAt' | 'resolvedBy' | 'cancelledAt' | 'outcome' | 'note'>): void {
+  insert(a: Omit<AlertRow, 'version' | 'updatedAt' | 'lastPressAt' | 'acceptedAt' | 'acceptedBy' | 'onSiteAt' | 'resolvedAt' | 'resolvedBy' | 'cancelledAt' | 'outcome' | 'note'>): void {
     this.s.insert.run({ ...a, isTest: a.isTest ? 1 : 0 });
     if (a.deviceId !== null) this.live.forgetOpenFor(LiveCache.deviceKey(a.deviceId, a.kind, a.reason));
     this.live.setTimeline(a.id, []);
@@ -128,10 +130,33 @@ export class AlertRepo {
     return t;
   }
 
-  /** Every event of the alert, each repeat press included (for the timeline export). */
-  fullTimeline(alertId: string): TimelineEntry[] {
-    return (this.s.fullTimeline.all(alertId) as { at: number; type: string; staffId: number | null; data: string }[])
+  /**
+   * Every event of the alert, each repeat press included (for the timeline export). Repeat presses
+   * come from device_events (every press after the first that raised the call); alerts from before
+   * migration 10 also have them in alert_events, and those are not counted twice.
+   */
+  fullTimeline(a: AlertRow): TimelineEntry[] {
+    const logged = (this.s.fullTimeline.all(a.id) as { at: number; type: string; staffId: number | null; data: string }[])
       .map((e) => ({ ...e, data: JSON.parse(e.data) as Record<string, unknown> }));
+    if (a.kind !== 'call' || a.deviceId === null) return logged;
+    const already = new Map<number, number>();
+    for (const e of logged) if (e.type === 'repeat_press') already.set(e.at, (already.get(e.at) ?? 0) + 1);
+    const presses = (this.s.callPresses.all(a.deviceId, a.id) as { at: number }[]).slice(1);
+    const derived: TimelineEntry[] = [];
+    presses.forEach((p, i) => {
+      const n = already.get(p.at) ?? 0;
+      if (n > 0) already.set(p.at, n - 1);
+      else derived.push({ at: p.at, type: 'repeat_press', staffId: null, data: { presses: i + 2 } });
+    });
+    if (derived.length === 0) return logged;
+    // Merged by time; at equal times the logged event first (a press never precedes what it follows).
+    const out: TimelineEntry[] = [];
+    let j = 0;
+    for (const e of logged) {
+      while (j < derived.length && derived[j].at < e.at) out.push(derived[j++]);
+      out.push(e);
+    }
+    return out.concat(derived.slice(j));
   }
 
   recordChange(alertId: string, gridPath: string, at: number): number {

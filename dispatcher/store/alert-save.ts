@@ -15,7 +15,7 @@ type Statement = ReturnType<Db['prepare']>;
 
 /** The columns the lifecycle changes, as [row field, column]. */
 const MUTABLE: readonly (readonly [keyof AlertRow, string])[] = [
-  ['state', 'state'], ['level', 'level'], ['presses', 'presses'], ['acceptedAt', 'accepted_at'], ['acceptedBy', 'accepted_by'],
+  ['state', 'state'], ['level', 'level'], ['presses', 'presses'], ['lastPressAt', 'last_press_at'], ['acceptedAt', 'accepted_at'], ['acceptedBy', 'accepted_by'],
   ['onSiteAt', 'on_site_at'], ['resolvedAt', 'resolved_at'], ['resolvedBy', 'resolved_by'], ['cancelledAt', 'cancelled_at'],
   ['outcome', 'outcome'], ['note', 'note'], ['deadlineAt', 'deadline_at'], ['deadlineKind', 'deadline_kind'],
 ];

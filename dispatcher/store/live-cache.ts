@@ -71,15 +71,9 @@ export class LiveCache {
     this.timelines.set(alertId, entries);
   }
 
-  /** A new timeline event: repeated presses show as one entry, the latest (see AlertRepo.timeline). */
+  /** A new timeline event (repeat presses are not logged: see AlertRepo.timeline). */
   appendTimeline(alertId: string, e: TimelineEntry): void {
-    const t = this.timelines.get(alertId);
-    if (!t) return;
-    if (e.type === 'repeat_press') {
-      const i = t.findIndex((x) => x.type === 'repeat_press');
-      if (i >= 0) t.splice(i, 1);
-    }
-    t.push(e);
+    this.timelines.get(alertId)?.push(e);
   }
 
   /** undefined: not known; null: the device has no event with a seq. */

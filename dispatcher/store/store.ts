@@ -59,10 +59,12 @@ export class Store {
   /**
    * Like tx(), but SQLite does not fsync the WAL at this commit: nothing that depends on the
    * commit may leave the hub until `wal.committedUnsynced` releases it. Falls back to tx() where
-   * that is not possible (in-memory database, inside another transaction, after a failed fsync).
+   * that is not possible (in-memory database, after a failed fsync). Never inside another
+   * transaction: that one's commit is still to come, so nothing could be released after this.
    */
   txUnsynced<T>(fn: () => T): T {
-    if (!this.wal.deferrable || this.db.inTransaction || this.syncRestore) return this.tx(fn);
+    if (this.db.inTransaction) throw new Error('txUnsynced inside a transaction: its work would be released before the outer commit');
+    if (!this.wal.deferrable || this.syncRestore) return this.tx(fn);
     this.syncNormal.run();
     try {
       return this.runOrForget(fn);
