@@ -94,11 +94,11 @@ describe('storage faults', () => {
       fault.make(hub, dbPath);
 
       // Press until the store refuses (disk full lets presses through while their pages still have room: a
-      // change row is small, so it may take a few dozen). At most 10 devices; after that they press again.
+      // change row is small, so it took 48 presses in one run). At most 10 devices; after that they press again.
       const pressed: { d: SimDevice; seq: number; acked: Promise<unknown>; ackedFlag: { v: boolean } }[] = [];
       const mine: SimDevice[] = [];
       const t0 = Date.now();
-      while (hub.ingest.storageFaults === refusedBefore && pressed.length < 60) {
+      while (hub.ingest.storageFaults === refusedBefore && pressed.length < 300) {
         const d = mine.length < 10 ? await device() : mine[pressed.length % 10];
         if (!mine.includes(d)) mine.push(d);
         const flag = { v: false };
