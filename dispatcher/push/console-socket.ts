@@ -113,7 +113,7 @@ export class ConsoleSocket {
     this.catchUp(client, Number.isSafeInteger(since) && since >= 0 && q.get('epoch') === this.epoch ? since : null);
   }
 
-  /** Either the exact changes after `since`, or (first connect, or too far behind) a snapshot. */
+  /** Either the current state of each alert changed after `since`, or (first connect, another epoch, too far behind) a snapshot. */
   private catchUp(c: Client, since: number | null): void {
     const first = this.store.alerts.firstChangeSeq();
     if (since !== null && (since >= first - 1 || first === 0)) {

@@ -127,7 +127,9 @@ export class WalSync {
     const group = this.syncing.concat(this.waiting);
     this.syncing = [];
     this.waiting = [];
-    for (const w of group) w.refuse(err);
+    for (const w of group) {
+      try { w.refuse(err); } catch (e) { this.onReleaseError(e as Error); }
+    }
     this.onFailure(err);
   }
 }
