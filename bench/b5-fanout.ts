@@ -53,8 +53,6 @@ export async function openCountingConsoles(httpUrl: string, n: number): Promise<
   return out;
 }
 
-/** CPU seconds (user + system) a process has used, from /proc (clock ticks of 1/100 s on Linux). */
-
 const count = (cs: WsLite[]) => ({ texts: cs.reduce((a, c) => a + c.frames.texts, 0), bytes: cs.reduce((a, c) => a + c.frames.textBytes, 0) });
 
 export async function fanout(size: FanoutSize, target: 'hub' | 'ref', hub: BenchHub): Promise<Record<string, number>> {

@@ -51,7 +51,7 @@ export function rssKb(pid: number): number {
   return m ? Number(m[1]) : NaN;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc. */
+/** CPU seconds (user + system) a process has used so far, from /proc (clock ticks of 1/100 s on Linux). */
 export function cpuSeconds(pid: number | null | undefined): number {
   if (!pid) return NaN;
   try {
