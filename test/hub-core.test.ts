@@ -78,6 +78,15 @@ describe('a press reaches the right console', () => {
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('E_FORBIDDEN');
   });
+
+  it('recent alerts (state=all) for a grid worker are the newest of their grid, however many newer ones are elsewhere', async () => {
+    const own = await (await t.device('demo-0012')).send('press');
+    for (const id of ['demo-0005', 'demo-0006']) await (await t.device(id)).send('press');
+    const g2 = await t.api('GET', '/api/alerts?state=all&limit=1', await t.login('grid2'));
+    expect(g2.body.alerts.map((a: any) => a.id)).toEqual([own.alertId]);
+    const admin = await t.api('GET', '/api/alerts?state=all&limit=2', await t.login('admin'));
+    expect(admin.body.alerts.map((a: any) => a.deviceId).sort()).toEqual(['demo-0005', 'demo-0006']);
+  });
 });
 
 describe('device identity and ACL', () => {

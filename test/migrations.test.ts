@@ -72,3 +72,25 @@ it('10: repeat presses logged before it are neither lost nor counted twice; the 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('11: the de-duplication index covers rows without a seq, still refuses a repeated (device, seq), and serves the lookups', () => {
+  const { dir, dbPath } = tempDbPath();
+  const db = new Database(dbPath);
+  try {
+    for (let v = 0; v < 10; v++) db.exec(MIGRATIONS[v]);
+    db.pragma('user_version = 10');
+    const add = db.prepare("INSERT INTO device_events (device_id, seq, type, received_at, via, alert_id) VALUES (?, ?, 'press', ?, ?, 'a1')");
+    add.run('rf-1', null, 1000, 'rf');
+    add.run('rf-1', null, 2000, 'rf'); // RF presses carry no seq: many per device
+    add.run('dev-1', 7, 1000, 'mqtt');
+    expect(migrate(db)).toBe(MIGRATIONS.length);
+    expect(db.prepare('SELECT count(*) AS n FROM device_events').get()).toEqual({ n: 3 });
+    add.run('rf-1', null, 3000, 'rf');
+    expect(() => add.run('dev-1', 7, 4000, 'mqtt')).toThrow(/UNIQUE/);
+    const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('dev-1') as { detail: string }[]).map((r) => r.detail).join('; ');
+    expect(plan('SELECT max(seq) FROM device_events WHERE device_id = ?')).toMatch(/USING COVERING INDEX device_events_dedupe/);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

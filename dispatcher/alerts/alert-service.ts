@@ -170,10 +170,10 @@ export class AlertService {
 
   /** Inside a transaction: nobody at any level is connected. One open "no duty staff online" alert at the top; later calls join its timeline. */
   private nobodyOnline(call: AlertRow, topNodeId: number, now: number): void {
-    const open = this.store.health.openTechnical().find((t) => t.reason === 'no_staff_online' && t.deviceId === null);
-    this.log.warn({ alertId: call.id, topNodeId, technicalAlertId: open?.id }, 'no duty staff online at any level: call placed at the top level, technical alert raised');
+    const open = this.store.health.openHubWide('no_staff_online');
+    this.log.warn({ alertId: call.id, topNodeId, technicalAlertId: open }, 'no duty staff online at any level: call placed at the top level, technical alert raised');
     if (open) {
-      this.store.alerts.appendEvent(open.id, now, 'nobody_online_again', null, { callId: call.id, gridId: call.gridId });
+      this.store.alerts.appendEvent(open, now, 'nobody_online_again', null, { callId: call.id, gridId: call.gridId });
       return;
     }
     this.raise({ kind: 'technical', reason: 'no_staff_online', deviceId: null, householdId: null, gridId: topNodeId,

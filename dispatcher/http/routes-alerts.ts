@@ -20,8 +20,10 @@ export const alertRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
   }, async (req) => {
     const staff = requireStaff(req);
     const seq = svc.store.alerts.lastChangeSeq();
+    // Scoped staff get the most recent alerts of their own subtree, not the hub's most recent filtered down.
+    const scopePath = staff.scopeNodeId === null ? null : svc.store.grid.find(staff.scopeNodeId)?.path;
     const rows = req.query.state === 'all'
-      ? svc.store.alerts.recent(Math.min(Number(req.query.limit ?? 200), 1000))
+      ? (scopePath === undefined ? [] : svc.store.alerts.recent(Math.min(Number(req.query.limit ?? 200), 1000), scopePath))
       : svc.store.alerts.open();
     const alerts = rows.filter((a) => svc.alerts.canSee(staff, a.gridPath)).map((a) => buildAlertView(svc.store, a));
     return { seq, alerts };

@@ -24,6 +24,11 @@ const COLS = `id, kind, reason, device_id AS deviceId, household_id AS household
   resolved_at AS resolvedAt, resolved_by AS resolvedBy, cancelled_at AS cancelledAt, outcome, note, deadline_at AS deadlineAt,
   deadline_kind AS deadlineKind, version, updated_at AS updatedAt`;
 const OPEN = `state IN ('raised','accepted','on_site','cancelled')`;
+// The same set in the words of the partial index alerts_open (resolved is the only other state), so
+// SQLite uses it: with OPEN alone, listing the open alerts (each console's snapshot, /api/alerts,
+// /healthz) scanned every alert ever raised (or walked alerts_recent to skip the sort). Not for the
+// deadline queries: they keep alerts_deadline.
+const OPEN_LISTED = `state NOT IN ('resolved','closed')`;
 
 type Raw = Omit<AlertRow, 'isTest'> & { isTest: number };
 const toRow = (r: Raw): AlertRow => ({ ...r, isTest: r.isTest === 1 });
@@ -38,7 +43,7 @@ export class AlertRepo {
     this.s = {
       get: db.prepare(`SELECT ${COLS} FROM alerts WHERE id = ?`),
       openForDevice: db.prepare(`SELECT ${COLS} FROM alerts WHERE device_id = ? AND kind = ? AND reason = ? AND ${OPEN} ORDER BY raised_at DESC LIMIT 1`),
-      open: db.prepare(`SELECT ${COLS} FROM alerts WHERE ${OPEN} ORDER BY raised_at`),
+      open: db.prepare(`SELECT ${COLS} FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} ORDER BY raised_at`),
       insert: db.prepare(`INSERT INTO alerts (id, kind, reason, device_id, household_id, grid_id, grid_path, state, level, presses, is_test, detail,
         raised_at, deadline_at, deadline_kind, version, updated_at)
         VALUES (@id, @kind, @reason, @deviceId, @householdId, @gridId, @gridPath, @state, @level, @presses, @isTest, @detail,
@@ -90,12 +95,16 @@ export class AlertRepo {
     return r && this.live.putAlert(toRow(r));
   }
 
-  recent(limit: number): AlertRow[] {
-    return (this.db.prepare(`SELECT ${COLS} FROM alerts ORDER BY raised_at DESC LIMIT ?`).all(limit) as Raw[]).map(toRow);
+  /** The `limit` most recently raised alerts, hub-wide or (scopePath) in one grid subtree. */
+  recent(limit: number, scopePath: string | null = null): AlertRow[] {
+    const rows = scopePath === null
+      ? this.db.prepare(`SELECT ${COLS} FROM alerts INDEXED BY alerts_recent ORDER BY raised_at DESC LIMIT ?`).all(limit)
+      : this.db.prepare(`SELECT ${COLS} FROM alerts WHERE grid_path >= ? AND grid_path < ? ORDER BY raised_at DESC LIMIT ?`).all(scopePath, `${scopePath}\uffff`, limit);
+    return (rows as Raw[]).map(toRow);
   }
 
   openCount(): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM alerts WHERE ${OPEN}`).get() as { n: number }).n;
+    return (this.db.prepare(`SELECT count(*) AS n FROM alerts WHERE ${OPEN_LISTED}`).get() as { n: number }).n;
   }
 
   open(): AlertRow[] {

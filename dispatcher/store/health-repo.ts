@@ -13,7 +13,11 @@ export class HealthRepo {
         AND max(last_seen, CASE WHEN last_seen >= @aliveCutoff THEN @startedAt ELSE 0 END) < @now - (2 * heartbeat_s + @graceS) * 1000`),
       lowBattery: db.prepare('SELECT id, battery FROM devices WHERE revoked_at IS NULL AND battery IS NOT NULL AND battery < ?'),
       testOverdue: db.prepare('SELECT id, coalesce(last_test_at, created_at) AS lastTest FROM devices WHERE revoked_at IS NULL AND coalesce(last_test_at, created_at) < ?'),
-      openTech: db.prepare(`SELECT id, device_id AS deviceId, reason FROM alerts WHERE kind = 'technical' AND state IN ('raised','accepted')`),
+      // The NOT IN term repeats the partial index's condition so SQLite may use alerts_open (without it: a scan of every alert ever raised).
+      openTech: db.prepare(`SELECT id, device_id AS deviceId, reason FROM alerts WHERE kind = 'technical' AND state IN ('raised','accepted') AND state NOT IN ('resolved','closed')`),
+      // Hub-wide technical alerts have no device: the (device_id, state) index finds them without
+      // walking every open call (the walk made each call cost O(open calls) while nobody was online).
+      openHubWide: db.prepare(`SELECT id FROM alerts WHERE device_id IS NULL AND state IN ('raised','accepted') AND kind = 'technical' AND reason = ? LIMIT 1`),
       getState: db.prepare('SELECT value FROM hub_state WHERE key = ?'),
       setState: db.prepare('INSERT INTO hub_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
     };
@@ -33,6 +37,11 @@ export class HealthRepo {
 
   openTechnical(): { id: string; deviceId: string | null; reason: string }[] {
     return this.s.openTech.all() as { id: string; deviceId: string | null; reason: string }[];
+  }
+
+  /** The open hub-wide technical alert (no device) for `reason`, if any. */
+  openHubWide(reason: string): string | null {
+    return (this.s.openHubWide.get(reason) as { id: string } | undefined)?.id ?? null;
   }
 
   getState(key: string): number | null {

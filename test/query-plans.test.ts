@@ -1,0 +1,62 @@
+/**
+ * Every statement the store prepares, once exercised, reads the tables that grow without bound
+ * (alerts, alert_events, device_events, changes) through an index: a full scan there is work on
+ * the event loop that grows with every call ever taken. Checked with EXPLAIN QUERY PLAN on a real
+ * database file. A scan through an index is a full scan too, unless LIMIT stops it early.
+ */
+import { it, expect, afterAll } from 'vitest';
+import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
+import { tempDbPath } from './helpers/hub-harness.ts';
+import { Store } from '../dispatcher/store/store.ts';
+
+const GROWING = ['alerts', 'alert_events', 'device_events', 'changes'];
+/** A scan in an index's order that LIMIT stops after a few rows (the most recent alerts) costs O(limit). */
+/** So does a scan of a partial index that holds only open alerts. */
+const boundedScan = (detail: string, sql: string) =>
+  (/USING (COVERING )?INDEX/.test(detail) && /\bLIMIT\b/.test(sql)) || /USING (COVERING )?INDEX (alerts_open|alerts_deadline)\b/.test(detail);
+
+const proto = Database.prototype as unknown as { prepare(sql: string): unknown };
+const original = proto.prepare;
+const seen = new Set<string>();
+proto.prepare = function (this: unknown, sql: string) { seen.add(sql); return original.call(this, sql); };
+afterAll(() => { proto.prepare = original; });
+
+it('no statement of the store scans a growing table', () => {
+  const { dir, dbPath } = tempDbPath();
+  const store = Store.open(dbPath);
+  try {
+    // The statements prepared on first use.
+    store.alerts.recent(200);
+    store.alerts.recent(200, '/1/');
+    store.alerts.open();
+    store.alerts.openCount();
+    store.alerts.deviceEventAlert('dev-1', 5);
+    store.health.openTechnical();
+    store.health.openHubWide('no_staff_online');
+    store.alerts.pruneChanges(0);
+    const scans: string[] = [];
+    for (const sql of seen) {
+      if (!/^\s*(SELECT|UPDATE|DELETE|WITH)\b/i.test(sql)) continue;
+      const names = [...new Set(sql.match(/@\w+/g) ?? [])].map((n) => n.slice(1));
+      const plan = store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`);
+      const rows = (names.length ? plan.all(Object.fromEntries(names.map((n) => [n, null])))
+        : plan.all(...Array((sql.match(/\?/g) ?? []).length).fill(null))) as { detail: string }[];
+      for (const { detail } of rows) {
+        // "SEARCH t" with no index named was a scan as well (max(seq) of a device over a partial index),
+        // except for min()/max() of the rowid (changes.seq), which reads one end of the table.
+        const m = /^(SCAN|SEARCH) (\w+)/.exec(detail);
+        const rowidEnd = /^SELECT coalesce\(m(ax|in)\(seq\), 0\) AS seq FROM changes$/.test(sql.trim());
+        const full = m && GROWING.includes(m[2]) && (m[1] === 'SCAN' ? !boundedScan(detail, sql) : !/ USING /.test(detail) && !rowidEnd);
+        if (full) {
+          scans.push(`${detail}: ${sql.replace(/\s+/g, ' ').slice(0, 160)}`);
+        }
+      }
+    }
+    expect(seen.size).toBeGreaterThan(50);
+    expect(scans).toEqual([]);
+  } finally {
+    store.db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
