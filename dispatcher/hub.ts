@@ -26,6 +26,8 @@ import { StoreDeviceDirectory } from './device-directory.ts';
 import { explainListenError } from '../gateway/listen.ts';
 import { ReceiverSet } from '../gateway/serial/receivers.ts';
 import { RfService } from './rf/rf-service.ts';
+import { ReportRunner } from './reports/report-runner.ts';
+import { reportFigures } from './reports/report-figures.ts';
 
 export interface HubOptions {
   config: HubConfig; clock?: Clock; log?: Logger;
@@ -53,6 +55,8 @@ export class Hub {
   readonly limits: { staff: LoginRateLimiter; devices: LoginRateLimiter };
   readonly rf: RfService;
   readonly receivers: ReceiverSet;
+  /** Builds report figures off the event loop. */
+  readonly reports: ReportRunner;
   ports = { mqtt: 0, http: 0, mqttTls: 0 };
   private started = false;
   private checkpointer: Checkpointer | null = null;
@@ -92,6 +96,8 @@ export class Hub {
     this.storageFault.sink = this.socket;
     this.socket.volatile = () => this.storageFault.volatile();
     this.socket.onDenied = wsDenialAuditor(this.store.db, this.clock, this.log);
+    this.reports = new ReportRunner(this.store.db.memory ? null : config.dbPath,
+      (q) => reportFigures(this.store.reports.calls(q.path, q.from, q.to), q.now), this.log.child({ part: 'reports' }));
     this.http = buildHttpApp({
       store: this.store, alerts: this.alerts, clock: this.clock, config,
       health: () => this.health(),
@@ -100,6 +106,7 @@ export class Hub {
       rearm: () => this.deadlines.arm(),
       rf: this.rf,
       limits: this.limits,
+      reports: this.reports,
     }, this.log);
   }
 
@@ -144,6 +151,7 @@ export class Hub {
       eventsCommitted: this.ingest.committed, storageFaults: this.ingest.storageFaults,
       receivers: this.receivers.statuses(),
       walCheckpoints: this.checkpointer ? { background: this.checkpointer.running, ...this.checkpointer.stats } : null,
+      reports: { mode: this.reports.mode, ...this.reports.stats },
       walSync: { deferred: this.store.wal.deferrable, failed: this.store.wal.failed?.message ?? null, pending: this.store.wal.pending, ...this.store.wal.stats },
     };
   }
@@ -162,6 +170,7 @@ export class Hub {
     this.storageFault.stop();
     this.presence.stop();
     this.checkpointer?.stop();
+    await this.reports.close();
     this.store.close();
   }
 }

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { HubServices } from './services.ts';
 import { requireStaff } from './app.ts';
 import { HubError } from '../errors.ts';
-import { buildResponseReport, responseReportCsv, timelineCsv } from '../reports/response-report.ts';
+import { reportFromFigures, reportPath, responseReportCsv, timelineCsv } from '../reports/response-report.ts';
 
 const DAY = 86_400_000;
 const reportQuery = {
@@ -27,7 +27,9 @@ export const reportRoutes = (svc: HubServices): FastifyPluginAsync => async (app
       if (!svc.alerts.canSee(staff, node.path)) throw new HubError('E_FORBIDDEN', 'that grid is outside your scope');
     }
     if (staff.scopeNodeId === null && staff.role !== 'admin') throw new HubError('E_FORBIDDEN', 'no grid scope');
-    const report = buildResponseReport(svc.store, { from, to, gridId, now }, scope?.path ?? '/');
+    const q = { from, to, gridId, now };
+    const path = reportPath(svc.store, q, scope?.path ?? '/');
+    const report = reportFromFigures(svc.store, q, await svc.reports.figures({ path, from, to, now }));
     if ((req.headers.accept ?? '').includes('text/csv')) {
       reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="response-times.csv"');
       return responseReportCsv(report);

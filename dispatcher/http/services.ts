@@ -5,6 +5,7 @@ import type { Clock } from '../clock.ts';
 import type { HubConfig } from '../config.ts';
 import type { RfService } from '../rf/rf-service.ts';
 import type { LoginRateLimiter } from '../security/rate-limiter.ts';
+import type { ReportRunner } from '../reports/report-runner.ts';
 
 export interface HubServices {
   store: Store;
@@ -22,4 +23,6 @@ export interface HubServices {
   rf?: RfService;
   /** Brute-force limiters for staff (HTTP) and device (MQTT) logins; absent means unlimited. */
   limits?: { staff: LoginRateLimiter; devices: LoginRateLimiter };
+  /** Builds report figures off the event loop. */
+  reports: ReportRunner;
 }

@@ -1,25 +1,30 @@
 /** Builds the response-time report for a period and grid subtree, and renders it as CSV. */
 import type { Store } from '../store/store.ts';
-import { computeStats, slowAccepts, statsBy, type Stats } from '../domain/response-stats.ts';
-
-/** The review list is capped; slowAcceptsTotal gives the full count. */
-const SLOW_LIST_MAX = 1000;
+import type { Stats } from '../domain/response-stats.ts';
+import { reportFigures, type ReportFigures } from './report-figures.ts';
 
 export interface ReportQuery { from: number; to: number; gridId: number | null; now: number }
 
+/** The grid subtree a report covers: the asked grid, or the staff member's scope. */
+export function reportPath(store: Store, q: ReportQuery, scopePath: string): string {
+  return (q.gridId === null ? null : store.grid.get(q.gridId))?.path ?? scopePath;
+}
+
+/** The whole report on the calling thread (tests, benchmarks, and the hub when no worker can run). */
 export function buildResponseReport(store: Store, q: ReportQuery, scopePath: string) {
+  return reportFromFigures(store, q, reportFigures(store.reports.calls(reportPath(store, q, scopePath), q.from, q.to), q.now));
+}
+
+/** The report from its figures, with grid and staff names and household addresses. */
+export function reportFromFigures(store: Store, q: ReportQuery, f: ReportFigures) {
   const node = q.gridId === null ? null : store.grid.get(q.gridId);
-  const path = node?.path ?? scopePath;
-  const calls = store.reports.calls(path, q.from, q.to);
-  const byGrid = [...statsBy(calls, (c) => c.gridId)].map(([gridId, s]) => ({ gridId, gridName: store.grid.find(gridId)?.name ?? '', ...s }))
-    .sort((a, b) => a.gridName.localeCompare(b.gridName));
-  const names = store.staff.names([...new Set(calls.map((c) => c.acceptedBy).filter((x): x is number => x !== null))]);
-  const byStaff = [...statsBy(calls, (c) => c.acceptedBy)].map(([staffId, s]) => ({ staffId, name: names.get(staffId) ?? `#${staffId}`, ...s }))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  const allSlow = slowAccepts(calls, 180, q.now);
-  const slow = allSlow.slice(0, SLOW_LIST_MAX).map((c) => {
+  const gridName = (id: number) => store.grid.find(id)?.name ?? '';
+  const names = store.staff.names([...new Set([...f.byStaff.map(([id]) => id), ...f.slow.map((c) => c.acceptedBy).filter((x): x is number => x !== null)])]);
+  const byGrid = f.byGrid.map(([gridId, s]) => ({ gridId, gridName: gridName(gridId), ...s })).sort((a, b) => a.gridName.localeCompare(b.gridName));
+  const byStaff = f.byStaff.map(([staffId, s]) => ({ staffId, name: names.get(staffId) ?? `#${staffId}`, ...s })).sort((a, b) => a.name.localeCompare(b.name));
+  const slow = f.slow.map((c) => {
     const hh = c.householdId != null ? store.households.get(c.householdId) : undefined;
-    return { alertId: c.id, gridName: store.grid.find(c.gridId)?.name ?? '', address: hh?.address ?? '', raisedAt: c.raisedAt, acceptedAt: c.acceptedAt,
+    return { alertId: c.id, gridName: gridName(c.gridId), address: hh?.address ?? '', raisedAt: c.raisedAt, acceptedAt: c.acceptedAt,
       acceptSeconds: c.acceptSeconds, acceptedBy: c.acceptedBy === null ? null : names.get(c.acceptedBy) ?? null };
   });
   return {
@@ -28,7 +33,7 @@ export function buildResponseReport(store: Store, q: ReportQuery, scopePath: str
       handlingRate: 'resolved / raised (处置率)', acceptedWithin60s: 'accepted within 60 s / raised', acceptedWithin180s: 'accepted within 180 s / raised',
       falseAlarmRate: '(false_alarm + resident_cancelled) / raised', times: 'seconds from raised; nearest-rank median and 90th percentile', tests: 'test presses never count',
     },
-    totals: computeStats(calls), byGrid, byStaff, slowAccepts: slow, slowAcceptsTotal: allSlow.length,
+    totals: f.totals, byGrid, byStaff, slowAccepts: slow, slowAcceptsTotal: f.slowTotal,
   };
 }
 
@@ -38,7 +43,7 @@ const csvCell = (v: unknown): string => {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
-export function responseReportCsv(r: ReturnType<typeof buildResponseReport>): string {
+export function responseReportCsv(r: ReturnType<typeof reportFromFigures>): string {
   const head = ['scope', 'id', 'name', ...STAT_COLS, 'accept_median_s', 'accept_p90_s', 'arrive_median_s', 'arrive_p90_s', 'resolve_median_s', 'resolve_p90_s'];
   const row = (scope: string, id: unknown, name: unknown, s: Stats) =>
     [scope, id, name, ...STAT_COLS.map((k) => s[k]), s.accept.median, s.accept.p90, s.arrive.median, s.arrive.p90, s.resolve.median, s.resolve.p90].map(csvCell).join(',');
