@@ -1,12 +1,14 @@
 /**
  * Builds report figures in a worker thread (report-worker.ts), one report at a time, queued.
  * A year's street-office report read and computed on the event loop held up every ack and
- * console push for 0.7–1.3 s on this project's test machine (docs/reports.md).
+ * console push for its whole duration: 0.26–1.3 s on this project's test machine, depending
+ * on its load (docs/reports.md).
  *
- * The worker starts on the first report (report-worker-boot.mjs loads it through tsx, the
- * hub's own TypeScript runtime). If it cannot start at all (in-memory database, loader missing), reports are built
- * on the calling thread as before and that is logged once. If it fails while working, the
- * reports it held fail with a clear error, and the next report starts a new worker.
+ * The worker starts on the first report; report-worker-boot.mjs loads it through tsx, the
+ * hub's own TypeScript runtime. If it cannot start at all (in-memory database, loader
+ * missing), reports are built on the calling thread as before, and that is logged once. If it
+ * fails while working, the reports it held fail with a clear error, and the next report starts
+ * a new worker.
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
