@@ -28,6 +28,7 @@ import { ReceiverSet } from '../gateway/serial/receivers.ts';
 import { RfService } from './rf/rf-service.ts';
 import { ReportRunner } from './reports/report-runner.ts';
 import { reportFigures } from './reports/report-figures.ts';
+import { ChangeRetention } from './alerts/change-retention.ts';
 
 export interface HubOptions {
   config: HubConfig; clock?: Clock; log?: Logger;
@@ -46,6 +47,8 @@ export class Hub {
   readonly ingest: DeviceIngest;
   readonly deadlines: DeadlineScheduler;
   readonly healthSweep: HealthSweep;
+  /** Prunes change rows older than the resume window. */
+  readonly changeRetention: ChangeRetention;
   readonly storageFault: StorageFaultMonitor;
   readonly broker: DeviceBroker;
   readonly socket: ConsoleSocket;
@@ -81,6 +84,7 @@ export class Hub {
     this.storageFault = new StorageFaultMonitor(this.store, this.alerts, this.clock, this.log);
     this.ingest.faults = this.storageFault;
     this.healthSweep.onError = (err) => this.storageFault.noticed(err);
+    this.changeRetention = new ChangeRetention(this.store, this.clock, this.log);
     this.broker = new DeviceBroker({
       ...DEFAULT_BROKER_LIMITS, host: config.host, port: config.mqttPort,
       maxPacketBytes: config.mqttMaxPacket, maxPendingConnections: config.maxPendingConnections,
@@ -128,6 +132,7 @@ export class Hub {
     }
     this.deadlines.start();
     this.healthSweep.start();
+    this.changeRetention.start();
     this.ports.mqtt = await this.broker.start();
     this.ports.mqttTls = this.broker.boundTlsPort;
     this.socket.attach(this.http.server);
@@ -167,6 +172,7 @@ export class Hub {
     await this.broker.stop();
     this.deadlines.stop();
     this.healthSweep.stop();
+    this.changeRetention.stop();
     this.storageFault.stop();
     this.presence.stop();
     this.checkpointer?.stop();

@@ -34,7 +34,7 @@ it('no statement of the store scans a growing table', () => {
     store.alerts.deviceEventAlert('dev-1', 5);
     store.health.openTechnical();
     store.health.openHubWide('no_staff_online');
-    store.alerts.pruneChanges(0);
+    store.alerts.pruneChanges(0, 100);
     const scans: string[] = [];
     for (const sql of seen) {
       if (!/^\s*(SELECT|UPDATE|DELETE|WITH)\b/i.test(sql)) continue;

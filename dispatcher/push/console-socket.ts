@@ -21,6 +21,9 @@ import { changeEpoch } from './change-epoch.ts';
 interface Client { ws: WebSocket; staff: Staff; token: string; alive: boolean; msgs: number; windowStart: number }
 
 export interface ConsoleSocketOptions { maxPayload: number; pingMs: number; maxMsgsPerMinute: number }
+/** A console more changes behind than this gets a snapshot rather than a resume. */
+export const MAX_RESUME_CHANGES = 20_000;
+
 export const DEFAULT_SOCKET_OPTIONS: ConsoleSocketOptions = { maxPayload: 4096, pingMs: 30_000, maxMsgsPerMinute: 600 };
 
 export function tokenFrom(req: IncomingMessage): string | null {
@@ -113,10 +116,12 @@ export class ConsoleSocket {
     this.catchUp(client, Number.isSafeInteger(since) && since >= 0 && q.get('epoch') === this.epoch ? since : null);
   }
 
-  /** Either the current state of each alert changed after `since`, or (first connect, another epoch, too far behind) a snapshot. */
+  /** Either the current state of each alert changed after `since`, or (first connect, another epoch, pruned or too far behind) a snapshot. */
   private catchUp(c: Client, since: number | null): void {
     const first = this.store.alerts.firstChangeSeq();
-    if (since !== null && (since >= first - 1 || first === 0)) {
+    // Far behind, reading every change since would cost more than the snapshot (bounded by the open alerts).
+    const near = since !== null && this.store.alerts.lastChangeSeq() - since <= MAX_RESUME_CHANGES;
+    if (since !== null && near && (since >= first - 1 || first === 0)) {
       // The current state of every alert changed since `since`, once each, at its latest number.
       let cursor = since;
       const latest = new Map<string, Change>();

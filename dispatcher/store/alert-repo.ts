@@ -184,8 +184,9 @@ export class AlertRepo {
     return (this.s.firstSeq.get() as { seq: number }).seq;
   }
 
-  pruneChanges(before: number): number {
-    return this.db.prepare('DELETE FROM changes WHERE at < ?').run(before).changes;
+  /** Deletes up to `limit` change rows older than `before`, oldest first; returns how many. */
+  pruneChanges(before: number, limit: number): number {
+    return this.db.prepare('DELETE FROM changes WHERE seq IN (SELECT seq FROM changes WHERE at < ? ORDER BY at LIMIT ?)').run(before, limit).changes;
   }
 
   /** The stored event with this (device, seq), if any. A seq above the device's highest needs no lookup. */
