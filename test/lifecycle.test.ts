@@ -259,3 +259,35 @@ describe('a burst of due escalations', () => {
     expect(ids.every((id) => t!.hub.store.alerts.get(id)!.level > 0 && events(t!, id).includes('escalated'))).toBe(true);
   });
 });
+
+describe('a call nobody accepts for hours', () => {
+  it('its live view stays bounded (first and latest entries, the rest counted), who was notified stays whole, the export keeps everything; the "nobody online" alert gains one entry per arriving call, not one per re-notification', async () => {
+    const clock = new ManualClock(T0);
+    t = await startTestHub({ clock });
+    const grid1 = await t.console('grid1');
+    const first = await (await t.device('demo-0001')).send('press');
+    await grid1.change(first.alertId!);
+    grid1.close();
+    await until(() => t!.hub.socket.connectedCount() === 0);
+    await (await t.device('demo-0002')).send('press'); // nobody online: raises the technical alert
+    await (await t.device('demo-0003')).send('press'); // joins it
+    const tech = t.hub.store.health.openHubWide('no_staff_online')!;
+    expect(tech).toBeTruthy();
+    const joined = () => t!.hub.store.alerts.timeline(tech).filter((e) => e.type === 'nobody_online_again').length;
+    expect(joined()).toBe(1);
+    for (let i = 0; i < 90; i++) clock.advance(61_000);
+    expect(joined()).toBe(1);
+
+    const full = t.hub.store.alerts.timeline(first.alertId!);
+    expect(full.length).toBeGreaterThan(60);
+    const admin = await t.login('admin');
+    const { alert } = (await t.api('GET', `/api/alerts/${first.alertId}`, admin)).body;
+    expect(alert.timeline).toHaveLength(50);
+    expect(alert.timelineOmitted).toBe(full.length - 50);
+    expect(alert.timeline[0].type).toBe('raised');
+    expect(alert.timeline.at(-1).at).toBe(full.at(-1)!.at);
+    expect(alert.notified).toContain(t.hub.store.staff.byUsername('grid1')!.id);
+    const exported = (await t.api('GET', `/api/alerts/${first.alertId}/timeline`, admin)).body;
+    expect(exported.timeline).toHaveLength(full.length);
+  });
+});

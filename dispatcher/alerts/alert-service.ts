@@ -162,15 +162,21 @@ export class AlertService {
     const initial = a.deadlineAt === null && !moveUp;
     this.apply(a, { type: 'escalate', toLevel: plan.level, nextDeadlineAt: plan.nextDeadlineAt, initial }, now, null, false);
     this.store.alerts.appendEvent(a.id, now, 'notified', null, { level: plan.level, nodeId: plan.nodeId, notified: plan.reach, onDutyOffline: plan.onDutyOffline });
-    if (plan.nobodyReachable) this.nobodyOnline(a, plan.nodeId, now);
+    if (plan.nobodyReachable) this.nobodyOnline(a, plan.nodeId, now, !moveUp);
     const next = this.store.alerts.get(a.id)!;
     this.feed.record(next, now);
     return next;
   }
 
-  /** Inside a transaction: nobody at any level is connected. One open "no duty staff online" alert at the top; later calls join its timeline. */
-  private nobodyOnline(call: AlertRow, topNodeId: number, now: number): void {
+  /**
+   * Inside a transaction: nobody at any level is connected. One open "no duty staff online" alert at
+   * the top; each later call joins its timeline once, when it arrives (`arriving`), not again at every
+   * re-notification: a thousand waiting calls re-notified every minute added a thousand entries a
+   * minute to that one alert, and as many warnings to the log.
+   */
+  private nobodyOnline(call: AlertRow, topNodeId: number, now: number, arriving: boolean): void {
     const open = this.store.health.openHubWide('no_staff_online');
+    if (open && !arriving) return;
     this.log.warn({ alertId: call.id, topNodeId, technicalAlertId: open }, 'no duty staff online at any level: call placed at the top level, technical alert raised');
     if (open) {
       this.store.alerts.appendEvent(open, now, 'nobody_online_again', null, { callId: call.id, gridId: call.gridId });

@@ -119,6 +119,7 @@ export class StorageFaultMonitor {
       raisedAt: now, acceptedAt: null, acceptedBy: null, onSiteAt: null, resolvedAt: null, resolvedBy: null, cancelledAt: null,
       outcome: null, note: null, deadlineAt: null, deadlineKind: null, household: null, notified: [],
       timeline: [{ at: now, type: 'raised', staffId: null, staffName: null, data: { reason: 'storage_fault', code, inMemory: true } }],
+      timelineOmitted: 0,
       version: 0,
     };
   }
