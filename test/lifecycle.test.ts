@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../dispatcher/clock.ts';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { VIEW_TIMELINE_MAX } from '../dispatcher/alerts/alert-view.ts';
 
 // 10:00 on a Wednesday in Shanghai.
 const T0 = Date.parse('2026-11-25T02:00:00Z');
@@ -282,8 +283,8 @@ describe('a call nobody accepts for hours', () => {
     expect(full.length).toBeGreaterThan(60);
     const admin = await t.login('admin');
     const { alert } = (await t.api('GET', `/api/alerts/${first.alertId}`, admin)).body;
-    expect(alert.timeline).toHaveLength(50);
-    expect(alert.timelineOmitted).toBe(full.length - 50);
+    expect(alert.timeline).toHaveLength(VIEW_TIMELINE_MAX);
+    expect(alert.timelineOmitted).toBe(full.length - VIEW_TIMELINE_MAX);
     expect(alert.timeline[0].type).toBe('raised');
     expect(alert.timeline.at(-1).at).toBe(full.at(-1)!.at);
     expect(alert.notified).toContain(t.hub.store.staff.byUsername('grid1')!.id);

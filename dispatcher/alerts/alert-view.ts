@@ -29,7 +29,7 @@ export interface AlertView {
  * every entry in every view, the recent-alerts list of a hub whose calls had been waiting half an
  * hour carried 20,000 entries and held the event loop for 50–100 ms per request (issue 6).
  */
-export const VIEW_TIMELINE_MAX = 50;
+export const VIEW_TIMELINE_MAX = 20;
 
 export function buildAlertView(store: Store, a: AlertRow): AlertView {
   const chain = chainUp(a.gridPath);
