@@ -98,3 +98,17 @@ it('a worker that cannot start: reports are built on the calling thread instead,
   expect(await r.figures({ path: '/', from: 0, to: 1, now: 1 })).toBe(figures);
   await r.close();
 });
+
+it('a hub process started with node options and a TypeScript preload still builds reports in its worker', async () => {
+  const { HubProcess } = await import('../simulator/hub-process.ts');
+  const { httpJson } = await import('../simulator/staff-client.ts');
+  const proc = await HubProcess.start({ env: { ANXIN_LOG_LEVEL: 'error' }, nodeArgs: ['--max-old-space-size=512'], preload: ['./test/fixtures/preload.ts'] });
+  try {
+    const { token } = await httpJson(proc.httpUrl, 'POST', '/api/session', undefined, { username: 'admin', password: 'demo-pass' });
+    const report = await httpJson(proc.httpUrl, 'GET', '/api/reports/response-times', token);
+    expect(report.totals).toBeDefined();
+    expect((await httpJson(proc.httpUrl, 'GET', '/healthz')).reports).toMatchObject({ mode: 'worker', inWorker: 1, failed: 0 });
+  } finally {
+    await proc.stop();
+  }
+});

@@ -68,7 +68,9 @@ export class ReportRunner {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(new URL('./report-worker-boot.mjs', import.meta.url), { workerData: { dbPath: this.dbPath, file: './report-worker.ts' } });
+    // execArgv: [] because a worker inherits the hub's node options by default, and a preload the
+    // worker cannot load (`--import ./some.ts` before tsx is active there) made every start fail.
+    const w = new Worker(new URL('./report-worker-boot.mjs', import.meta.url), { execArgv: [], workerData: { dbPath: this.dbPath, file: './report-worker.ts' } });
     w.unref();
     this.stats.workersStarted++;
     w.on('message', (m: { id?: number; figures?: ReportFigures; error?: string; broken?: string; ready?: boolean }) => {
