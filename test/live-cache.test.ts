@@ -109,3 +109,19 @@ it('hands out frozen rows, so nobody can change a cached alert in place', async 
   const a = t.hub.store.alerts.get(r.alertId!)!;
   expect(() => { (a as { presses: number }).presses = 99; }).toThrow(TypeError);
 });
+
+it('a long timeline: the cached window and a cold read show the same first and latest entries, count and notified staff', async () => {
+  const first = await press('demo-0009', 9701);
+  const id = first.alertId!;
+  t.hub.store.tx(() => {
+    for (let i = 0; i < 30; i++) t.hub.store.alerts.appendEvent(id, Date.now() + i, 'notified', null, { level: 0, notified: [1000 + i] });
+  });
+  const { committed, cached } = bothViews(id);
+  expect(cached).toEqual(committed);
+  const all = t.hub.store.alerts.timeline(id);
+  expect(committed.timeline).toHaveLength(20);
+  expect(committed.timelineOmitted).toBe(all.length - 20);
+  expect(committed.timeline[0].type).toBe('raised');
+  expect(committed.timeline.at(-1)!.data).toEqual({ level: 0, notified: [1029] });
+  expect(committed.notified).toEqual(expect.arrayContaining([1000, 1015, 1029]));
+});

@@ -3,6 +3,7 @@ import type { Store } from '../store/store.ts';
 import type { AlertRow, TimelineEntry } from '../store/alert-repo.ts';
 import type { Household } from '../store/household-repo.ts';
 import { chainUp } from '../domain/grid.ts';
+import { VIEW_TIMELINE_MAX } from '../store/live-cache.ts';
 
 export interface StaffRef { id: number; name: string }
 export interface AlertView {
@@ -23,30 +24,23 @@ export interface AlertView {
   version: number;
 }
 
-/**
- * The live view carries the first entry and the latest ones, at most this many. A call nobody
- * accepts is re-notified every period, and its timeline grows for as long as it stays open: with
- * every entry in every view, the recent-alerts list of a hub whose calls had been waiting half an
- * hour carried 20,000 entries and held the event loop for 50–100 ms per request (issue 6).
- */
-export const VIEW_TIMELINE_MAX = 20;
+export { VIEW_TIMELINE_MAX };
 
 export function buildAlertView(store: Store, a: AlertRow): AlertView {
   const chain = chainUp(a.gridPath);
   const levelNodeId = chain[Math.min(a.level, chain.length - 1)];
   const levelNode = store.grid.find(levelNodeId);
-  const timeline = withPresses(store.alerts.timeline(a.id), a);
-  const omitted = Math.max(0, timeline.length - VIEW_TIMELINE_MAX);
-  const shown = omitted ? [timeline[0], ...timeline.slice(omitted + 1)] : timeline;
+  const live = store.alerts.liveTimeline(a.id);
+  const timeline = withPresses(live.entries, a);
+  const over = Math.max(0, timeline.length - VIEW_TIMELINE_MAX); // the repeat-press entry may add one
+  const shown = over ? [timeline[0], ...timeline.slice(over + 1)] : timeline;
+  const omitted = live.omitted + over;
   const ids = new Set<number>();
   for (const e of shown) if (e.staffId !== null) ids.add(e.staffId);
   if (a.acceptedBy !== null) ids.add(a.acceptedBy);
   if (a.resolvedBy !== null) ids.add(a.resolvedBy);
   const names = store.staff.names([...ids]);
   const ref = (id: number | null): StaffRef | null => (id === null ? null : { id, name: names.get(id) ?? `#${id}` });
-  // Everyone ever notified, from the whole timeline: responders and consoles decide by it whether a call is theirs.
-  const notified = new Set<number>();
-  for (const e of timeline) if (Array.isArray(e.data.notified)) for (const s of e.data.notified as number[]) notified.add(s);
   const hh = a.householdId === null ? undefined : store.households.get(a.householdId);
   return {
     id: a.id, kind: a.kind, reason: a.reason, state: a.state, detail: a.detail, isTest: a.isTest,
@@ -58,7 +52,7 @@ export function buildAlertView(store: Store, a: AlertRow): AlertView {
     resolvedAt: a.resolvedAt, resolvedBy: ref(a.resolvedBy), cancelledAt: a.cancelledAt,
     outcome: a.outcome, note: a.note, deadlineAt: a.deadlineAt, deadlineKind: a.deadlineKind,
     household: hh ? { address: hh.address, accessNote: hh.accessNote, residents: hh.residents, contacts: hh.contacts } : null,
-    notified: [...notified],
+    notified: live.notified, // everyone ever notified: responders and consoles decide by it whether a call is theirs
     timeline: shown.map((e) => ({ ...e, staffName: e.staffId === null ? null : names.get(e.staffId) ?? null })),
     timelineOmitted: omitted,
     version: a.version,

@@ -1,7 +1,7 @@
 /** Alerts, their append-only timeline, the numbered change feed, and device event de-duplication. */
 import type { Db } from './db.ts';
 import type { AlertCore, DeadlineKind, Outcome, AlertState } from '../domain/alert-machine.ts';
-import { LiveCache, isOpenState } from './live-cache.ts';
+import { LiveCache, TimelineWindow, VIEW_TIMELINE_MAX, isOpenState, type LiveTimeline } from './live-cache.ts';
 import { AlertSaver } from './alert-save.ts';
 
 export interface AlertRow extends AlertCore {
@@ -114,7 +114,7 @@ export class AlertRepo {
   insert(a: Omit<AlertRow, 'version' | 'updatedAt' | 'lastPressAt' | 'acceptedAt' | 'acceptedBy' | 'onSiteAt' | 'resolvedAt' | 'resolvedBy' | 'cancelledAt' | 'outcome' | 'note'>): void {
     this.s.insert.run({ ...a, isTest: a.isTest ? 1 : 0 });
     if (a.deviceId !== null) this.live.forgetOpenFor(LiveCache.deviceKey(a.deviceId, a.kind, a.reason));
-    this.live.setTimeline(a.id, []);
+    this.live.setTimeline(a.id, new TimelineWindow(VIEW_TIMELINE_MAX));
   }
 
   /** Optimistic save: false when someone else changed the alert since `a.version`. With `prev`, writes only what changed. */
@@ -130,13 +130,19 @@ export class AlertRepo {
     this.live.appendTimeline(alertId, { at, type, staffId, data: JSON.parse(json) as Record<string, unknown> });
   }
 
+  /** Every logged event but repeat presses (the latest of those from before migration 10 excepted), oldest first. */
   timeline(alertId: string): TimelineEntry[] {
-    const hit = this.live.timeline(alertId);
-    if (hit) return hit.slice();
-    const t = (this.s.timeline.all({ id: alertId }) as { at: number; type: string; staffId: number | null; data: string }[])
+    return (this.s.timeline.all({ id: alertId }) as { at: number; type: string; staffId: number | null; data: string }[])
       .map((e) => ({ at: e.at, type: e.type, staffId: e.staffId, data: JSON.parse(e.data) as Record<string, unknown> }));
-    if (this.live.alert(alertId)) this.live.setTimeline(alertId, t.slice());
-    return t;
+  }
+
+  /** What the live view shows of the timeline (live-cache.ts), kept in memory while the alert is open. */
+  liveTimeline(alertId: string): LiveTimeline {
+    const hit = this.live.timeline(alertId);
+    if (hit) return hit;
+    const w = new TimelineWindow(VIEW_TIMELINE_MAX, this.timeline(alertId));
+    if (this.live.alert(alertId)) this.live.setTimeline(alertId, w);
+    return w.snapshot();
   }
 
   /**

@@ -13,6 +13,44 @@
  */
 import type { AlertRow, TimelineEntry } from './alert-repo.ts';
 
+/**
+ * What the live view needs of a timeline, bounded: the first entry, the latest `keep - 1`, how many
+ * were left out between them, and everyone ever notified. A call nobody accepts is re-notified every
+ * period, and a whole timeline per open alert grew in memory for as long as it stayed open.
+ */
+export interface LiveTimeline { entries: TimelineEntry[]; omitted: number; notified: number[] }
+
+/**
+ * The most timeline entries the live view carries: the first and the latest 19. A call nobody accepts
+ * is re-notified every period, and with every entry in every view the recent-alerts list of a hub
+ * whose calls had waited half an hour carried 20,000 entries and held the event loop for 50–100 ms
+ * per request (issue 6). The console shows none of them; the export has them all.
+ */
+export const VIEW_TIMELINE_MAX = 20;
+
+/** Builds or extends a LiveTimeline; `keep` is the most entries it holds. */
+export class TimelineWindow {
+  private first: TimelineEntry | null = null;
+  private readonly recent: TimelineEntry[] = [];
+  private omitted = 0;
+  private readonly notified = new Set<number>();
+
+  constructor(private readonly keep: number, entries: TimelineEntry[] = []) {
+    for (const e of entries) this.push(e);
+  }
+
+  push(e: TimelineEntry): void {
+    if (Array.isArray(e.data.notified)) for (const s of e.data.notified as number[]) this.notified.add(s);
+    if (this.first === null) { this.first = e; return; }
+    this.recent.push(e);
+    if (this.recent.length > this.keep - 1) { this.recent.shift(); this.omitted++; }
+  }
+
+  snapshot(): LiveTimeline {
+    return { entries: this.first ? [this.first, ...this.recent] : [], omitted: this.omitted, notified: [...this.notified] };
+  }
+}
+
 /** Beyond these sizes a map is cleared and refills: memory stays bounded on a hub with many alerts or devices. */
 const MAX_ALERTS = 20_000;
 const MAX_DEVICES = 200_000;
@@ -23,7 +61,7 @@ export class LiveCache {
   private readonly alerts = new Map<string, Readonly<AlertRow>>();
   /** `${deviceId}\0${kind}\0${reason}` → id of the open alert, or null when there is none. */
   private readonly openByDevice = new Map<string, string | null>();
-  private readonly timelines = new Map<string, TimelineEntry[]>();
+  private readonly timelines = new Map<string, TimelineWindow>();
   private readonly maxSeq = new Map<string, number | null>();
 
   static deviceKey(deviceId: string, kind: string, reason: string): string {
@@ -62,13 +100,13 @@ export class LiveCache {
     this.openByDevice.delete(key);
   }
 
-  timeline(alertId: string): TimelineEntry[] | undefined {
-    return this.timelines.get(alertId);
+  timeline(alertId: string): LiveTimeline | undefined {
+    return this.timelines.get(alertId)?.snapshot();
   }
 
-  setTimeline(alertId: string, entries: TimelineEntry[]): void {
+  setTimeline(alertId: string, w: TimelineWindow): void {
     if (this.timelines.size >= MAX_ALERTS) this.timelines.clear();
-    this.timelines.set(alertId, entries);
+    this.timelines.set(alertId, w);
   }
 
   /** A new timeline event (repeat presses are not logged: see AlertRepo.timeline). */
