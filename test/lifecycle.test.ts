@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../dispatcher/clock.ts';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
-import { VIEW_TIMELINE_MAX } from '../dispatcher/alerts/alert-view.ts';
+import { VIEW_TIMELINE_MAX } from '../dispatcher/store/live-cache.ts';
 
 // 10:00 on a Wednesday in Shanghai.
 const T0 = Date.parse('2026-11-25T02:00:00Z');

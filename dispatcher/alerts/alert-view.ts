@@ -24,8 +24,6 @@ export interface AlertView {
   version: number;
 }
 
-export { VIEW_TIMELINE_MAX };
-
 export function buildAlertView(store: Store, a: AlertRow): AlertView {
   const chain = chainUp(a.gridPath);
   const levelNodeId = chain[Math.min(a.level, chain.length - 1)];

@@ -73,7 +73,7 @@ export class ReportRunner {
     const w = new Worker(new URL('./report-worker-boot.mjs', import.meta.url), { execArgv: [], workerData: { dbPath: this.dbPath, file: './report-worker.ts' } });
     w.unref();
     this.stats.workersStarted++;
-    w.on('message', (m: { id?: number; figures?: ReportFigures; error?: string; broken?: string; ready?: boolean }) => {
+    w.on('message', (m: { id?: number; figures?: ReportFigures; error?: string; broken?: string }) => {
       if (m.broken !== undefined) return this.giveUp(w, m.broken);
       if (m.id === undefined) return;
       const p = this.waiting.get(m.id);

@@ -25,7 +25,6 @@ try {
       port.postMessage({ id: m.id, error: (err as Error).message });
     }
   });
-  port.postMessage({ ready: true });
 } catch (err) {
   port.postMessage({ broken: (err as Error).message });
 }

@@ -44,6 +44,9 @@ export class AlertRepo {
       get: db.prepare(`SELECT ${COLS} FROM alerts WHERE id = ?`),
       openForDevice: db.prepare(`SELECT ${COLS} FROM alerts WHERE device_id = ? AND kind = ? AND reason = ? AND ${OPEN} ORDER BY raised_at DESC LIMIT 1`),
       open: db.prepare(`SELECT ${COLS} FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} ORDER BY raised_at`),
+      openCount: db.prepare(`SELECT count(*) AS n FROM alerts WHERE ${OPEN_LISTED}`),
+      recent: db.prepare(`SELECT ${COLS} FROM alerts INDEXED BY alerts_recent ORDER BY raised_at DESC LIMIT ?`),
+      recentIn: db.prepare(`SELECT ${COLS} FROM alerts WHERE grid_path >= ? AND grid_path < ? ORDER BY raised_at DESC LIMIT ?`),
       insert: db.prepare(`INSERT INTO alerts (id, kind, reason, device_id, household_id, grid_id, grid_path, state, level, presses, is_test, detail,
         raised_at, deadline_at, deadline_kind, version, updated_at)
         VALUES (@id, @kind, @reason, @deviceId, @householdId, @gridId, @gridPath, @state, @level, @presses, @isTest, @detail,
@@ -97,14 +100,12 @@ export class AlertRepo {
 
   /** The `limit` most recently raised alerts, hub-wide or (scopePath) in one grid subtree. */
   recent(limit: number, scopePath: string | null = null): AlertRow[] {
-    const rows = scopePath === null
-      ? this.db.prepare(`SELECT ${COLS} FROM alerts INDEXED BY alerts_recent ORDER BY raised_at DESC LIMIT ?`).all(limit)
-      : this.db.prepare(`SELECT ${COLS} FROM alerts WHERE grid_path >= ? AND grid_path < ? ORDER BY raised_at DESC LIMIT ?`).all(scopePath, `${scopePath}\uffff`, limit);
+    const rows = scopePath === null ? this.s.recent.all(limit) : this.s.recentIn.all(scopePath, `${scopePath}\uffff`, limit);
     return (rows as Raw[]).map(toRow);
   }
 
   openCount(): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM alerts WHERE ${OPEN_LISTED}`).get() as { n: number }).n;
+    return (this.s.openCount.get() as { n: number }).n;
   }
 
   open(): AlertRow[] {
