@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
-import { buildAlertView } from '../dispatcher/alerts/alert-view.ts';
+import { alertViewBytes, buildAlertView } from '../dispatcher/alerts/alert-view.ts';
 import { Store } from '../dispatcher/store/store.ts';
 
 let t: TestHub;
@@ -16,12 +16,17 @@ afterAll(async () => { await t.stop(); });
 const press = (deviceId: string, seq: number, receivedAt = Date.now()) =>
   t.hub.ingest.commitEvent({ kind: 'device-event', deviceId, seq, type: 'press', deviceTs: null, receivedAt, via: 'test' });
 
-/** The alert as a fresh connection sees it, and as the hub's cached store sees it. */
+/**
+ * The alert as a fresh connection sees it, and as the hub's cached store sees it. The view the hub
+ * keeps as bytes for consoles (built once per version and timeline length) must say the same.
+ */
 function bothViews(alertId: string) {
   const judge = new Store(new Database(t.dbPath, { readonly: true }));
   try {
     const committed = buildAlertView(judge, judge.alerts.get(alertId)!);
     const cached = buildAlertView(t.hub.store, t.hub.store.alerts.get(alertId)!);
+    const kept = JSON.parse(alertViewBytes(t.hub.store, t.hub.store.alerts.get(alertId)!).toString());
+    expect(kept).toEqual(JSON.parse(JSON.stringify(committed)));
     return { committed, cached };
   } finally {
     judge.close();
@@ -34,7 +39,7 @@ it('repeat presses in one batch become one change carrying the final count', asy
   await Promise.all([press('demo-0004', 7002), press('demo-0004', 7003), press('demo-0004', 7004)]);
   const rows = t.hub.store.db.prepare('SELECT seq FROM changes WHERE seq > ? AND alert_id = ?').all(before, first.alertId) as { seq: number }[];
   expect(rows).toHaveLength(1);
-  const frame = JSON.parse(t.hub.feed.frameOf({ seq: rows[0].seq, alertId: first.alertId!, gridPath: '', at: 0 })!);
+  const frame = JSON.parse(t.hub.feed.frameOf({ seq: rows[0].seq, alertId: first.alertId!, gridPath: '', at: 0 })!.toString());
   expect(frame.alert.presses).toBe(4);
   const { committed, cached } = bothViews(first.alertId!);
   expect(cached).toEqual(committed);
@@ -113,6 +118,7 @@ it('hands out frozen rows, so nobody can change a cached alert in place', async 
 it('a long timeline: the cached window and a cold read show the same first and latest entries, count and notified staff', async () => {
   const first = await press('demo-0009', 9701);
   const id = first.alertId!;
+  bothViews(id); // its view is kept now; the entries below change no version, only the timeline
   t.hub.store.tx(() => {
     for (let i = 0; i < 30; i++) t.hub.store.alerts.appendEvent(id, Date.now() + i, 'notified', null, { level: 0, notified: [1000 + i] });
   });

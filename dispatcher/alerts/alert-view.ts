@@ -1,6 +1,7 @@
 /** The alert as staff see it: the row joined with household, grid names, people and timeline. */
 import type { Store } from '../store/store.ts';
 import type { AlertRow, TimelineEntry } from '../store/alert-repo.ts';
+import type { LiveTimeline } from '../store/live-cache.ts';
 import type { Household } from '../store/household-repo.ts';
 import { chainUp } from '../domain/grid.ts';
 import { VIEW_TIMELINE_MAX } from '../store/live-cache.ts';
@@ -25,10 +26,34 @@ export interface AlertView {
 }
 
 export function buildAlertView(store: Store, a: AlertRow): AlertView {
+  return viewOf(store, a, store.alerts.liveTimeline(a.id));
+}
+
+/**
+ * The view as UTF-8 JSON, ready to be copied into frames. An open alert's is built once per (version,
+ * timeline length) and kept in the live cache: nothing else a view shows (grid, household, staff
+ * names) is ever edited in place. A console's snapshot is every open alert it may see, and building
+ * each view anew made a snapshot of 11,000 open calls hold the event loop for 470 ms, per console
+ * (issue 6, bench/snapshot-cost.ts). Kept as bytes, not a string: encoding a 12 MB snapshot of
+ * Chinese text took 30 ms per console; copying the parts takes 8.
+ */
+export function alertViewBytes(store: Store, a: AlertRow): Buffer {
+  const live = store.alerts.liveTimeline(a.id);
+  const stamp = `${a.version}:${live.entries.length + live.omitted}`;
+  const hit = store.alerts.live.view(a.id, stamp);
+  if (hit !== undefined) return hit;
+  const json = JSON.stringify(viewOf(store, a, live));
+  // Its own memory, not a slice of Buffer's shared pool: a kept slice would keep its whole 8 KB slab.
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(json));
+  bytes.write(json);
+  store.alerts.live.putView(a.id, stamp, bytes);
+  return bytes;
+}
+
+function viewOf(store: Store, a: AlertRow, live: LiveTimeline): AlertView {
   const chain = chainUp(a.gridPath);
   const levelNodeId = chain[Math.min(a.level, chain.length - 1)];
   const levelNode = store.grid.find(levelNodeId);
-  const live = store.alerts.liveTimeline(a.id);
   const timeline = withPresses(live.entries, a);
   const over = Math.max(0, timeline.length - VIEW_TIMELINE_MAX); // the repeat-press entry may add one
   const shown = over ? [timeline[0], ...timeline.slice(over + 1)] : timeline;

@@ -12,12 +12,14 @@
  */
 import type { Store } from '../store/store.ts';
 import type { AlertRow } from '../store/alert-repo.ts';
-import { buildAlertView } from './alert-view.ts';
+import { alertViewBytes } from './alert-view.ts';
 
 export interface Change { seq: number; alertId: string; gridPath: string; at: number }
 export type ChangeListener = (c: Change) => void;
 
-export const changeFrame = (seq: number, body: string): string => `{"type":"change","seq":${seq},"alert":${body}}`;
+const CLOSE = Buffer.from('}');
+/** A change frame's payload (UTF-8 JSON): {"type":"change","seq":N,"alert":VIEW}. */
+export const changeFrame = (seq: number, view: Buffer): Buffer => Buffer.concat([Buffer.from(`{"type":"change","seq":${seq},"alert":`), view, CLOSE]);
 
 export class ChangeFeed {
   private readonly listeners = new Set<ChangeListener>();
@@ -48,10 +50,10 @@ export class ChangeFeed {
     }
   }
 
-  /** The change's frame, with the alert's current view; null if the alert is gone. */
-  frameOf(c: Change): string | null {
+  /** The change's frame payload (UTF-8 JSON), with the alert's current view; null if the alert is gone. */
+  frameOf(c: Change): Buffer | null {
     const a = this.store.alerts.get(c.alertId);
-    return a ? changeFrame(c.seq, JSON.stringify(buildAlertView(this.store, a))) : null;
+    return a ? changeFrame(c.seq, alertViewBytes(this.store, a)) : null;
   }
 
   /** Takes the sealed changes of the transaction that just committed, for deliver(). */

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { HubServices } from './services.ts';
 import { requireStaff } from './app.ts';
-import { buildAlertView } from '../alerts/alert-view.ts';
+import { alertViewBytes, buildAlertView } from '../alerts/alert-view.ts';
 import { STAFF_OUTCOMES, type AlertInput } from '../domain/alert-machine.ts';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
@@ -13,11 +13,13 @@ const resolveBody = {
 } as const;
 
 type Params = { Params: { id: string } };
+const COMMA = Buffer.from(',');
+const END = Buffer.from(']}');
 
 export const alertRoutes = (svc: HubServices): FastifyPluginAsync => async (app) => {
   app.get<{ Querystring: { state?: 'open' | 'all'; limit?: number } }>('/api/alerts', {
     schema: { querystring: { type: 'object', additionalProperties: false, properties: { state: { type: 'string', enum: ['open', 'all'] }, limit: { type: 'string', pattern: '^[0-9]{1,5}$' } } } },
-  }, async (req) => {
+  }, async (req, reply) => {
     const staff = requireStaff(req);
     const seq = svc.store.alerts.lastChangeSeq();
     // Scoped staff get the most recent alerts of their own subtree, not the hub's most recent filtered down.
@@ -25,8 +27,12 @@ export const alertRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
     const rows = req.query.state === 'all'
       ? (scopePath === undefined ? [] : svc.store.alerts.recent(Math.min(Number(req.query.limit ?? 200), 1000), scopePath))
       : svc.store.alerts.open();
-    const alerts = rows.filter((a) => svc.alerts.canSee(staff, a.gridPath)).map((a) => buildAlertView(svc.store, a));
-    return { seq, alerts };
+    // The open alerts' views are kept as JSON bytes (alert-view.ts): joined, not built and serialized again.
+    const views = rows.filter((a) => svc.alerts.canSee(staff, a.gridPath)).map((a) => alertViewBytes(svc.store, a));
+    const parts: Buffer[] = [Buffer.from(`{"seq":${seq},"alerts":[`)];
+    views.forEach((v, i) => parts.push(...(i > 0 ? [COMMA, v] : [v])));
+    parts.push(END);
+    return reply.type('application/json; charset=utf-8').send(Buffer.concat(parts));
   });
 
   app.get<Params>('/api/alerts/:id', { schema: { params: idParams } }, async (req) => {

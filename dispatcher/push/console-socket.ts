@@ -1,7 +1,8 @@
 /**
  * The consoles' WebSocket at /ws. On connect: a hello and a snapshot of the open alerts the
- * user may see (or, given ?since=N&epoch=E, the current state of each alert changed after N). Then
- * every change as a numbered frame, serialized once and shared by all clients that may see it.
+ * user may see (or, given ?since=N&epoch=E, the current state of each alert changed after N), built
+ * in slices between the hub's other work (console-catch-up.ts). Then every change as a numbered
+ * frame, serialized once and shared by all clients that may see it.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -13,16 +14,17 @@ import type { AlertService } from '../alerts/alert-service.ts';
 import type { Change, ChangeFeed } from '../alerts/change-feed.ts';
 import type { DutyDesk } from '../alerts/duty.ts';
 import type { Clock } from '../clock.ts';
-import { buildAlertView, type AlertView } from '../alerts/alert-view.ts';
+import type { AlertView } from '../alerts/alert-view.ts';
 import { staffView } from '../http/staff-view.ts';
 import { sendFramed, textFrame } from './framed-broadcast.ts';
 import { changeEpoch } from './change-epoch.ts';
+import { catchUp, type CatchUpClient } from './console-catch-up.ts';
+import { TimeSlicer } from './time-slicer.ts';
 
-interface Client { ws: WebSocket; staff: Staff; token: string; alive: boolean; msgs: number; windowStart: number }
+interface Client extends CatchUpClient { token: string; alive: boolean; msgs: number; windowStart: number }
 
 export interface ConsoleSocketOptions { maxPayload: number; pingMs: number; maxMsgsPerMinute: number }
-/** A console more changes behind than this gets a snapshot rather than a resume. */
-export const MAX_RESUME_CHANGES = 20_000;
+export { MAX_RESUME_CHANGES } from './console-catch-up.ts';
 
 export const DEFAULT_SOCKET_OPTIONS: ConsoleSocketOptions = { maxPayload: 4096, pingMs: 30_000, maxMsgsPerMinute: 600 };
 
@@ -48,6 +50,8 @@ export class ConsoleSocket {
   private readonly clients = new Set<Client>();
   private pinger: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
+  /** Catch-ups of connecting consoles, a few milliseconds per turn of the event loop. */
+  private readonly slicer: TimeSlicer;
   delivered = 0;
   /** Alerts that live only in memory (the storage fault alert while the store is failing). */
   volatile: () => AlertView[] = () => [];
@@ -66,6 +70,7 @@ export class ConsoleSocket {
     private readonly opts: ConsoleSocketOptions = DEFAULT_SOCKET_OPTIONS,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload, perMessageDeflate: false });
+    this.slicer = new TimeSlicer(5, (err) => this.log.error({ err }, 'console catch-up job failed'));
   }
 
   attach(server: Server): void {
@@ -99,7 +104,8 @@ export class ConsoleSocket {
   }
 
   private connected(ws: WebSocket, staff: Staff, token: string, req: IncomingMessage): void {
-    const client: Client = { ws, staff, token, alive: true, msgs: 0, windowStart: this.clock.now() };
+    // Live frames are held from here until the catch-up has been sent.
+    const client: Client = { ws, staff, token, alive: true, msgs: 0, windowStart: this.clock.now(), held: [] };
     this.clients.add(client);
     this.duty.consoleDelta(staff.id, 1);
     ws.on('pong', () => { client.alive = true; });
@@ -113,41 +119,15 @@ export class ConsoleSocket {
     const since = Number(q.get('since') ?? NaN);
     ws.send(JSON.stringify({ type: 'hello', user: staffView(staff), serverTime: this.clock.now(), epoch: this.epoch }));
     // A number from another epoch may have been handed out and then lost with the machine: a snapshot instead.
-    this.catchUp(client, Number.isSafeInteger(since) && since >= 0 && q.get('epoch') === this.epoch ? since : null);
+    const from = Number.isSafeInteger(since) && since >= 0 && q.get('epoch') === this.epoch ? since : null;
+    const deps = { store: this.store, feed: this.feed, canSee: (s: Staff, p: string) => this.alerts.canSee(s, p), volatile: () => this.volatile(), log: this.log };
+    this.slicer.run(catchUp(deps, client, from));
   }
 
-  /** Either the current state of each alert changed after `since`, or (first connect, another epoch, pruned or too far behind) a snapshot. */
-  private catchUp(c: Client, since: number | null): void {
-    const first = this.store.alerts.firstChangeSeq();
-    // Far behind, reading every change since would cost more than the snapshot (bounded by the open alerts).
-    const near = since !== null && this.store.alerts.lastChangeSeq() - since <= MAX_RESUME_CHANGES;
-    if (since !== null && near && (since >= first - 1 || first === 0)) {
-      // The current state of every alert changed since `since`, once each, at its latest number.
-      let cursor = since;
-      const latest = new Map<string, Change>();
-      for (;;) {
-        const rows = this.store.alerts.changesSince(cursor, 5000);
-        for (const r of rows) {
-          if (this.alerts.canSee(c.staff, r.gridPath)) {
-            latest.delete(r.alertId);
-            latest.set(r.alertId, r);
-          }
-          cursor = r.seq;
-        }
-        if (rows.length < 5000) break;
-      }
-      for (const ch of latest.values()) {
-        const frame = this.feed.frameOf(ch);
-        if (frame) c.ws.send(frame);
-      }
-      for (const v of this.volatile()) c.ws.send(JSON.stringify({ type: 'change', seq: Math.max(cursor, since), alert: v }));
-      c.ws.send(JSON.stringify({ type: 'resumed', seq: Math.max(cursor, since) }));
-      return;
-    }
-    const seq = this.store.alerts.lastChangeSeq();
-    const alerts = this.store.alerts.open().filter((a) => this.alerts.canSee(c.staff, a.gridPath)).map((a) => buildAlertView(this.store, a))
-      .concat(this.volatile());
-    c.ws.send(JSON.stringify({ type: 'snapshot', seq, alerts }));
+  /** Sends now, or after the client's catch-up if it is still catching up. */
+  private sendOrHold(c: Client, send: () => void): void {
+    if (c.held) c.held.push(send);
+    else send();
   }
 
   private message(c: Client, data: Buffer, isBinary: boolean): void {
@@ -172,17 +152,17 @@ export class ConsoleSocket {
 
   private broadcast(ch: Change): void {
     let frame: { data: Buffer; framed: Buffer } | null = null;
+    const send = (c: Client, f: { data: Buffer; framed: Buffer }) => () => sendFramed(c.ws, f.data, f.framed);
     for (const c of this.clients) {
       if (c.ws.readyState !== c.ws.OPEN || !this.alerts.canSee(c.staff, ch.gridPath)) continue;
       // Built, encoded and framed once, for the first client that may see it; the same bytes go to every
       // other one (framed-broadcast.ts). With nobody to see it, the view is never built.
       if (!frame) {
-        const text = this.feed.frameOf(ch);
-        if (text === null) return;
-        const data = Buffer.from(text);
+        const data = this.feed.frameOf(ch);
+        if (data === null) return;
         frame = { data, framed: textFrame(data) };
       }
-      sendFramed(c.ws, frame.data, frame.framed);
+      this.sendOrHold(c, send(c, frame));
       this.delivered++;
     }
   }
@@ -192,7 +172,7 @@ export class ConsoleSocket {
     let seq = 0;
     try { seq = this.store.alerts.lastChangeSeq(); } catch { /* the store is failing: 0 never moves a console's cursor */ }
     const frame = JSON.stringify({ type: 'change', seq, alert: view });
-    for (const c of this.clients) if (c.ws.readyState === c.ws.OPEN) c.ws.send(frame);
+    for (const c of this.clients) if (c.ws.readyState === c.ws.OPEN) this.sendOrHold(c, () => c.ws.send(frame));
   }
 
   private ping(): void {
@@ -216,6 +196,11 @@ export class ConsoleSocket {
       }
     }
     return n;
+  }
+
+  /** Consoles whose catch-up is still being built. */
+  catchingUp(): number {
+    return this.slicer.pending();
   }
 
   connectedCount(): number {

@@ -16,14 +16,19 @@ interface WsInternals { _socket?: { write(b: Buffer): boolean; destroyed?: boole
 
 /** A FIN text frame (opcode 1), unmasked, with the 7-, 16- or 64-bit payload length. */
 export function textFrame(payload: Buffer): Buffer {
-  const n = payload.length;
+  const out = textFrameFor(payload.length);
+  payload.copy(out, out.length - payload.length);
+  return out;
+}
+
+/** A text frame for a payload of `n` bytes with only its header written: the payload goes at `length - n`. */
+export function textFrameFor(n: number): Buffer {
   const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
   const out = Buffer.allocUnsafe(head + n);
   out[0] = 0x81;
   if (n < 126) out[1] = n;
   else if (n < 65536) { out[1] = 126; out.writeUInt16BE(n, 2); }
   else { out[1] = 127; out.writeBigUInt64BE(BigInt(n), 2); }
-  payload.copy(out, head);
   return out;
 }
 

@@ -44,6 +44,7 @@ export class AlertRepo {
       get: db.prepare(`SELECT ${COLS} FROM alerts WHERE id = ?`),
       openForDevice: db.prepare(`SELECT ${COLS} FROM alerts WHERE device_id = ? AND kind = ? AND reason = ? AND ${OPEN} ORDER BY raised_at DESC LIMIT 1`),
       open: db.prepare(`SELECT ${COLS} FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} ORDER BY raised_at`),
+      openRefs: db.prepare(`SELECT id, grid_path AS gridPath FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} ORDER BY raised_at`),
       openCount: db.prepare(`SELECT count(*) AS n FROM alerts WHERE ${OPEN_LISTED}`),
       recent: db.prepare(`SELECT ${COLS} FROM alerts INDEXED BY alerts_recent ORDER BY raised_at DESC LIMIT ?`),
       recentIn: db.prepare(`SELECT ${COLS} FROM alerts WHERE grid_path >= ? AND grid_path < ? ORDER BY raised_at DESC LIMIT ?`),
@@ -110,6 +111,11 @@ export class AlertRepo {
 
   open(): AlertRow[] {
     return (this.s.open.all() as Raw[]).map(toRow);
+  }
+
+  /** The open alerts' ids and grid paths, oldest first: what a console's snapshot starts from. */
+  openRefs(): { id: string; gridPath: string }[] {
+    return this.s.openRefs.all() as { id: string; gridPath: string }[];
   }
 
   insert(a: Omit<AlertRow, 'version' | 'updatedAt' | 'lastPressAt' | 'acceptedAt' | 'acceptedBy' | 'onSiteAt' | 'resolvedAt' | 'resolvedBy' | 'cancelledAt' | 'outcome' | 'note'>): void {

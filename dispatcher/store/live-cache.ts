@@ -63,6 +63,8 @@ export class LiveCache {
   private readonly openByDevice = new Map<string, string | null>();
   private readonly timelines = new Map<string, TimelineWindow>();
   private readonly maxSeq = new Map<string, number | null>();
+  /** An open alert's view as UTF-8 JSON and what it was built from (alert-view.ts alertViewBytes). */
+  private readonly views = new Map<string, { stamp: string; json: Buffer }>();
 
   static deviceKey(deviceId: string, kind: string, reason: string): string {
     return `${deviceId}\0${kind}\0${reason}`;
@@ -77,10 +79,11 @@ export class LiveCache {
     if (!isOpenState(a.state)) {
       this.alerts.delete(a.id);
       this.timelines.delete(a.id);
+      this.views.delete(a.id);
       if (a.deviceId !== null) this.openByDevice.delete(LiveCache.deviceKey(a.deviceId, a.kind, a.reason));
       return a;
     }
-    if (this.alerts.size >= MAX_ALERTS) this.alerts.clear();
+    if (this.alerts.size >= MAX_ALERTS) { this.alerts.clear(); this.views.clear(); }
     const row = Object.freeze({ ...a });
     this.alerts.set(a.id, row);
     return row;
@@ -114,6 +117,17 @@ export class LiveCache {
     this.timelines.get(alertId)?.push(e);
   }
 
+  /** The view built from `stamp` (version and timeline length), if that is the one kept. */
+  view(alertId: string, stamp: string): Buffer | undefined {
+    const v = this.views.get(alertId);
+    return v && v.stamp === stamp ? v.json : undefined;
+  }
+
+  /** Keeps an open alert's view (one per alert, the latest built); a closed or unknown alert's is not kept. */
+  putView(alertId: string, stamp: string, json: Buffer): void {
+    if (this.alerts.has(alertId)) this.views.set(alertId, { stamp, json });
+  }
+
   /** undefined: not known; null: the device has no event with a seq. */
   maxSeqOf(deviceId: string): number | null | undefined {
     return this.maxSeq.get(deviceId);
@@ -136,5 +150,6 @@ export class LiveCache {
     this.openByDevice.clear();
     this.timelines.clear();
     this.maxSeq.clear();
+    this.views.clear();
   }
 }

@@ -1,0 +1,48 @@
+/**
+ * Runs long jobs on the event loop in slices: each job is a generator that yields between small
+ * steps, and one pump runs the queued jobs, oldest first, for at most `budgetMs` per turn of the
+ * loop before giving way (setImmediate) to presses, acks and everything else.
+ *
+ * One pump for all jobs, not one setImmediate chain per job: twenty consoles connecting at once
+ * would otherwise each take a slice in the same turn, and the turn would last twenty slices.
+ */
+export type SlicedJob = Generator<unknown, void, void>;
+
+export class TimeSlicer {
+  private readonly jobs: SlicedJob[] = [];
+  private scheduled = false;
+
+  constructor(private readonly budgetMs = 5, private readonly onError: (err: unknown) => void = () => {}) {}
+
+  /** Queues a job; its first step runs on a later turn of the loop. */
+  run(job: SlicedJob): void {
+    this.jobs.push(job);
+    this.schedule();
+  }
+
+  pending(): number {
+    return this.jobs.length;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.pump());
+  }
+
+  private pump(): void {
+    this.scheduled = false;
+    const end = performance.now() + this.budgetMs;
+    while (this.jobs.length > 0 && performance.now() < end) {
+      const job = this.jobs[0];
+      let done = true;
+      try {
+        done = job.next().done === true;
+      } catch (err) { // a job that throws is dropped; the others go on
+        this.onError(err);
+      }
+      if (done) this.jobs.shift();
+    }
+    if (this.jobs.length > 0) this.schedule();
+  }
+}

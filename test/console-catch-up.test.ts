@@ -1,0 +1,146 @@
+/**
+ * A console's catch-up (snapshot or resume) is built in slices between the hub's other work
+ * (dispatcher/push/console-catch-up.ts, time-slicer.ts): the console still gets every open call,
+ * nothing it is sent live arrives before its snapshot, presses are acked meanwhile, and a console
+ * that leaves or a catch-up that fails disturbs nothing else.
+ */
+import { randomUUID } from 'node:crypto';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { TimeSlicer, type SlicedJob } from '../dispatcher/push/time-slicer.ts';
+
+const OPEN_CALLS = 3000;
+let t: TestHub;
+let adminToken: string;
+
+beforeAll(async () => {
+  t = await startTestHub();
+  adminToken = await t.login('admin');
+  // A mass event: thousands of open calls, written straight to the store (no console was listening).
+  const s = t.hub.store;
+  const households = s.households.list();
+  const now = Date.now();
+  s.tx(() => {
+    for (let i = 0; i < OPEN_CALLS; i++) {
+      const hh = households[i % households.length];
+      const grid = s.grid.get(hh.gridId);
+      const id = randomUUID();
+      s.alerts.insert({ id, kind: 'call', reason: 'press', deviceId: null, householdId: hh.id, gridId: grid.id, gridPath: grid.path,
+        state: 'raised', level: 0, presses: 1, isTest: false, detail: `mass-${i}`, raisedAt: now - OPEN_CALLS + i, deadlineAt: null, deadlineKind: null });
+      s.alerts.appendEvent(id, now - OPEN_CALLS + i, 'raised', null, { reason: 'press', via: 'test' });
+    }
+  });
+}, 60_000);
+afterAll(async () => { await t.stop(); });
+
+/** A raw console socket that records every frame from the first (unlike ConsoleClient, which waits for the snapshot). */
+function rawConsole(token: string): { ws: WebSocket; frames: any[]; closed: Promise<number> } {
+  const ws = new WebSocket(`ws://127.0.0.1:${t.hub.ports.http}/ws?token=${token}`);
+  const frames: any[] = [];
+  ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
+  const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+  return { ws, frames, closed };
+}
+
+const until = async (cond: () => boolean, ms = 15_000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+it(`a console connecting with ${OPEN_CALLS.toLocaleString('en')} calls open gets them all; calls pressed meanwhile come after its snapshot`, async () => {
+  const c = rawConsole(adminToken);
+  await until(() => c.frames.length > 0); // hello: the catch-up has been queued
+  expect(c.frames[0].type).toBe('hello');
+  // Presses while the snapshot is being built: each acked (committed) without waiting for it.
+  const presses = await Promise.all(['demo-0011', 'demo-0012', 'demo-0013'].map((d, i) =>
+    t.hub.ingest.commitEvent({ kind: 'device-event', deviceId: d, seq: 50 + i, type: 'press', deviceTs: null, receivedAt: Date.now(), via: 'test' })));
+  const pressed = presses.map((p) => p.alertId!);
+  await until(() => c.frames.some((f) => f.type === 'snapshot'));
+  await until(() => pressed.every((id) => c.frames.some((f) => (f.type === 'change' && f.alert.id === id) || (f.type === 'snapshot' && f.alerts.some((a: any) => a.id === id)))));
+  expect(c.frames[1].type).toBe('snapshot'); // nothing live before it
+  const snap = c.frames[1];
+  expect(snap.alerts.filter((a: any) => a.detail.startsWith('mass-'))).toHaveLength(OPEN_CALLS);
+  expect(new Set(snap.alerts.map((a: any) => a.id)).size).toBe(snap.alerts.length);
+  // Change frames after it carry numbers past the snapshot's, or repeat a version it already had.
+  const versions = new Map<string, number>(snap.alerts.map((a: any) => [a.id, a.version]));
+  for (const f of c.frames.slice(2).filter((x) => x.type === 'change')) {
+    expect(f.seq > snap.seq || (versions.get(f.alert.id) ?? -1) >= f.alert.version).toBe(true);
+  }
+  // What the console ends with is what the hub holds open.
+  const open = await t.api('GET', '/api/alerts', adminToken);
+  const held = new Set<string>([...snap.alerts.map((a: any) => a.id), ...c.frames.filter((f) => f.type === 'change').map((f) => f.alert.id)]);
+  expect(open.body.alerts.every((a: any) => held.has(a.id))).toBe(true);
+  expect(open.body.alerts.length).toBe(OPEN_CALLS + 3);
+  c.ws.close();
+}, 30_000);
+
+it('twenty consoles connecting at once each get the full snapshot; a grid worker gets only their grid', async () => {
+  const socks = Array.from({ length: 20 }, () => rawConsole(adminToken));
+  const worker = rawConsole(await t.login('grid1'));
+  await until(() => [...socks, worker].every((s) => s.frames.some((f) => f.type === 'snapshot')), 30_000);
+  const sizes = socks.map((s) => s.frames.find((f) => f.type === 'snapshot').alerts.length);
+  expect(new Set(sizes).size).toBe(1);
+  expect(sizes[0]).toBeGreaterThanOrEqual(OPEN_CALLS);
+  const mine = worker.frames.find((f) => f.type === 'snapshot').alerts;
+  expect(mine.length).toBeGreaterThan(0);
+  expect(mine.length).toBeLessThan(sizes[0]);
+  expect(mine.every((a: any) => a.gridName === '第一网格')).toBe(true);
+  for (const s of [...socks, worker]) s.ws.close();
+}, 40_000);
+
+it('a console that leaves during its catch-up ends it; the next one is served', async () => {
+  const gone = rawConsole(adminToken);
+  await until(() => gone.frames.length > 0);
+  gone.ws.terminate();
+  await until(() => t.hub.socket.catchingUp() === 0);
+  const next = await t.console('admin');
+  expect(next.frames.find((f) => f.type === 'snapshot')!.alerts!.length).toBeGreaterThanOrEqual(OPEN_CALLS);
+  expect((await t.api('GET', '/healthz')).body).toMatchObject({ ok: true, consolesCatchingUp: 0 });
+});
+
+it('a catch-up that fails closes that socket with 1011 (the console reconnects); the hub goes on', async () => {
+  const repo = t.hub.store.alerts;
+  const real = repo.openRefs.bind(repo);
+  repo.openRefs = () => { throw new Error('disk I/O error'); };
+  try {
+    const c = rawConsole(adminToken);
+    expect(await c.closed).toBe(1011);
+    expect(c.frames.map((f) => f.type)).toEqual(['hello']);
+  } finally {
+    repo.openRefs = real;
+  }
+  const again = await t.console('admin');
+  expect(again.frames.some((f) => f.type === 'snapshot')).toBe(true);
+});
+
+it('the slicer gives way to other work between slices, and one failing job does not stop the rest', async () => {
+  const errors: unknown[] = [];
+  const slicer = new TimeSlicer(2, (e) => errors.push(e));
+  const order: string[] = [];
+  function* busy(name: string, steps: number): SlicedJob {
+    for (let i = 0; i < steps; i++) {
+      const end = performance.now() + 0.5;
+      while (performance.now() < end) { /* one small step of work */ }
+      yield;
+    }
+    order.push(`${name} done`);
+  }
+  function* failing(): SlicedJob {
+    yield;
+    throw new Error('broken job');
+  }
+  slicer.run(busy('a', 40));
+  slicer.run(failing());
+  slicer.run(busy('b', 4));
+  // Queued after the jobs: must run before they finish, since each turn takes at most ~2 ms of steps.
+  setImmediate(() => order.push('other work'));
+  await until(() => slicer.pending() === 0, 5000);
+  expect(order.indexOf('other work')).toBe(0);
+  expect(order).toEqual(['other work', 'a done', 'b done']);
+  expect(errors).toHaveLength(1);
+  expect((errors[0] as Error).message).toBe('broken job');
+});
