@@ -76,6 +76,43 @@ describe('queue order and the alert book', () => {
   });
 });
 
+describe('a mass event', () => {
+  it('the calls that ring are the same, in the same order, as the ringing ones among all calls sorted', async () => {
+    const { AlertBook, ringsFor, compareAlerts } = await load('queue.js');
+    const b = new AlertBook();
+    const states = ['raised', 'accepted', 'cancelled', 'on_site'];
+    for (let i = 0; i < 500; i++) {
+      b.apply(alert({ id: `c${i}`, state: states[i % 4], level: i % 4, presses: 1 + (i % 3), raisedAt: 1000 + ((i * 37) % 500), gridPath: i % 2 ? '/1/2/3/4/' : '/1/2/3/5/' }));
+    }
+    for (const u of [grid1, grid2, community, admin]) {
+      const expected = b.calls().filter((a: any) => ringsFor(a, u)).sort(compareAlerts).map((a: any) => a.id);
+      expect(b.ringing(u).map((a: any) => a.id)).toEqual(expected);
+    }
+  });
+
+  it('the list is redrawn at once, then at most once per window, and the last change is always drawn', async () => {
+    const { throttle } = await load('throttle.js');
+    let now = 0;
+    const timers: { at: number; f: () => void }[] = [];
+    let draws = 0;
+    const draw = throttle(() => { draws++; }, 100, () => now, (f: () => void, d: number) => timers.push({ at: now + d, f }));
+    const advance = (to: number) => {
+      now = to;
+      for (const t of timers.splice(0).filter((x) => x.at <= to)) t.f();
+    };
+    draw();
+    expect(draws).toBe(1); // a quiet night: at once
+    for (let ms = 1; ms < 100; ms += 5) { now = ms; draw(); }
+    expect(draws).toBe(1);
+    expect(timers).toHaveLength(1); // one redraw queued however many changes came
+    advance(100);
+    expect(draws).toBe(2);
+    now = 500;
+    draw();
+    expect(draws).toBe(3); // quiet again: at once
+  });
+});
+
 describe('strings', () => {
   it('every key has Chinese and English; English has no CJK; every key used in code exists', async () => {
     const { STRINGS } = await load('strings.js');

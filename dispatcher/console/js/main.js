@@ -13,6 +13,7 @@ import { CallsView } from './view-calls.js';
 import { DevicesView } from './view-devices.js';
 import { StatsView } from './view-stats.js';
 import { RfView } from './view-rf.js';
+import { throttle } from './throttle.js';
 
 const PAGES = { calls: CallsView, devices: DevicesView, stats: StatsView, rf: RfView };
 
@@ -38,6 +39,8 @@ class App {
     onLang(() => this.relabel());
     window.addEventListener('hashchange', () => this.route());
     setInterval(() => this.tick(), 1000);
+    // The list is redrawn at most ten times a second; the alarm below still hears every change at once.
+    this.renderCalls = throttle(() => { if (this.view instanceof CallsView) this.view.render(); }, 100);
   }
 
   now() { return Date.now() + this.serverOffset; }
@@ -152,7 +155,7 @@ class App {
   }
 
   changed() {
-    if (this.view instanceof CallsView) this.view.render();
+    this.renderCalls();
     const ringing = this.book.ringing(this.user);
     this.alarm.update(ringing, (c) => ({ title: t('notify.title'), body: `${c.household?.address ?? c.deviceId ?? ''} ${c.household?.residents?.[0]?.name ?? ''}`.trim() }));
     this.renderStatus();

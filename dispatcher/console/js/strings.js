@@ -37,6 +37,7 @@ export const STRINGS = {
 
   'calls.heading': ['呼叫队列', 'Call queue'],
   'calls.empty': ['目前没有待处理的呼叫', 'No open calls'],
+  'list.more': ['另有 {n} 条未列出：只列出最紧急的 {max} 条', '{n} more not listed: only the {max} most urgent are shown'],
   'calls.open': ['待处理', 'open'],
   'calls.waiting': ['待接警', 'waiting'],
   'tech.heading': ['技术告警', 'Technical alerts'],

@@ -10,6 +10,13 @@ import { api, ApiError } from './api.js';
 import { clock, dateTime } from './format.js';
 import { has, getLang } from './i18n.js';
 
+/**
+ * The most cards a list shows. In a mass event an admin or leader may have thousands of open calls
+ * (or, in a power cut, thousands of offline devices); rendering a card for each froze a phone. The
+ * most urgent come first, and a line says how many more there are.
+ */
+export const LIST_MAX = 200;
+
 export class CallsView {
   constructor(app) {
     this.app = app;
@@ -18,7 +25,9 @@ export class CallsView {
     this.root = h('section.calls');
     this.summary = h('div.summary');
     this.callList = h('div.list', { id: 'call-list' });
+    this.callMore = h('p.more', { id: 'call-more' });
     this.techList = h('div.list.tech-list', { id: 'tech-list' });
+    this.techMore = h('p.more', { id: 'tech-more' });
     this.recentList = h('div.recent-list');
   }
 
@@ -27,8 +36,10 @@ export class CallsView {
     this.root.append(
       h('div.section-head', tx('h2', 'calls.heading'), this.summary),
       this.callList,
+      this.callMore,
       h('div.section-head.tech', tx('h2', 'tech.heading')),
       this.techList,
+      this.techMore,
       h('details.recent', h('summary', tx('span', 'recent.heading')), this.recentList),
     );
     container.append(this.root);
@@ -82,13 +93,20 @@ export class CallsView {
     clear(this.summary).append(
       h('span.count', { class: waiting ? 'hot' : '' }, v('strong', String(waiting)), ' ', tx('span', 'calls.waiting')),
       h('span.count', v('strong', String(calls.length)), ' ', tx('span', 'calls.open')));
-    this.fill(this.callList, calls, user, now, 'calls.empty');
-    this.fill(this.techList, tech, user, now, 'tech.empty');
+    this.fill(this.callList, calls.slice(0, LIST_MAX), user, now, 'calls.empty');
+    this.fill(this.techList, tech.slice(0, LIST_MAX), user, now, 'tech.empty');
+    this.more(this.callMore, calls.length);
+    this.more(this.techMore, tech.length);
     clear(this.recentList).append(...book.recent.map((a) => h('div.recent-item', { 'data-id': a.id },
       v('span', dateTime(a.resolvedAt ?? a.raisedAt)), ' ',
       v('span', a.household?.address ?? a.deviceId ?? a.id), ' ',
       a.outcome && has(`outcome.${a.outcome}`) ? tx('span.badge', `outcome.${a.outcome}`) : tx('span.badge', `state.${a.state}`),
       a.resolvedBy ? h('span', ' ', v('span', a.resolvedBy.name)) : null)));
+  }
+
+  more(el, total) {
+    el.hidden = total <= LIST_MAX;
+    el.replaceChildren(...(el.hidden ? [] : [tx('span', 'list.more', { n: total - LIST_MAX, max: LIST_MAX })]));
   }
 
   fill(list, alerts, user, now, emptyKey) {

@@ -1,0 +1,69 @@
+/**
+ * A mass event on the console, in headless Debian Chromium: with more open calls than a list shows,
+ * the page lists the most urgent 200 and says how many more there are, a new call still appears and
+ * rings at once, and an escalated call stays at the top.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { SimDevice } from '../simulator/sim-device.ts';
+import { CHROMIUM, card, launchBrowser, openLoggedIn, state } from './console-page.ts';
+
+const SEEDED = 260;
+let t: TestHub;
+let b: { browser: Browser; close(): Promise<void> };
+let page: Page;
+let escalated = '';
+const errors: string[][] = [];
+
+beforeAll(async () => {
+  expect(existsSync(CHROMIUM), 'Debian chromium is needed at /usr/bin/chromium (apt-get install chromium)').toBe(true);
+  t = await startTestHub();
+  const s = t.hub.store;
+  const grid1Homes = s.households.list().filter((h) => s.grid.get(h.gridId).name === '第一网格');
+  const now = Date.now();
+  s.tx(() => {
+    for (let i = 0; i < SEEDED; i++) {
+      const hh = grid1Homes[i % grid1Homes.length];
+      const grid = s.grid.get(hh.gridId);
+      const id = randomUUID();
+      // One old call has climbed to the community level: it must lead the list however many are open.
+      const level = i === 0 ? 1 : 0;
+      if (i === 0) escalated = id;
+      s.alerts.insert({ id, kind: 'call', reason: 'press', deviceId: null, householdId: hh.id, gridId: grid.id, gridPath: grid.path,
+        state: 'raised', level, presses: 1, isTest: false, detail: '', raisedAt: now - 600_000 + i, deadlineAt: now + 3_600_000, deadlineKind: 'escalate' });
+      s.alerts.appendEvent(id, now - 600_000 + i, 'raised', null, { reason: 'press', via: 'test' });
+    }
+  });
+  b = await launchBrowser();
+  page = await openLoggedIn(b.browser, t.httpUrl, 'community', errors);
+}, 60_000);
+
+afterAll(async () => {
+  await b?.close();
+  await t?.stop();
+  for (const e of errors) expect(e).toEqual([]);
+});
+
+it(`with ${SEEDED} open calls the list shows the 200 most urgent, says how many more, and a new call still shows and rings at once`, async () => {
+  await page.waitForFunction(() => document.querySelectorAll('#call-list article.card').length === 200, null, { timeout: 15_000 });
+  expect(await page.locator('#call-more').isVisible()).toBe(true);
+  expect(await page.locator('#call-more').innerText()).toContain(String(SEEDED - 200));
+  expect(await page.locator('#call-list article.card').first().getAttribute('data-id')).toBe(escalated);
+  expect((await state(page)).open).toHaveLength(SEEDED);
+
+  const d = new SimDevice({ url: t.mqttUrl, id: 'demo-0003', secret: 'demo-secret', resendMs: 2000, reconnectMs: 0 });
+  await d.connect();
+  const r = await d.send('press');
+  await page.waitForSelector(card(r.alertId!), { timeout: 5000 });
+  // Nobody from grid 1 is online, so the new call climbs to the community level at once: it joins the
+  // escalated one at level 1 and, being newer, leads the list.
+  await page.waitForFunction((id) => document.querySelector('#call-list article.card')?.getAttribute('data-id') === id, r.alertId, { timeout: 5000 });
+  const ids = await page.locator('#call-list article.card').evaluateAll((els) => els.slice(0, 2).map((e) => (e as HTMLElement).dataset.id));
+  expect(ids).toEqual([r.alertId, escalated]);
+  expect(await page.locator('#call-more').innerText()).toContain(String(SEEDED + 1 - 200));
+  expect((await state(page)).ringing).toBe(true);
+  await d.close(false);
+}, 60_000);
