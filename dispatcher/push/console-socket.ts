@@ -152,7 +152,6 @@ export class ConsoleSocket {
 
   private broadcast(ch: Change): void {
     let frame: { data: Buffer; framed: Buffer } | null = null;
-    const send = (c: Client, f: { data: Buffer; framed: Buffer }) => () => sendFramed(c.ws, f.data, f.framed);
     for (const c of this.clients) {
       if (c.ws.readyState !== c.ws.OPEN || !this.alerts.canSee(c.staff, ch.gridPath)) continue;
       // Built, encoded and framed once, for the first client that may see it; the same bytes go to every
@@ -162,7 +161,12 @@ export class ConsoleSocket {
         if (data === null) return;
         frame = { data, framed: textFrame(data) };
       }
-      this.sendOrHold(c, send(c, frame));
+      if (c.held) {
+        const f = frame;
+        c.held.push(() => sendFramed(c.ws, f.data, f.framed));
+      } else {
+        sendFramed(c.ws, frame.data, frame.framed);
+      }
       this.delivered++;
     }
   }
