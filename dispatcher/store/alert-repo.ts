@@ -72,7 +72,7 @@ export class AlertRepo {
       devMaxSeq: db.prepare('SELECT max(seq) AS m FROM device_events WHERE device_id = ?'),
       devEvent: db.prepare('INSERT INTO device_events (device_id, seq, type, device_ts, received_at, via, alert_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       nextDeadline: db.prepare(`SELECT min(deadline_at) AS at FROM alerts WHERE deadline_at IS NOT NULL AND ${OPEN}`),
-      due: db.prepare(`SELECT id FROM alerts WHERE deadline_at IS NOT NULL AND deadline_at <= ? AND ${OPEN} ORDER BY deadline_at`),
+      due: db.prepare(`SELECT id FROM alerts WHERE deadline_at IS NOT NULL AND deadline_at <= ? AND ${OPEN} ORDER BY deadline_at LIMIT ?`),
     };
   }
 
@@ -222,8 +222,9 @@ export class AlertRepo {
     return (this.s.nextDeadline.get() as { at: number | null }).at;
   }
 
-  dueIds(now: number): string[] {
-    return (this.s.due.all(now) as { id: string }[]).map((r) => r.id);
+  /** The ids of up to `limit` open alerts whose deadline is at or before `now`, earliest first. */
+  dueIds(now: number, limit: number): string[] {
+    return (this.s.due.all(now, limit) as { id: string }[]).map((r) => r.id);
   }
 }
 

@@ -1,0 +1,72 @@
+/**
+ * A mass event for the one-off measurements (snapshot-cost.ts, mass-escalation.ts): a demo hub's
+ * database with N open calls spread over the demo households, written straight to the store.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { Store } from '../dispatcher/store/store.ts';
+import { seedDemo } from '../dispatcher/demo-seed.ts';
+import { Hub } from '../dispatcher/hub.ts';
+import { loadConfig } from '../dispatcher/config.ts';
+
+export function seedOpenCalls(store: Store, n: number, now: number, deadlineAt: number): void {
+  const staffIds = store.staff.list().map((s) => s.id);
+  const devices = store.devices.list().filter((d) => d.householdId !== null);
+  store.tx(() => {
+    for (let i = 0; i < n; i++) {
+      const d = devices[i % devices.length];
+      const hh = store.households.get(d.householdId!)!;
+      const grid = store.grid.get(hh.gridId);
+      const id = randomUUID();
+      const at = now - (n - i) * 10;
+      store.alerts.insert({ id, kind: 'call', reason: 'press', deviceId: d.id, householdId: hh.id, gridId: grid.id, gridPath: grid.path,
+        state: 'raised', level: 0, presses: 1, isTest: false, detail: '', raisedAt: at, deadlineAt, deadlineKind: 'escalate' });
+      store.alerts.appendEvent(id, at, 'raised', null, { reason: 'press', via: 'mqtt' });
+      store.alerts.appendEvent(id, at, 'notified', null, { level: 0, notified: staffIds.slice(0, 2) });
+    }
+  });
+}
+
+/** A demo hub in this process on a new database holding `n` open calls due at `deadlineAt`, and an admin token. */
+export async function massEventHub(n: number, deadlineAt: number): Promise<{ hub: Hub; dir: string; token: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'anxin-mass-'));
+  const dbPath = join(dir, 'hub.db');
+  const seed = Store.open(dbPath);
+  seedDemo(seed, Date.now());
+  seedOpenCalls(seed, n, Date.now(), deadlineAt);
+  seed.close();
+  const config = loadConfig({ ANXIN_HOST: '127.0.0.1', ANXIN_MQTT_PORT: '0', ANXIN_HTTP_PORT: '0', ANXIN_DB: dbPath, ANXIN_LOG_LEVEL: 'silent' });
+  const hub = await Hub.start(config, { log: pino({ level: 'silent' }) });
+  const login = await fetch(`http://127.0.0.1:${hub.ports.http}/api/session`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'demo-pass' }),
+  });
+  const { token } = await login.json() as { token: string };
+  return { hub, dir, token };
+}
+
+/** eval'd CommonJS in a worker resolves modules from NODE_PATH: the project's own node_modules. */
+export const CONSOLE_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const WebSocket = require('ws');
+const socks = [];
+let frames = 0;
+parentPort.on('message', (m) => {
+  if (m === 'frames') return parentPort.postMessage({ frames });
+  const count = m, out = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    const ws = new WebSocket(workerData.url);
+    socks.push(ws);
+    ws.on('message', (data) => {
+      frames++;
+      if (!data.subarray(0, 20).toString().includes('"snapshot"')) return;
+      out.push({ ms: performance.now() - t0, bytes: data.length });
+      if (out.length === count) parentPort.postMessage(out);
+    });
+    ws.on('error', (e) => parentPort.postMessage({ error: e.message }));
+  }
+});
+`;
