@@ -4,10 +4,10 @@
  * nothing it is sent live arrives before its snapshot, presses are acked meanwhile, and a console
  * that leaves or a catch-up that fails disturbs nothing else.
  */
-import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { seedOpenCalls } from './helpers/open-calls.ts';
 import { TimeSlicer, type SlicedJob } from '../dispatcher/push/time-slicer.ts';
 
 const OPEN_CALLS = 3000;
@@ -18,19 +18,8 @@ beforeAll(async () => {
   t = await startTestHub();
   adminToken = await t.login('admin');
   // A mass event: thousands of open calls, written straight to the store (no console was listening).
-  const s = t.hub.store;
-  const households = s.households.list();
   const now = Date.now();
-  s.tx(() => {
-    for (let i = 0; i < OPEN_CALLS; i++) {
-      const hh = households[i % households.length];
-      const grid = s.grid.get(hh.gridId);
-      const id = randomUUID();
-      s.alerts.insert({ id, kind: 'call', reason: 'press', deviceId: null, householdId: hh.id, gridId: grid.id, gridPath: grid.path,
-        state: 'raised', level: 0, presses: 1, isTest: false, detail: `mass-${i}`, raisedAt: now - OPEN_CALLS + i, deadlineAt: null, deadlineKind: null });
-      s.alerts.appendEvent(id, now - OPEN_CALLS + i, 'raised', null, { reason: 'press', via: 'test' });
-    }
-  });
+  seedOpenCalls(t.hub.store, { count: OPEN_CALLS, raisedAt: (i) => now - OPEN_CALLS + i, detail: (i) => `mass-${i}` });
 }, 60_000);
 afterAll(async () => { await t.stop(); });
 

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { seedOpenCalls } from './helpers/open-calls.ts';
 import { SimDevice } from '../simulator/sim-device.ts';
 import { CHROMIUM, card, launchBrowser, openLoggedIn, state } from './console-page.ts';
 
@@ -21,22 +21,9 @@ const errors: string[][] = [];
 beforeAll(async () => {
   expect(existsSync(CHROMIUM), 'Debian chromium is needed at /usr/bin/chromium (apt-get install chromium)').toBe(true);
   t = await startTestHub();
-  const s = t.hub.store;
-  const grid1Homes = s.households.list().filter((h) => s.grid.get(h.gridId).name === '第一网格');
   const now = Date.now();
-  s.tx(() => {
-    for (let i = 0; i < SEEDED; i++) {
-      const hh = grid1Homes[i % grid1Homes.length];
-      const grid = s.grid.get(hh.gridId);
-      const id = randomUUID();
-      // One old call has climbed to the community level: it must lead the list however many are open.
-      const level = i === 0 ? 1 : 0;
-      if (i === 0) escalated = id;
-      s.alerts.insert({ id, kind: 'call', reason: 'press', deviceId: null, householdId: hh.id, gridId: grid.id, gridPath: grid.path,
-        state: 'raised', level, presses: 1, isTest: false, detail: '', raisedAt: now - 600_000 + i, deadlineAt: now + 3_600_000, deadlineKind: 'escalate' });
-      s.alerts.appendEvent(id, now - 600_000 + i, 'raised', null, { reason: 'press', via: 'test' });
-    }
-  });
+  // One old call has climbed to the community level: it must lead the list however many are open.
+  [escalated] = seedOpenCalls(t.hub.store, { count: SEEDED, gridName: '第一网格', raisedAt: (i) => now - 600_000 + i, level: (i) => (i === 0 ? 1 : 0), deadlineAt: now + 3_600_000 });
   b = await launchBrowser();
   page = await openLoggedIn(b.browser, t.httpUrl, 'community', errors);
 }, 60_000);

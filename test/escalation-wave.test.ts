@@ -4,37 +4,25 @@
  * few due; every call climbs once, consoles hear each once, and a press made during the wave is
  * committed and acked. The injected clock; no sleeps for deadlines.
  */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../dispatcher/clock.ts';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import type { ConsoleClient } from './helpers/console-client.ts';
+import { seedOpenCalls } from './helpers/open-calls.ts';
 
 const T0 = Date.parse('2026-11-25T02:00:00Z');
 const CALLS = 130; // more than two chunks of 50
 let t: TestHub;
 let clock: ManualClock;
 let community: ConsoleClient;
-const ids: string[] = [];
+let ids: string[] = [];
 
 beforeAll(async () => {
   clock = new ManualClock(T0);
   t = await startTestHub({ clock });
   await t.console('grid1');
   community = await t.console('community');
-  const s = t.hub.store;
-  const grid1Homes = s.households.list().filter((h) => s.grid.get(h.gridId).name === '第一网格');
-  s.tx(() => {
-    for (let i = 0; i < CALLS; i++) {
-      const hh = grid1Homes[i % grid1Homes.length];
-      const grid = s.grid.get(hh.gridId);
-      const id = randomUUID();
-      ids.push(id);
-      s.alerts.insert({ id, kind: 'call', reason: 'press', deviceId: null, householdId: hh.id, gridId: grid.id, gridPath: grid.path,
-        state: 'raised', level: 0, presses: 1, isTest: false, detail: '', raisedAt: T0 - i, deadlineAt: T0 + 60_000, deadlineKind: 'escalate' });
-      s.alerts.appendEvent(id, T0 - i, 'raised', null, { reason: 'press', via: 'test' });
-    }
-  });
+  ids = seedOpenCalls(t.hub.store, { count: CALLS, gridName: '第一网格', raisedAt: (i) => T0 - i, deadlineAt: T0 + 60_000 });
   t.hub.deadlines.arm();
 });
 afterAll(async () => { await t.stop(); });
