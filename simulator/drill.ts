@@ -52,6 +52,11 @@ export class Drill {
     await this.fleet.connect();
   }
 
+  /** Every console the drill holds open: the watcher's and the responders'. */
+  consoles(): StaffClient[] {
+    return [...(this.watcher ? [this.watcher] : []), ...(this.responders?.clients ?? [])];
+  }
+
   progressLine(): string {
     return progressLine(this.tracker.counts(this.fleet.extra()), (Date.now() - this.t0) / 1000);
   }

@@ -13,7 +13,10 @@ const stepExpect = z.object({
   acceptedWithinS: pos.optional(),
   helpComingWithinS: pos.optional(),
   allConnectedWithinS: pos.optional(),
+  consolesLiveWithinS: pos.optional(),
 }).strict();
+
+const STEP_ACTIONS = ['press', 'pressMany', 'dropLinks', 'restartHub', 'reconnectStorm', 'dropConsoles'];
 
 export const stepSchema = z.object({
   at: secs,
@@ -24,11 +27,12 @@ export const stepSchema = z.object({
   dropLinks: z.object({ percent: z.number().min(0).max(100), forS: pos }).strict().optional(),
   restartHub: z.union([z.literal(true), z.object({ downS: secs.optional(), crash: z.boolean().optional() }).strict()]).optional(),
   reconnectStorm: z.object({ withinS: pos }).strict().optional(),
+  dropConsoles: z.object({ forS: pos }).strict().optional(),
   expect: stepExpect.optional(),
 }).strict().superRefine((s, ctx) => {
-  const actions = ['press', 'pressMany', 'dropLinks', 'restartHub', 'reconnectStorm'].filter((k) => (s as Record<string, unknown>)[k] !== undefined);
+  const actions = STEP_ACTIONS.filter((k) => (s as Record<string, unknown>)[k] !== undefined);
   if (actions.length > 1) ctx.addIssue({ code: 'custom', message: `one action per step, got ${actions.join(' and ')}` });
-  if (actions.length === 0 && !s.expect) ctx.addIssue({ code: 'custom', message: 'a step needs an action (press, pressMany, dropLinks, restartHub, reconnectStorm) or an expect' });
+  if (actions.length === 0 && !s.expect) ctx.addIssue({ code: 'custom', message: `a step needs an action (${STEP_ACTIONS.join(', ')}) or an expect` });
   const e = s.expect ?? {};
   const perPress = ['ackedWithinS', 'onConsoleWithinS', 'acceptedWithinS', 'helpComingWithinS'].filter((k) => (e as Record<string, unknown>)[k] !== undefined);
   if (perPress.length && !s.press) ctx.addIssue({ code: 'custom', message: `${perPress.join(', ')} can only follow a single press` });

@@ -142,6 +142,18 @@ async function runStep(step: Step, drill: Drill, hub: HubProcess | null, say: (s
   } else if (step.reconnectStorm) {
     fleet.reconnectStorm(step.reconnectStorm.withinS * 1000);
     say(`${label}: reconnect storm, ${fleet.devices.size} devices back within ${step.reconnectStorm.withinS} s`);
+  } else if (step.dropConsoles) {
+    const consoles = drill.consoles();
+    for (const c of consoles) c.drop(step.dropConsoles.forS * 1000);
+    say(`${label}: dropped ${consoles.length} console sockets for ${step.dropConsoles.forS} s`);
+  }
+  if (e.consolesLiveWithinS !== undefined) {
+    const consoles = drill.consoles();
+    await sleep(200); // let the drops register
+    const took = await until(() => consoles.every((c) => c.connected), e.consolesLiveWithinS * 1000 - (performance.now() - t0));
+    const total = (performance.now() - t0) / 1000;
+    check(`${label} all ${consoles.length} consoles live within ${e.consolesLiveWithinS} s`, took !== null,
+      took !== null ? `after ${total.toFixed(2)} s` : `${consoles.filter((c) => c.connected).length} live after ${total.toFixed(1)} s`);
   }
   if (e.allConnectedWithinS !== undefined) {
     await sleep(200); // let the drops register before counting

@@ -36,6 +36,8 @@ export class StaffClient extends EventEmitter {
   private epoch: string | null = null;
   private stopped = false;
   private retry: NodeJS.Timeout | null = null;
+  /** No reconnect before this (performance.now()): a drop() that lasts. */
+  private holdUntil = 0;
   connected = false;
 
   constructor(readonly httpUrl: string, readonly username: string, readonly password: string) {
@@ -83,11 +85,18 @@ export class StaffClient extends EventEmitter {
 
   private reconnect(): void {
     if (this.stopped || this.retry) return;
+    const wait = Math.max(300 + Math.random() * 700, this.holdUntil - performance.now());
     this.retry = setTimeout(() => {
       this.retry = null;
       if (this.token) return this.open();
       this.login().then(() => this.open(), () => this.reconnect());
-    }, 300 + Math.random() * 700);
+    }, wait);
+  }
+
+  /** Drops the socket as a network failure would, and stays away `forMs` before reconnecting (with ?since=). */
+  drop(forMs: number): void {
+    this.holdUntil = performance.now() + forMs;
+    this.ws?.terminate();
   }
 
   private frame(text: string, at: number): void {

@@ -30,6 +30,8 @@ describe('scenario files', () => {
     expect(() => parseScenario('name: x\ndurationS: 5\ntimeline: [{at: 1}]')).toThrow(/needs an action/);
     expect(() => parseScenario('name: x\ndurationS: 5\ntimeline: [{at: 1, press: demo-0001, restartHub: true}]')).toThrow(/one action per step/);
     expect(() => parseScenario('name: x\ndurationS: 5\ntimeline: [{at: 1, dropLinks: {percent: 30, forS: 5}, expect: {acceptedWithinS: 3}}]')).toThrow(/single press/);
+    expect(() => parseScenario('name: x\ndurationS: 5\ntimeline: [{at: 1, dropConsoles: {forS: 5}, reconnectStorm: {withinS: 5}}]')).toThrow(/one action per step/);
+    expect(parseScenario('name: x\ndurationS: 5\ntimeline: [{at: 1, dropConsoles: {forS: 5}, expect: {consolesLiveWithinS: 10}}]').timeline[0].dropConsoles).toEqual({ forS: 5 });
     expect(() => parseScenario('name: x\ndurationS: 5\nbogus: 1')).toThrow(ScenarioError);
     expect(() => parseScenario('{not json')).toThrow(/not valid JSON or YAML/);
   });
@@ -55,6 +57,26 @@ describe('a hub restart in the middle of a drill', () => {
     expect(out.report.losses).toMatchObject({ neverAcked: 0, neverOnConsole: 0 });
     expect(out.report.counts.reconnects).toBeGreaterThanOrEqual(20);
   }, 90_000);
+});
+
+describe('consoles dropped in the middle of a drill', () => {
+  it('come back and miss nothing pressed while they were away', async () => {
+    const sc = parseScenario(JSON.stringify({
+      name: 'console drop', durationS: 6, settleS: 20,
+      fleet: { heartbeatS: 5, pressPerMin: 120, resendS: 2 },
+      responders: { acceptAfterS: 0.5, arriveAfterS: 0.5, resolveAfterS: 0.5 },
+      timeline: [
+        { at: 1, dropConsoles: { forS: 2 }, expect: { consolesLiveWithinS: 15 } },
+        { at: 1.3, pressMany: { count: 10, overS: 1 } },
+      ],
+    }));
+    const out = await runScenario(sc);
+    expect(out.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(out.log.join('\n')).toMatch(/dropped 5 console sockets for 2 s/); // the watcher and four responders
+    expect(out.checks.map((c) => c.label)).toContain('at 1 s all 5 consoles live within 15 s');
+    expect(out.report.losses).toMatchObject({ neverAcked: 0, neverOnConsole: 0 });
+    expect(out.report.counts.presses).toBeGreaterThanOrEqual(10);
+  }, 60_000);
 });
 
 describe('the scenario CLI', () => {
