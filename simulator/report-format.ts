@@ -19,7 +19,7 @@ export function reportText(r: Report): string {
     `Drill report (${r.startedAt}, ${r.durationS.toFixed(1)} s)`,
     `  devices ${c.devices}, connected at end ${c.connected}, reconnects ${c.reconnects}`,
     `  events sent ${c.sent} (presses ${c.presses}, cancels ${c.cancels}, tests ${c.tests}), acked ${c.acked}, re-sends ${c.resends}`,
-    `  alerts seen on a console ${c.alertsSeen}, help_coming heard ${c.helpComing}, errors ${c.errors}`,
+    `  alerts seen on a console ${c.alertsSeen}, help_coming heard ${c.helpComing}, connection errors ${c.errors}${c.errors ? ' (failed connects and dropped links; while a hub is down every device fails several times)' : ''}`,
     `Losses`,
     `  events never acked: ${r.losses.neverAcked}${r.losses.neverAckedIds.length ? ` (${r.losses.neverAckedIds.join(', ')})` : ''}`,
     `  acked calls never seen on a console: ${r.losses.neverOnConsole}${r.losses.neverOnConsoleIds.length ? ` (${r.losses.neverOnConsoleIds.join(', ')})` : ''}`,
@@ -61,7 +61,7 @@ export function reportHtml(r: Report, title = 'Anxin drill report'): string {
 <h1>${esc(title)}</h1><p>${esc(r.startedAt)}, ${r.durationS.toFixed(1)} s</p>
 <section><h2>Counts</h2><table>${row('devices', c.devices)}${row('connected at end', c.connected)}${row('reconnects', c.reconnects)}
 ${row('events sent', c.sent)}${row('presses / cancels / tests', `${c.presses} / ${c.cancels} / ${c.tests}`)}${row('acked', c.acked)}${row('re-sends', c.resends)}
-${row('alerts seen on a console', c.alertsSeen)}${row('help_coming heard', c.helpComing)}${row('errors', c.errors)}</table></section>
+${row('alerts seen on a console', c.alertsSeen)}${row('help_coming heard', c.helpComing)}${row('connection errors (failed connects, dropped links)', c.errors)}</table></section>
 <section><h2 class="${lossClass}">Losses: ${r.losses.neverAcked} never acked, ${r.losses.neverOnConsole} never on a console</h2></section>
 <section><h2>Latency</h2>${LAT.map(([k, label]) => `<p>${histogramSvg(r.latency[k], label)}</p>`).join('\n')}</section>
 ${r.notes.length ? `<section><h2>Notes</h2><ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></section>` : ''}
@@ -69,5 +69,5 @@ ${r.notes.length ? `<section><h2>Notes</h2><ul>${r.notes.map((n) => `<li>${esc(n
 }
 
 export function progressLine(c: { connected: number; devices: number; sent: number; acked: number; alertsSeen: number; errors: number }, elapsedS: number): string {
-  return `[${elapsedS.toFixed(0).padStart(4)} s] devices ${c.connected}/${c.devices}  sent ${c.sent}  acked ${c.acked}  alerts seen ${c.alertsSeen}  errors ${c.errors}`;
+  return `[${elapsedS.toFixed(0).padStart(4)} s] devices ${c.connected}/${c.devices}  sent ${c.sent}  acked ${c.acked}  alerts seen ${c.alertsSeen}  conn errors ${c.errors}`;
 }
