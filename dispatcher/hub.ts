@@ -29,6 +29,7 @@ import { RfService } from './rf/rf-service.ts';
 import { ReportRunner } from './reports/report-runner.ts';
 import { reportFigures } from './reports/report-figures.ts';
 import { ChangeRetention } from './alerts/change-retention.ts';
+import { TimeSlicer } from './time-slicer.ts';
 
 export interface HubOptions {
   config: HubConfig; clock?: Clock; log?: Logger;
@@ -60,6 +61,8 @@ export class Hub {
   readonly receivers: ReceiverSet;
   /** Builds report figures off the event loop. */
   readonly reports: ReportRunner;
+  /** Long jobs (console catch-ups, alert lists) run a few milliseconds per turn of the event loop. */
+  readonly slicer: TimeSlicer;
   ports = { mqtt: 0, http: 0, mqttTls: 0 };
   private started = false;
   private checkpointer: Checkpointer | null = null;
@@ -95,8 +98,9 @@ export class Hub {
     this.receivers = new ReceiverSet(config.serial, { sink: this.ingest, directory: this.rf, observer: this.rf, now: () => this.clock.now(),
       log: this.log.child({ part: 'serial' }), repeatWindowMs: config.rfRepeatWindowMs });
     this.rf.receivers = () => ({ statuses: this.receivers.statuses(), counters: this.receivers.counters });
+    this.slicer = new TimeSlicer(5, (err) => this.log.error({ err }, 'a sliced job failed'));
     this.socket = new ConsoleSocket(this.store, this.alerts, this.duty, this.feed, this.clock, this.log.child({ part: 'ws' }),
-      { ...DEFAULT_SOCKET_OPTIONS, pingMs: config.wsPingMs });
+      this.slicer, { ...DEFAULT_SOCKET_OPTIONS, pingMs: config.wsPingMs });
     this.storageFault.sink = this.socket;
     this.socket.volatile = () => this.storageFault.volatile();
     this.socket.onDenied = wsDenialAuditor(this.store.db, this.clock, this.log);
@@ -111,6 +115,7 @@ export class Hub {
       rf: this.rf,
       limits: this.limits,
       reports: this.reports,
+      slicer: this.slicer,
     }, this.log);
   }
 

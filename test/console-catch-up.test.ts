@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { seedOpenCalls } from './helpers/open-calls.ts';
-import { TimeSlicer, type SlicedJob } from '../dispatcher/push/time-slicer.ts';
+import { TimeSlicer, mapSliced, type SlicedJob } from '../dispatcher/time-slicer.ts';
 
 const OPEN_CALLS = 3000;
 let t: TestHub;
@@ -106,7 +106,7 @@ it('a catch-up that fails closes that socket with 1011 (the console reconnects);
   expect(again.frames.some((f) => f.type === 'snapshot')).toBe(true);
 });
 
-it('the slicer gives way to other work between slices, and one failing job does not stop the rest', async () => {
+it('the slicer gives way to other work between slices, one failing job does not stop the rest, and a job can return a value', async () => {
   const errors: unknown[] = [];
   const slicer = new TimeSlicer(2, (e) => errors.push(e));
   const order: string[] = [];
@@ -132,4 +132,8 @@ it('the slicer gives way to other work between slices, and one failing job does 
   expect(order).toEqual(['other work', 'a done', 'b done']);
   expect(errors).toHaveLength(1);
   expect((errors[0] as Error).message).toBe('broken job');
+  // A job with a result: the promise settles with it, or with what the job threw.
+  await expect(slicer.result(mapSliced([1, 2, 3, 4], (n) => (n % 2 ? n * 10 : undefined)))).resolves.toEqual([10, 30]);
+  await expect(slicer.result(mapSliced([1], () => { throw new Error('bad item'); }))).rejects.toThrow('bad item');
+  expect(errors).toHaveLength(1); // a rejected result is the caller's to handle, not a job failure
 });

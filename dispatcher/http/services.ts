@@ -6,6 +6,7 @@ import type { HubConfig } from '../config.ts';
 import type { RfService } from '../rf/rf-service.ts';
 import type { LoginRateLimiter } from '../security/rate-limiter.ts';
 import type { ReportRunner } from '../reports/report-runner.ts';
+import type { TimeSlicer } from '../time-slicer.ts';
 
 export interface HubServices {
   store: Store;
@@ -25,4 +26,6 @@ export interface HubServices {
   limits?: { staff: LoginRateLimiter; devices: LoginRateLimiter };
   /** Builds report figures off the event loop. */
   reports: ReportRunner;
+  /** Runs long lists a few milliseconds per turn of the event loop. */
+  slicer: TimeSlicer;
 }

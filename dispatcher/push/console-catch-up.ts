@@ -16,7 +16,7 @@ import type { Staff } from '../store/staff-repo.ts';
 import type { Change, ChangeFeed } from '../alerts/change-feed.ts';
 import { alertViewBytes, type AlertView } from '../alerts/alert-view.ts';
 import { isOpenState } from '../store/live-cache.ts';
-import type { SlicedJob } from './time-slicer.ts';
+import type { SlicedJob } from '../time-slicer.ts';
 import { sendFramed, textFrameFor } from './framed-broadcast.ts';
 
 /** A console more changes behind than this gets a snapshot rather than a resume. */

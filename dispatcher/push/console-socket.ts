@@ -19,7 +19,7 @@ import { staffView } from '../http/staff-view.ts';
 import { sendFramed, textFrame } from './framed-broadcast.ts';
 import { changeEpoch } from './change-epoch.ts';
 import { catchUp, type CatchUpClient } from './console-catch-up.ts';
-import { TimeSlicer } from './time-slicer.ts';
+import type { TimeSlicer } from '../time-slicer.ts';
 
 interface Client extends CatchUpClient { token: string; alive: boolean; msgs: number; windowStart: number }
 
@@ -50,8 +50,6 @@ export class ConsoleSocket {
   private readonly clients = new Set<Client>();
   private pinger: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
-  /** Catch-ups of connecting consoles, a few milliseconds per turn of the event loop. */
-  private readonly slicer: TimeSlicer;
   delivered = 0;
   /** Alerts that live only in memory (the storage fault alert while the store is failing). */
   volatile: () => AlertView[] = () => [];
@@ -67,10 +65,11 @@ export class ConsoleSocket {
     private readonly feed: ChangeFeed,
     private readonly clock: Clock,
     private readonly log: Logger,
+    /** Runs the catch-ups of connecting consoles, a few milliseconds per turn of the event loop. */
+    private readonly slicer: TimeSlicer,
     private readonly opts: ConsoleSocketOptions = DEFAULT_SOCKET_OPTIONS,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload, perMessageDeflate: false });
-    this.slicer = new TimeSlicer(5, (err) => this.log.error({ err }, 'console catch-up job failed'));
   }
 
   attach(server: Server): void {
@@ -204,7 +203,9 @@ export class ConsoleSocket {
 
   /** Consoles whose catch-up is still being built. */
   catchingUp(): number {
-    return this.slicer.pending();
+    let n = 0;
+    for (const c of this.clients) if (c.held) n++;
+    return n;
   }
 
   connectedCount(): number {

@@ -1,12 +1,24 @@
 /**
  * Runs long jobs on the event loop in slices: each job is a generator that yields between small
  * steps, and one pump runs the queued jobs, oldest first, for at most `budgetMs` per turn of the
- * loop before giving way (setImmediate) to presses, acks and everything else.
+ * loop before giving way (setImmediate) to presses, acks and everything else. The hub has one:
+ * consoles' catch-ups and the alert lists of the HTTP API share it.
  *
  * One pump for all jobs, not one setImmediate chain per job: twenty consoles connecting at once
  * would otherwise each take a slice in the same turn, and the turn would last twenty slices.
  */
 export type SlicedJob = Generator<unknown, void, void>;
+
+/** `fn` over `items`, one item per step; undefined results are left out. */
+export function* mapSliced<T, U>(items: readonly T[], fn: (t: T) => U | undefined): Generator<unknown, U[], void> {
+  const out: U[] = [];
+  for (const t of items) {
+    const u = fn(t);
+    if (u !== undefined) out.push(u);
+    yield;
+  }
+  return out;
+}
 
 export class TimeSlicer {
   private readonly jobs: SlicedJob[] = [];
@@ -18,6 +30,19 @@ export class TimeSlicer {
   run(job: SlicedJob): void {
     this.jobs.push(job);
     this.schedule();
+  }
+
+  /** Queues a job that computes a value; the promise settles with it, or with what the job threw. */
+  result<T>(job: Generator<unknown, T, void>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.run((function* settle() {
+        try {
+          resolve(yield* job);
+        } catch (err) {
+          reject(err);
+        }
+      })());
+    });
   }
 
   pending(): number {
