@@ -13,6 +13,7 @@ import { WalSync } from '../dispatcher/store/wal-sync.ts';
 import { Store } from '../dispatcher/store/store.ts';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { SimDevice } from '../simulator/sim-device.ts';
+import { ManualClock } from '../dispatcher/clock.ts';
 
 type Cb = (err: NodeJS.ErrnoException | null) => void;
 
@@ -159,6 +160,35 @@ describe('device events wait for the WAL to be on disk', () => {
     const h = (await t.api('GET', '/healthz')).body;
     expect(h.walSync).toMatchObject({ deferred: true, failed: null, pending: 0 });
     expect(h.walSync.syncs).toBeGreaterThanOrEqual(1);
+  });
+
+  it('an escalation step commits without SQLite\'s own fsync: consoles hear it at once, the group fdatasync follows', async () => {
+    const s = heldSync();
+    const clock = new ManualClock(Date.parse('2026-11-25T02:00:00Z'));
+    t = await startTestHub({ fdatasync: s.fn, clock });
+    await t.console('grid1'); // online at level 0, so the call waits there for its deadline
+    const community = await t.console('community');
+    const d = await t.device('demo-0003');
+    let acked: { alertId: string | null } | null = null;
+    void d.send('press').then((r) => { acked = r; });
+    while (!(await until(() => acked !== null, 100))) s.releaseAll();
+    const id = acked!.alertId!;
+    expect((await community.change(id)).level).toBe(0);
+    t.hub.healthSweep.stop(); // its writes are deferred too: only the step may ask for an fdatasync here
+    await until(() => s.held.length > 0, 300);
+    s.releaseAll();
+    // Counts commits that SQLite synced itself (each one an fsync on the event loop).
+    const wal = t.hub.store.wal;
+    const durably = wal.committedDurably.bind(wal);
+    let fullCommits = 0;
+    wal.committedDurably = (release) => { fullCommits++; durably(release); };
+    clock.advance(60_000); // the escalation deadline
+    // On the consoles at once, while the fdatasync it asked for is still held back: no fsync on the event loop.
+    expect((await community.change(id, (a) => a.level === 1)).level).toBe(1);
+    expect(await until(() => s.held.length > 0, 1000)).toBe(true);
+    expect(fullCommits).toBe(0);
+    expect(t.hub.store.db.pragma('synchronous', { simple: true })).toBe(2); // FULL again for every other commit
+    s.stopHolding();
   });
 
   it('a failed fdatasync: no ack, a storage fault on the consoles, and the re-sent press is acked', async () => {

@@ -46,6 +46,18 @@ export class AlertService {
   }
 
   /**
+   * Work that the clock or a sweep started (escalation steps, health alerts): one transaction without
+   * SQLite's own fsync, so a slow disk never holds the event loop; its changes go to the consoles at
+   * once and its device notifications once an fdatasync covering it returns (dropped, and logged, if
+   * that fails). Lost with the machine, the work is redone: a deadline still due fires again after the
+   * restart, the next sweep finds the same devices. Inside another transaction it is unit().
+   */
+  unitDeferred<T>(fn: () => T): T {
+    if (this.store.db.inTransaction) return this.unit(fn);
+    return this.unitUnsynced(fn, () => {}, (err) => this.log.error({ err }, 'a deferred commit could not be synced: its device notifications were dropped'));
+  }
+
+  /**
    * The device-event path: one transaction without SQLite's own fsync (store/wal-sync.ts). Its
    * changes go to the consoles at once (see takeEffects); its device notifications, then
    * `durable`, run once an fdatasync covering it returns, or `refused` instead if that fails.
@@ -193,7 +205,7 @@ export class AlertService {
 
   /** The due steps of several alerts in one transaction: a burst of deadlines costs one commit, not one each (issue 6). */
   stepMany(alertIds: string[], now: number): number {
-    return this.unit(() => alertIds.filter((alertId) => {
+    return this.unitDeferred(() => alertIds.filter((alertId) => {
       const a = this.store.alerts.get(alertId);
       if (!a || a.deadlineAt === null || a.deadlineAt > now) return false; // accepted or moved meanwhile
       if (a.deadlineKind === 'escalate') {

@@ -35,7 +35,8 @@ export class ChangeRetention {
 
   /** One chunk of rows older than the window; true when more may be left. */
   pruneChunk(now = this.clock.now()): boolean {
-    const n = this.store.tx(() => this.store.alerts.pruneChanges(now - this.settings.keepMs, this.settings.chunk));
+    // Deferred durability: rows whose deletion is lost with the machine are deleted again next time.
+    const n = this.store.txDeferred(() => this.store.alerts.pruneChanges(now - this.settings.keepMs, this.settings.chunk));
     this.pruned += n;
     return n === this.settings.chunk;
   }

@@ -46,7 +46,8 @@ export class PresenceTracker {
     const batch = [...this.pending.values()];
     this.pending.clear();
     try {
-      this.store.devices.applySeen(batch);
+      // Deferred durability: a presence write lost with the machine is redone by the next heartbeat.
+      this.store.txDeferred(() => this.store.devices.applySeen(batch));
     } catch (err) {
       this.log.error({ err, devices: batch.length }, 'could not store presence; will retry');
       for (const b of batch) if (!this.pending.has(b.id)) this.pending.set(b.id, b);

@@ -74,6 +74,21 @@ export class Store {
     }
   }
 
+  /**
+   * A write whose durability may wait for the next group fdatasync because nothing leaves the hub on
+   * the strength of it (presence, pruning): committed without SQLite's own fsync, and an fdatasync is
+   * asked for off the event loop. Lost with the machine, such a write is redone (the next heartbeat,
+   * the next run). On this project's test machine a small fsync on the event loop took up to 240 ms
+   * while the checkpoint worker was syncing the database file (issue 6, benchmark 6). Inside another
+   * transaction, or where deferral is not possible, it is an ordinary tx().
+   */
+  txDeferred<T>(fn: () => T): T {
+    if (this.db.inTransaction) return this.tx(fn);
+    const out = this.txUnsynced(fn);
+    this.wal.committedUnsynced(() => {}, () => {});
+    return out;
+  }
+
   private runOrForget<T>(fn: () => T): T {
     try {
       return this.runTx(fn) as T;

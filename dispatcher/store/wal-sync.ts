@@ -13,9 +13,12 @@
  * time, on libuv's thread pool; commits made while it runs wait for the next one, so a busy
  * hub does one fsync per round, not one per commit.
  *
- * Every other write (staff actions, escalation, admin) still commits with FULL. Such a commit
- * makes every earlier frame durable too, so it first releases whatever was waiting: released
- * work always goes out in commit order (a device never hears of step N+1 before step N).
+ * Work the clock or a sweep starts (escalation steps, health alerts, presence, pruning) commits the
+ * same way (AlertService.unitDeferred, Store.txDeferred): on the test machine a small fsync on the
+ * event loop took up to 240 ms while the checkpoint worker synced the database file. Staff actions
+ * and admin writes still commit with FULL. Such a commit makes every earlier frame durable too, so
+ * it first releases whatever was waiting: released work always goes out in commit order (a device
+ * never hears of step N+1 before step N).
  *
  * If an fdatasync fails, the waiting work is refused (devices get no ack and re-send), every
  * later commit goes back to SQLite's own FULL sync, and the failure is reported (docs/reliability.md).
