@@ -30,7 +30,10 @@ export async function soak(size: SoakSize, _target: 'hub' | 'ref', hub: BenchHub
   clearInterval(reader);
   await sleep(1000);
   closeAll(clients);
-  const windows = hub.probes(t0);
+  const probes = hub.probes(t0);
+  const windows = probes.filter((p) => p.elMaxMs !== undefined);
+  // Store calls that took over BENCH_SLOW_SQL_MS in the hub's thread (loop-probe.ts): a pause spent waiting for the disk.
+  const slowSql = probes.filter((p) => p.slowSqlMs !== undefined);
   const maxes = windows.map((w) => w.elMaxMs).sort((a, b) => a - b);
   // The slowest window: when it came (s after the start; escalations fall due every 60 s) and its longest GC pause.
   const slowest = windows.reduce((a, w) => (w.elMaxMs > (a?.elMaxMs ?? -1) ? w : a), windows[0]);
@@ -40,5 +43,6 @@ export async function soak(size: SoakSize, _target: 'hub' | 'ref', hub: BenchHub
     pausesOver100ms: maxes.filter((m) => m > 100).length, rssEndMb: (windows[windows.length - 1]?.rssKb ?? NaN) / 1024,
     slowestAtS: slowest ? (slowest.t - t0) / 1000 : NaN, slowestGcMaxMs: slowest?.gcMaxMs ?? NaN,
     gcMaxMs: Math.max(...windows.map((w) => w.gcMaxMs ?? 0)),
+    slowSqlCalls: slowSql.length, slowSqlMaxMs: Math.max(0, ...slowSql.map((p) => p.slowSqlMs ?? 0)),
   };
 }

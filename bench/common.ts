@@ -14,7 +14,7 @@ export interface Cred { id: string; secret: string }
 
 export interface BenchHub {
   proc: HubProcess; token: string; creds: Cred[]; probeFile: string;
-  probes(sinceMs?: number): { t: number; rssKb: number; heapKb: number; elMaxMs: number; elP99Ms: number; gcMaxMs?: number; gcMs?: number }[];
+  probes(sinceMs?: number): { t: number; rssKb: number; heapKb: number; elMaxMs: number; elP99Ms: number; gcMaxMs?: number; gcMs?: number; slowSqlMs?: number; sql?: string }[];
   rssKb(): number;
   stop(): Promise<void>;
 }

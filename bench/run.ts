@@ -39,7 +39,7 @@ function suite(full: boolean): Bench[] {
     { n: 3, what: `memory, ${s.b3.devices} connected devices`, devices: s.b3.devices, ref: true, fn: (t, h) => memory(s.b3, t, h), key: 'kbPerDevice', target: '≤ 25 KB/device (at 50,000)', higherIsBetter: false, refAgg: 'max', freshHub: true },
     { n: 4, what: `reconnect storm, ${s.b4.devices} devices within ${s.b4.withinS} s, ${s.b4.alarmsPerS} alarms/s`, devices: s.b4.devices, ref: true, fn: (t, h) => storm(s.b4, t, h), key: 'allBackS', target: 'all back ≤ 15 s, 0 gave up, ack p99 ≤ 1,000 ms', higherIsBetter: false },
     { n: 5, what: `console fan-out, ${s.b5.consoles} consoles, ${s.b5.rate} changes/s`, devices: 500, ref: true, fn: (t, h) => fanout(s.b5, t, h), key: 'deliveriesPerS', target: '≥ 100,000 deliveries/s', higherIsBetter: true, freshHub: true },
-    { n: 6, what: `event-loop soak, ${s.b6.rate} alarms/s + reports, ${s.b6.seconds} s`, devices: s.b6.devices, ref: false, fn: (t, h) => soak(s.b6, t, h), key: 'maxPauseMs', target: 'no pause > 100 ms', higherIsBetter: false, env: {} },
+    { n: 6, what: `event-loop soak, ${s.b6.rate} alarms/s + reports, ${s.b6.seconds} s`, devices: s.b6.devices, ref: false, fn: (t, h) => soak(s.b6, t, h), key: 'maxPauseMs', target: 'no pause > 100 ms', higherIsBetter: false, env: { BENCH_SLOW_SQL_MS: '50' } },
   ];
 }
 
