@@ -7,7 +7,7 @@
  */
 import { rmSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { massEventHub } from './mass-seed.ts';
+import { massEventHub, steadyPresser } from './mass-seed.ts';
 import { consoleWorker, consoles } from './snapshot-cost.ts';
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
@@ -22,17 +22,7 @@ async function measure(n: number): Promise<Record<string, number>> {
   const waiting = hub.store.db.prepare("SELECT count(*) AS n FROM alerts WHERE state = 'raised' AND level = 0");
   await new Promise((r) => setTimeout(r, Math.max(0, dueAt - Date.now() - 500)));
 
-  // A device pressing every 20 ms through the wave: the first press raises a call, the rest repeat it.
-  const commitMs: number[] = [];
-  let seq = 1_000_000, pressing = true;
-  const presser = (async () => {
-    while (pressing) {
-      const s = performance.now();
-      await hub.ingest.commitEvent({ kind: 'device-event', deviceId: 'demo-0020', seq: seq++, type: 'press', deviceTs: null, receivedAt: Date.now(), via: 'bench' });
-      commitMs.push(performance.now() - s);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  })();
+  const presser = steadyPresser(hub); // pressing through the wave
   const h = monitorEventLoopDelay({ resolution: 1 });
   h.enable();
   while (Date.now() < dueAt) await new Promise((r) => setTimeout(r, 20));
@@ -40,8 +30,7 @@ async function measure(n: number): Promise<Record<string, number>> {
   while ((waiting.get() as { n: number }).n > 0 && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 50));
   const wave = performance.now() - t0;
   h.disable();
-  pressing = false;
-  await presser;
+  const commitMs = await presser.stop();
   const frames = await new Promise<number>((resolve) => { w.once('message', (m) => resolve(m.frames)); w.postMessage('frames'); });
   await w.terminate();
   await hub.stop();

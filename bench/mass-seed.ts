@@ -47,6 +47,24 @@ export async function massEventHub(n: number, deadlineAt: number): Promise<{ hub
   return { hub, dir, token };
 }
 
+/**
+ * A device that presses every 20 ms (the first press raises a call, the rest repeat it) and records
+ * how long each took to commit, which is what its ack waits for. stop() resolves with the times, sorted.
+ */
+export function steadyPresser(hub: Hub, deviceId = 'demo-0020', firstSeq = 1_000_000): { stop(): Promise<number[]> } {
+  const commitMs: number[] = [];
+  let seq = firstSeq, pressing = true;
+  const loop = (async () => {
+    while (pressing) {
+      const s = performance.now();
+      await hub.ingest.commitEvent({ kind: 'device-event', deviceId, seq: seq++, type: 'press', deviceTs: null, receivedAt: Date.now(), via: 'bench' });
+      commitMs.push(performance.now() - s);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  return { async stop() { pressing = false; await loop; return commitMs.sort((a, b) => a - b); } };
+}
+
 /** eval'd CommonJS in a worker resolves modules from NODE_PATH: the project's own node_modules. */
 export const CONSOLE_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');

@@ -7,7 +7,7 @@
  */
 import { rmSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { massEventHub } from './mass-seed.ts';
+import { massEventHub, steadyPresser } from './mass-seed.ts';
 import { consoleWorker, consoles } from './snapshot-cost.ts';
 const N = Number(process.argv[2] ?? 5000);
 const { hub, dir, token } = await massEventHub(0, Date.now());
@@ -18,16 +18,7 @@ s.tx(() => { for (let i = 0; i < N; i++) s.devices.create({ id: `pc-${i}`, kind:
 s.db.prepare("UPDATE devices SET last_seen = ? WHERE id LIKE 'pc-%'").run(now);
 const w = consoleWorker(`ws://127.0.0.1:${hub.ports.http}/ws?token=${token}`);
 await consoles(w, 20);
-const commitMs: number[] = [];
-let pressing = true, seq = 1;
-const presser = (async () => {
-  while (pressing) {
-    const t = performance.now();
-    await hub.ingest.commitEvent({ kind: 'device-event', deviceId: 'demo-0020', seq: seq++, type: 'press', deviceTs: null, receivedAt: Date.now(), via: 'bench' });
-    commitMs.push(performance.now() - t);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-})();
+const presser = steadyPresser(hub, 'demo-0020', 1);
 await new Promise((r) => setTimeout(r, 200));
 const h = monitorEventLoopDelay({ resolution: 1 });
 h.enable();
@@ -39,9 +30,7 @@ while ((offline.get() as { n: number }).n < N && performance.now() - t0 < 60_000
 const allMs = performance.now() - t0;
 await new Promise((r) => setTimeout(r, 100));
 h.disable();
-pressing = false;
-await presser;
-commitMs.sort((a, b) => a - b);
+const commitMs = await presser.stop();
 console.log(JSON.stringify({ devicesOffline: N, firstChunkMs: +firstMs.toFixed(1), allRaisedMs: Math.round(allMs), maxPauseMs: +(h.max / 1e6).toFixed(1),
   pressCommitP50Ms: +commitMs[Math.floor(commitMs.length / 2)].toFixed(2), pressCommitMaxMs: +commitMs[commitMs.length - 1].toFixed(1), openAlerts: s.alerts.openCount() }));
 await w.terminate(); await hub.stop(); rmSync(dir, { recursive: true, force: true }); process.exit(0);
