@@ -29,7 +29,7 @@ it('no statement of the store scans a growing table', () => {
     // The statements prepared on first use.
     store.alerts.recent(200);
     store.alerts.recent(200, '/1/');
-    store.alerts.open();
+    store.alerts.openRefs();
     store.alerts.openCount();
     store.alerts.deviceEventAlert('dev-1', 5);
     store.health.openTechnical();

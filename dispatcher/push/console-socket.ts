@@ -18,7 +18,7 @@ import type { AlertView } from '../alerts/alert-view.ts';
 import { staffView } from '../http/staff-view.ts';
 import { sendFramed, textFrame } from './framed-broadcast.ts';
 import { changeEpoch } from './change-epoch.ts';
-import { catchUp, type CatchUpClient } from './console-catch-up.ts';
+import { catchUp, type CatchUpClient, type CatchUpDeps } from './console-catch-up.ts';
 import type { TimeSlicer } from '../time-slicer.ts';
 
 interface Client extends CatchUpClient { token: string; alive: boolean; msgs: number; windowStart: number }
@@ -50,6 +50,8 @@ export class ConsoleSocket {
   private readonly clients = new Set<Client>();
   private pinger: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
+  /** What every console's catch-up reads from. */
+  private readonly catchUpDeps: CatchUpDeps;
   delivered = 0;
   /** Alerts that live only in memory (the storage fault alert while the store is failing). */
   volatile: () => AlertView[] = () => [];
@@ -70,6 +72,7 @@ export class ConsoleSocket {
     private readonly opts: ConsoleSocketOptions = DEFAULT_SOCKET_OPTIONS,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload, perMessageDeflate: false });
+    this.catchUpDeps = { store, feed, canSee: (s, p) => alerts.canSee(s, p), volatile: () => this.volatile(), log };
   }
 
   attach(server: Server): void {
@@ -119,8 +122,7 @@ export class ConsoleSocket {
     ws.send(JSON.stringify({ type: 'hello', user: staffView(staff), serverTime: this.clock.now(), epoch: this.epoch }));
     // A number from another epoch may have been handed out and then lost with the machine: a snapshot instead.
     const from = Number.isSafeInteger(since) && since >= 0 && q.get('epoch') === this.epoch ? since : null;
-    const deps = { store: this.store, feed: this.feed, canSee: (s: Staff, p: string) => this.alerts.canSee(s, p), volatile: () => this.volatile(), log: this.log };
-    this.slicer.run(catchUp(deps, client, from));
+    this.slicer.run(catchUp(this.catchUpDeps, client, from));
   }
 
   /** Sends now, or after the client's catch-up if it is still catching up. */

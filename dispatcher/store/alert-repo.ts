@@ -43,7 +43,6 @@ export class AlertRepo {
     this.s = {
       get: db.prepare(`SELECT ${COLS} FROM alerts WHERE id = ?`),
       openForDevice: db.prepare(`SELECT ${COLS} FROM alerts WHERE device_id = ? AND kind = ? AND reason = ? AND ${OPEN} ORDER BY raised_at DESC LIMIT 1`),
-      open: db.prepare(`SELECT ${COLS} FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} ORDER BY raised_at`),
       openRefs: db.prepare(`SELECT id, grid_path AS gridPath FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} ORDER BY raised_at`),
       openCount: db.prepare(`SELECT count(*) AS n FROM alerts WHERE ${OPEN_LISTED}`),
       recent: db.prepare(`SELECT ${COLS} FROM alerts INDEXED BY alerts_recent ORDER BY raised_at DESC LIMIT ?`),
@@ -72,6 +71,7 @@ export class AlertRepo {
       devMaxSeq: db.prepare('SELECT max(seq) AS m FROM device_events WHERE device_id = ?'),
       devEvent: db.prepare('INSERT INTO device_events (device_id, seq, type, device_ts, received_at, via, alert_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       nextDeadline: db.prepare(`SELECT min(deadline_at) AS at FROM alerts WHERE deadline_at IS NOT NULL AND ${OPEN}`),
+      pruneChanges: db.prepare('DELETE FROM changes WHERE seq IN (SELECT seq FROM changes WHERE at < ? ORDER BY at LIMIT ?)'),
       due: db.prepare(`SELECT id FROM alerts WHERE deadline_at IS NOT NULL AND deadline_at <= ? AND ${OPEN} ORDER BY deadline_at LIMIT ?`),
     };
   }
@@ -107,10 +107,6 @@ export class AlertRepo {
 
   openCount(): number {
     return (this.s.openCount.get() as { n: number }).n;
-  }
-
-  open(): AlertRow[] {
-    return (this.s.open.all() as Raw[]).map(toRow);
   }
 
   /** The open alerts' ids and grid paths, oldest first: what a console's snapshot starts from. */
@@ -199,7 +195,7 @@ export class AlertRepo {
 
   /** Deletes up to `limit` change rows older than `before`, oldest first; returns how many. */
   pruneChanges(before: number, limit: number): number {
-    return this.db.prepare('DELETE FROM changes WHERE seq IN (SELECT seq FROM changes WHERE at < ? ORDER BY at LIMIT ?)').run(before, limit).changes;
+    return this.s.pruneChanges.run(before, limit).changes;
   }
 
   /** The stored event with this (device, seq), if any. A seq above the device's highest needs no lookup. */

@@ -78,8 +78,7 @@ export class DeviceRepo {
     this.seenOneStmt.run(at, id);
   }
 
-  /** Applies a batch of presence observations in one transaction. */
-  /** Inside the caller's transaction (PresenceTracker.flush). */
+  /** Applies a batch of presence observations, inside the caller's transaction (PresenceTracker.flush). */
   applySeen(batch: { id: string; at: number; online: boolean | null; battery?: number; rssi?: number; fw?: string }[]): void {
     for (const b of batch) {
       this.seenStmt.run({ id: b.id, at: b.at, online: b.online === null ? null : b.online ? 1 : 0, battery: b.battery ?? null, rssi: b.rssi ?? null, fw: b.fw ?? null });

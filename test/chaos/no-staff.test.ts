@@ -40,7 +40,7 @@ describe('no duty staff online', () => {
     consoles.push(c);
     return c;
   };
-  const openNoStaff = () => hub.store.alerts.open().filter((a) => a.kind === 'technical' && a.reason === 'no_staff_online');
+  const openNoStaff = () => hub.store.alerts.openRefs().map((r) => hub.store.alerts.get(r.id)!).filter((a) => a.kind === 'technical' && a.reason === 'no_staff_online');
 
   it('raises one technical alert at the top level, logs it, and shows it to the first console', async () => {
     const t0 = Date.now();
