@@ -18,6 +18,7 @@ import { memory } from './b3-memory.ts';
 import { storm } from './b4-storm.ts';
 import { fanout } from './b5-fanout.ts';
 import { soak } from './b6-soak.ts';
+import { diskCheck, type DiskCheck } from './disk-check.ts';
 
 type Target = 'hub' | 'ref';
 type Fn = (target: Target, hub: BenchHub) => Promise<Record<string, number>>;
@@ -61,7 +62,11 @@ async function main(): Promise<void> {
   const only = v.only ? new Set(v.only.split(',').map(Number)) : null;
   const refUp = await mosquittoUp();
   if (!refUp) process.stderr.write('bench: Mosquitto is not answering on 127.0.0.1:1883: reference columns will be empty\n');
-  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAvgAtStart: loadavg().map((x) => +x.toFixed(2)) };
+  const loadAvgAtStart = loadavg().map((x) => +x.toFixed(2));
+  // The disk decides some figures (benchmark 6 on a disk that stalls): measured first, written beside them.
+  process.stderr.write('bench: checking the disk for 10 s (bench/disk-check.ts)\n');
+  const disk = await diskCheck(10);
+  const machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, loadAvgAtStart, disk };
   const rows: Row[] = [];
   const started = new Date();
   for (const b of suite(full)) {
@@ -102,10 +107,12 @@ async function main(): Promise<void> {
 const stamp = (started: Date) => started.toISOString().replace(/[:.]/g, '-').slice(0, 19);
 
 /** Writes the table and the JSON so far; called after every benchmark, so a run cut short keeps what it measured. */
-function writeResults(started: Date, full: boolean, repeats: number, machine: Record<string, unknown> & { cpus: number; cpu?: string; memGiB: number; node: string; loadAvgAtStart: number[] }, rows: Row[]): string {
+function writeResults(started: Date, full: boolean, repeats: number, machine: Record<string, unknown> & { cpus: number; cpu?: string; memGiB: number; node: string; loadAvgAtStart: number[]; disk: DiskCheck }, rows: Row[]): string {
+  const d = machine.disk;
   const lines = [
     `Anxin Hub benchmarks, ${full ? 'full' : 'quick'} mode, ${repeats} repeats, medians; ${started.toISOString()}`,
     `Machine: ${machine.cpus} × ${machine.cpu}, ${machine.memGiB} GiB, Node ${machine.node}, load average at start ${machine.loadAvgAtStart.join(' ')} (shared with other work: expect noise)`,
+    `Disk (bench/disk-check.ts, ${d.seconds} s): log write p99 ${fmt(d.writeP99Ms)} ms, max ${fmt(d.writeMaxMs)} ms; log fdatasync p50 ${fmt(d.logSyncP50Ms)} ms, max ${fmt(d.logSyncMaxMs)} ms; database fsync p50 ${fmt(d.dbSyncP50Ms)} ms, max ${fmt(d.dbSyncMaxMs)} ms`,
     '',
     '| # | what | metric | hub | Mosquitto | hub / Mosquitto | target | hub details |',
     '|---|---|---|---|---|---|---|---|',
