@@ -217,6 +217,25 @@ describe('tests and technical alerts', () => {
     expect(rep.body.totals.raised).toBe(0);
   });
 
+  it('a press marks its device heard at the next presence flush, not in the press commit; a disconnect seen first keeps it offline', async () => {
+    const clock = new ManualClock(T0);
+    t = await startTestHub({ clock });
+    const dev = await t.device('demo-0011');
+    t.hub.presence.flush(); // the connection itself
+    clock.advance(30_000);
+    await dev.send('press');
+    expect(t.hub.store.devices.get('demo-0011')!.lastSeen).toBeLessThan(clock.now()); // acked, last seen not yet written
+    t.hub.presence.flush();
+    expect(t.hub.store.devices.get('demo-0011')).toMatchObject({ lastSeen: clock.now(), online: true });
+
+    // The event was received before the disconnect, so the disconnect wins whatever order they are written in.
+    const at = clock.now() + 1000;
+    t.hub.presence.observe({ kind: 'presence', deviceId: 'demo-0011', online: false, at, cause: 'disconnected' });
+    t.hub.presence.heard('demo-0011', at - 5);
+    t.hub.presence.flush();
+    expect(t.hub.store.devices.get('demo-0011')).toMatchObject({ lastSeen: at, online: false });
+  });
+
   it('a silent device raises an offline technical alert, and it clears when the device is back', async () => {
     const clock = new ManualClock(T0);
     t = await startTestHub({ clock });

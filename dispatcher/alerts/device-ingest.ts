@@ -102,7 +102,7 @@ export class DeviceIngest implements HubSink {
       const seen = this.store.alerts.deviceEventAlert(e.deviceId, e.seq);
       if (seen) return { alertId: seen.alertId, duplicate: true };
     }
-    this.presence.seenInTx(e.deviceId, at);
+    this.presence.heard(e.deviceId, at);
     const householdId = this.store.devices.householdOf(e.deviceId);
     const hh = householdId != null ? this.store.households.get(householdId) : undefined;
     const gridId = hh?.gridId ?? this.rootGridId();

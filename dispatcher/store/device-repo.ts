@@ -26,7 +26,6 @@ export class DeviceRepo {
   private readonly seenStmt;
   private readonly householdStmt;
   private readonly secretStmt;
-  private readonly seenOneStmt;
   /** Device id → household id, read on every press. A device's household never changes once created. */
   private readonly households = new Map<string, number | null>();
   constructor(private readonly db: Db) {
@@ -34,7 +33,6 @@ export class DeviceRepo {
     this.seenStmt = db.prepare(`UPDATE devices SET last_seen = max(coalesce(last_seen, 0), @at), online = coalesce(@online, online),
       battery = coalesce(@battery, battery), rssi = coalesce(@rssi, rssi), fw = coalesce(@fw, fw) WHERE id = @id`);
     this.householdStmt = db.prepare('SELECT household_id AS h FROM devices WHERE id = ?');
-    this.seenOneStmt = db.prepare('UPDATE devices SET last_seen = max(coalesce(last_seen, 0), ?), online = 1 WHERE id = ?');
     this.secretStmt = db.prepare('SELECT secret_hash AS h, revoked_at AS revokedAt FROM devices WHERE id = ?');
   }
 
@@ -71,11 +69,6 @@ export class DeviceRepo {
 
   list(): Device[] {
     return (this.db.prepare(`SELECT ${COLS} FROM devices ORDER BY id`).all() as DeviceRow[]).map(toDevice);
-  }
-
-  /** Inside a transaction: the device was just heard from (no savepoint of its own: this runs for every press). */
-  seen(id: string, at: number): void {
-    this.seenOneStmt.run(at, id);
   }
 
   /** Applies a batch of presence observations, inside the caller's transaction (PresenceTracker.flush). */
