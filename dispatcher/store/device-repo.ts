@@ -78,8 +78,12 @@ export class DeviceRepo {
     }
   }
 
+  /**
+   * A test press: also the time it was last heard, in the same row write, so an installer who presses
+   * test sees both at once (other events mark it heard with the next presence flush, alerts/presence.ts).
+   */
   markTest(id: string, at: number): void {
-    this.db.prepare('UPDATE devices SET last_test_at = ? WHERE id = ?').run(at, id);
+    this.db.prepare('UPDATE devices SET last_test_at = ?, last_seen = max(coalesce(last_seen, 0), ?) WHERE id = ?').run(at, at, id);
   }
 
   revoke(id: string, at: number): boolean {
