@@ -142,6 +142,8 @@ describe('device events wait for the WAL to be on disk', () => {
     t = await startTestHub({ fdatasync: s.fn });
     const c = await t.console('grid1');
     const d = await t.device('demo-0003');
+    // The login's audit row asked for an fdatasync too: let it return first.
+    while (!(await until(() => t!.hub.store.wal.pending === 0, 50))) s.releaseAll();
     let acked: { alertId: string | null } | null = null;
     void d.send('press').then((r) => { acked = r; });
     await until(() => s.held.length > 0);
@@ -189,6 +191,51 @@ describe('device events wait for the WAL to be on disk', () => {
     expect(fullCommits).toBe(0);
     expect(t.hub.store.db.pragma('synchronous', { simple: true })).toBe(2); // FULL again for every other commit
     s.stopHolding();
+  });
+
+  it('a staff action and its audit row commit without SQLite\'s own fsync: consoles hear at once, the answer and help_coming wait for the fdatasync', async () => {
+    const s = heldSync();
+    t = await startTestHub({ fdatasync: s.fn });
+    t.hub.healthSweep.stop();
+    const grid1 = await t.console('grid1');
+    const token = await t.login('grid1');
+    const d = await t.device('demo-0003');
+    let acked: { alertId: string | null } | null = null;
+    void d.send('press').then((r) => { acked = r; });
+    while (!(await until(() => acked !== null, 100))) s.releaseAll();
+    const id = acked!.alertId!;
+    const audited = () => (t!.hub.store.db.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'alert_action'").get() as { n: number }).n;
+    const wal = t.hub.store.wal;
+    const durably = wal.committedDurably.bind(wal);
+    let fullCommits = 0;
+    wal.committedDurably = (release) => { fullCommits++; durably(release); };
+
+    let answer: { status: number; body: any } | null = null;
+    void t.api('POST', `/api/alerts/${id}/ack`, token).then((r) => { answer = r; });
+    expect((await grid1.change(id, (a) => a.state === 'accepted')).state).toBe('accepted'); // at the commit
+    expect(await until(() => s.held.length > 0, 1000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(answer).toBeNull();
+    expect(d.notifications.filter((n) => n.status === 'help_coming')).toEqual([]);
+    s.releaseAll();
+    await until(() => answer !== null);
+    expect(answer!.status).toBe(200);
+    expect(answer!.body.alert.state).toBe('accepted');
+    await d.waitForNotify('help_coming', id);
+    await until(() => audited() === 1);
+    expect(audited()).toBe(1);
+    expect(fullCommits).toBe(0);
+    s.stopHolding();
+
+    // The fdatasync under an action fails: the staff member is told (503) and the hub keeps serving.
+    s.fail();
+    const failed = await t.api('POST', `/api/alerts/${id}/arrive`, token);
+    expect(failed.status).toBe(503);
+    expect(failed.body.error.code).toBe('E_STORAGE');
+    expect(failed.body.error.message).toMatch(/look at the call again/);
+    expect((await t.api('GET', '/healthz')).body.ok).toBe(true);
+    const resolved = await t.api('POST', `/api/alerts/${id}/resolve`, token, { outcome: 'false_alarm' });
+    expect(resolved.status).toBe(200); // FULL again: answered after SQLite's own fsync
   });
 
   it('a failed fdatasync: no ack, a storage fault on the consoles, and the re-sent press is acked', async () => {

@@ -222,12 +222,20 @@ export class AlertService {
     }).length);
   }
 
-  /** A staff action from the API: visibility check, transition, commit, effects. */
-  act(alertId: string, staff: Staff, input: AlertInput, now: number): AlertView {
-    return this.unit(() => {
-      const a = this.visible(alertId, staff);
-      const next = this.apply(a, input, now, staff);
-      return buildAlertView(this.store, next);
+  /**
+   * A staff action from the API: visibility check, transition, commit, effects. Committed like a device
+   * event, without SQLite's own fsync on the event loop (on a disk that stalls one took up to 240 ms, and
+   * every device and console waited behind it): the consoles hear at once; the device's notification and
+   * the answer to the staff member wait for the group fdatasync. A refused action (not visible, illegal)
+   * rejects at once; an fdatasync that fails rejects with E_STORAGE.
+   */
+  act(alertId: string, staff: Staff, input: AlertInput, now: number): Promise<AlertView> {
+    return new Promise((resolve, reject) => {
+      this.unitUnsynced(() => {
+        const a = this.visible(alertId, staff);
+        const next = this.apply(a, input, now, staff);
+        return buildAlertView(this.store, next);
+      }, resolve, (err) => reject(new HubError('E_STORAGE', `the action was stored but could not be made durable (${err.message}): look at the call again before repeating it`)));
     });
   }
 

@@ -43,7 +43,8 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
   if (svc.config.tls) app.server.on('tlsClientError', (_err: Error, s: { destroy(): void }) => s.destroy());
   app.decorateRequest('staff', null);
   app.decorateRequest('token', null);
-  registerAuditHook(app as unknown as FastifyInstance, { audit: new AuditLog(svc.store.db), clock: svc.clock, log, staffId: (u) => svc.store.staff.byUsername(u)?.id ?? null });
+  registerAuditHook(app as unknown as FastifyInstance, { audit: new AuditLog(svc.store.db), clock: svc.clock, log, staffId: (u) => svc.store.staff.byUsername(u)?.id ?? null,
+    commit: (fn) => svc.store.txDeferred(fn) });
 
   app.setErrorHandler((err, req, reply) => {
     if (err instanceof HubError) return reply.status(err.status).send({ error: { code: err.code, message: err.message, ...(err.details ?? {}) } });

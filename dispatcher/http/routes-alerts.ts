@@ -50,8 +50,9 @@ export const alertRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
   const action = (path: string, make: (staffId: number, body: Record<string, string>) => AlertInput, body: object = emptyBody) => {
     app.post<Params & { Body: Record<string, string> }>(`/api/alerts/:id/${path}`, { schema: { params: idParams, body } }, async (req) => {
       const staff = requireStaff(req);
-      const alert = svc.alerts.act(req.params.id, staff, make(staff.id, req.body ?? {}), svc.clock.now());
-      svc.rearm();
+      const done = svc.alerts.act(req.params.id, staff, make(staff.id, req.body ?? {}), svc.clock.now());
+      svc.rearm(); // committed: the next deadline may have moved
+      const alert = await done;
       req.log.info({ alertId: alert.id, action: path, staff: staff.username }, 'alert action');
       return { alert };
     });
