@@ -16,7 +16,8 @@
  * Work the clock or a sweep starts (escalation steps, health alerts, presence, pruning) commits the
  * same way (AlertService.unitDeferred, Store.txDeferred): on the test machine a small fsync on the
  * event loop took up to 240 ms while the checkpoint worker synced the database file. Staff actions
- * and admin writes still commit with FULL. Such a commit makes every earlier frame durable too, so
+ * (their answers wait here like acks) and audit rows do too. Admin writes and logins still commit
+ * with FULL. Such a commit makes every earlier frame durable too, so
  * it first releases whatever was waiting: released work always goes out in commit order (a device
  * never hears of step N+1 before step N).
  *
