@@ -78,10 +78,17 @@ parentPort.on('message', (m) => {
     const t0 = performance.now();
     const ws = new WebSocket(workerData.url);
     socks.push(ws);
+    // A big snapshot comes in pages ({"type":"snapshot"|"snapshot_page","seq":…,"remaining":N,…}): the
+    // first page's time and size, and the last one's time and the bytes of all of them.
+    let firstMs = 0, firstBytes = 0, bytes = 0;
     ws.on('message', (data) => {
       frames++;
-      if (!data.subarray(0, 20).toString().includes('"snapshot"')) return;
-      out.push({ ms: performance.now() - t0, bytes: data.length });
+      const m = /^\{"type":"snapshot(?:_page)?","seq":\d+,"remaining":(\d+)/.exec(data.subarray(0, 80).toString());
+      if (!m) return;
+      bytes += data.length;
+      if (!firstMs) { firstMs = performance.now() - t0; firstBytes = data.length; }
+      if (m[1] !== '0') return;
+      out.push({ ms: performance.now() - t0, bytes, firstMs, firstBytes });
       if (out.length === count) parentPort.postMessage(out);
     });
     ws.on('error', (e) => parentPort.postMessage({ error: e.message }));

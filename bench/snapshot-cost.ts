@@ -2,7 +2,8 @@
  * What a connecting console costs the hub when many calls are open (a mass event): N open calls,
  * then a hub started on them, then consoles (the admin, who sees every call) connecting: the first
  * one alone (nothing built yet), then 20 at once (as after a restart or a network blip). For each:
- * time from upgrade to snapshot at the client, the snapshot's size, and the longest pause of the hub's
+ * time from upgrade to the snapshot's first page and to its last (a big snapshot comes in pages), their
+ * sizes, and the longest pause of the hub's
  * event loop meanwhile (perf_hooks, 1 ms resolution; the hub runs in this process, the consoles in a
  * worker thread, so that receiving megabytes of snapshot is not counted as the hub's pause).
  * Not a test: a figure. Run: npx tsx bench/snapshot-cost.ts [N ...]   (default: 1000 11000)
@@ -17,8 +18,8 @@ import { CONSOLE_WORKER, massEventHub } from './mass-seed.ts';
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const CONSOLES = 20;
 
-/** Opens `count` consoles at once in the worker; resolves with each one's ms from open() to its snapshot, and its bytes. */
-export function consoles(w: Worker, count: number): Promise<{ ms: number; bytes: number }[]> {
+/** Opens `count` consoles at once in the worker; resolves with each one's ms from open() to its snapshot's first and last page, and their bytes. */
+export function consoles(w: Worker, count: number): Promise<{ ms: number; bytes: number; firstMs: number; firstBytes: number }[]> {
   return new Promise((resolve, reject) => {
     w.once('message', (m) => (Array.isArray(m) ? resolve(m) : reject(new Error(m.error))));
     w.postMessage(count);
@@ -51,7 +52,8 @@ async function measure(n: number): Promise<Record<string, number>> {
   await hub.stop();
   rmSync(dir, { recursive: true, force: true });
   const slowest = Math.max(...many.map((c) => c.ms));
-  return { open: n, firstMs: +first.ms.toFixed(1), firstPauseMs: +firstPause.toFixed(1), snapshotKB: Math.round(first.bytes / 1024),
+  return { open: n, firstPageMs: +first.firstMs.toFixed(1), firstPageKB: Math.round(first.firstBytes / 1024), firstMs: +first.ms.toFixed(1),
+    firstPauseMs: +firstPause.toFixed(1), snapshotKB: Math.round(first.bytes / 1024),
     [`${CONSOLES}ConsolesMs`]: +allMs.toFixed(1), slowestOfThemMs: +slowest.toFixed(1), pauseWhileTheyConnectMs: +manyPause.toFixed(1) };
 }
 

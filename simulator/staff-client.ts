@@ -107,8 +107,10 @@ export class StaffClient extends EventEmitter {
       this.epoch = f.epoch;
     }
     if (typeof f.seq === 'number') this.seq = Math.max(this.seq ?? 0, f.seq);
-    if (f.type === 'snapshot') {
+    if (f.type === 'snapshot' || f.type === 'snapshot_page') {
+      // A big snapshot comes in pages (docs/api.md): caught up with the last.
       for (const a of f.alerts ?? []) this.emit('alert', a, at);
+      if (f.remaining) return;
       this.connected = true;
       this.emit('open');
     } else if (f.type === 'resumed') {

@@ -2,13 +2,17 @@
  * A console's catch-up (snapshot or resume) is built in slices between the hub's other work
  * (dispatcher/push/console-catch-up.ts, time-slicer.ts): the console still gets every open call,
  * nothing it is sent live arrives before its snapshot, presses are acked meanwhile, and a console
- * that leaves or a catch-up that fails disturbs nothing else.
+ * that leaves or a catch-up that fails disturbs nothing else. A snapshot this big comes in pages,
+ * most urgent first.
  */
 import WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { seedOpenCalls } from './helpers/open-calls.ts';
 import { TimeSlicer, mapSliced, type SlicedJob } from '../dispatcher/time-slicer.ts';
+import { SNAPSHOT_FIRST_PAGE, SNAPSHOT_PAGE } from '../dispatcher/push/console-catch-up.ts';
+import { compareUrgency } from '../dispatcher/domain/urgency.ts';
+import { isSnapshotEnd, isSnapshotPage, snapshotAlerts } from './helpers/console-client.ts';
 
 const OPEN_CALLS = 3000;
 let t: TestHub;
@@ -48,20 +52,31 @@ it(`a console connecting with ${OPEN_CALLS.toLocaleString('en')} calls open gets
   const presses = await Promise.all(['demo-0011', 'demo-0012', 'demo-0013'].map((d, i) =>
     t.hub.ingest.commitEvent({ kind: 'device-event', deviceId: d, seq: 50 + i, type: 'press', deviceTs: null, receivedAt: Date.now(), via: 'test' })));
   const pressed = presses.map((p) => p.alertId!);
-  await until(() => c.frames.some((f) => f.type === 'snapshot'));
-  await until(() => pressed.every((id) => c.frames.some((f) => (f.type === 'change' && f.alert.id === id) || (f.type === 'snapshot' && f.alerts.some((a: any) => a.id === id)))));
+  await until(() => c.frames.some(isSnapshotEnd));
+  await until(() => pressed.every((id) => c.frames.some((f) => (f.type === 'change' && f.alert.id === id) || (isSnapshotPage(f) && f.alerts.some((a: any) => a.id === id)))));
   expect(c.frames[1].type).toBe('snapshot'); // nothing live before it
-  const snap = c.frames[1];
-  expect(snap.alerts.filter((a: any) => a.detail.startsWith('mass-'))).toHaveLength(OPEN_CALLS);
-  expect(new Set(snap.alerts.map((a: any) => a.id)).size).toBe(snap.alerts.length);
+  const end = c.frames.findIndex(isSnapshotEnd);
+  const pages = c.frames.slice(1, end + 1);
+  expect(pages.every(isSnapshotPage)).toBe(true); // nothing live between its pages either
+  // In pages, most urgent first: the first frame small enough for a phone to show at once.
+  expect(pages[0].alerts).toHaveLength(SNAPSHOT_FIRST_PAGE);
+  expect(pages[0].remaining).toBeGreaterThanOrEqual(OPEN_CALLS - SNAPSHOT_FIRST_PAGE);
+  expect(pages.length).toBe(1 + Math.ceil(pages[0].remaining / SNAPSHOT_PAGE));
+  for (let i = 1; i < pages.length; i++) {
+    expect(pages[i]).toMatchObject({ type: 'snapshot_page', seq: pages[0].seq, remaining: Math.max(0, pages[i - 1].remaining - SNAPSHOT_PAGE) });
+  }
+  const all = snapshotAlerts(c.frames);
+  expect(all.filter((a: any) => a.detail.startsWith('mass-'))).toHaveLength(OPEN_CALLS);
+  expect(new Set(all.map((a: any) => a.id)).size).toBe(all.length);
+  expect([...all].sort(compareUrgency).map((a: any) => a.id)).toEqual(all.map((a: any) => a.id));
   // Change frames after it carry numbers past the snapshot's, or repeat a version it already had.
-  const versions = new Map<string, number>(snap.alerts.map((a: any) => [a.id, a.version]));
-  for (const f of c.frames.slice(2).filter((x) => x.type === 'change')) {
-    expect(f.seq > snap.seq || (versions.get(f.alert.id) ?? -1) >= f.alert.version).toBe(true);
+  const versions = new Map<string, number>(all.map((a: any) => [a.id, a.version]));
+  for (const f of c.frames.slice(end + 1).filter((x) => x.type === 'change')) {
+    expect(f.seq > pages[0].seq || (versions.get(f.alert.id) ?? -1) >= f.alert.version).toBe(true);
   }
   // What the console ends with is what the hub holds open.
   const open = await t.api('GET', '/api/alerts', adminToken);
-  const held = new Set<string>([...snap.alerts.map((a: any) => a.id), ...c.frames.filter((f) => f.type === 'change').map((f) => f.alert.id)]);
+  const held = new Set<string>([...all.map((a: any) => a.id), ...c.frames.filter((f) => f.type === 'change').map((f) => f.alert.id)]);
   expect(open.body.alerts.every((a: any) => held.has(a.id))).toBe(true);
   expect(open.body.alerts.length).toBe(OPEN_CALLS + 3);
   c.ws.close();
@@ -70,11 +85,11 @@ it(`a console connecting with ${OPEN_CALLS.toLocaleString('en')} calls open gets
 it('twenty consoles connecting at once each get the full snapshot; a grid worker gets only their grid', async () => {
   const socks = Array.from({ length: 20 }, () => rawConsole(adminToken));
   const worker = rawConsole(await t.login('grid1'));
-  await until(() => [...socks, worker].every((s) => s.frames.some((f) => f.type === 'snapshot')), 30_000);
-  const sizes = socks.map((s) => s.frames.find((f) => f.type === 'snapshot').alerts.length);
+  await until(() => [...socks, worker].every((s) => s.frames.some(isSnapshotEnd)), 30_000);
+  const sizes = socks.map((s) => snapshotAlerts(s.frames).length);
   expect(new Set(sizes).size).toBe(1);
   expect(sizes[0]).toBeGreaterThanOrEqual(OPEN_CALLS);
-  const mine = worker.frames.find((f) => f.type === 'snapshot').alerts;
+  const mine = snapshotAlerts(worker.frames);
   expect(mine.length).toBeGreaterThan(0);
   expect(mine.length).toBeLessThan(sizes[0]);
   expect(mine.every((a: any) => a.gridName === '第一网格')).toBe(true);
@@ -87,7 +102,7 @@ it('a console that leaves during its catch-up ends it; the next one is served', 
   gone.ws.terminate();
   await until(() => t.hub.socket.catchingUp() === 0);
   const next = await t.console('admin');
-  expect(next.frames.find((f) => f.type === 'snapshot')!.alerts!.length).toBeGreaterThanOrEqual(OPEN_CALLS);
+  expect(snapshotAlerts(next.frames).length).toBeGreaterThanOrEqual(OPEN_CALLS);
   expect((await t.api('GET', '/healthz')).body).toMatchObject({ ok: true, consolesCatchingUp: 0 });
 });
 

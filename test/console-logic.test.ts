@@ -74,6 +74,32 @@ describe('queue order and the alert book', () => {
     expect([...b.open.keys()].sort()).toEqual(['new', 'x']);
     expect(b.open.get('x').version).toBe(5);
   });
+
+  it('a snapshot in pages: each page shows at once, cards a reconnecting console had stay until the last page', async () => {
+    const { AlertBook } = await load('queue.js');
+    const b = new AlertBook();
+    b.apply(alert({ id: 'old-open', version: 2 }));
+    b.apply(alert({ id: 'closed-meanwhile', version: 1 }));
+    b.snapshotPage([alert({ id: 'p1', version: 1 })], true, false);
+    expect([...b.open.keys()].sort()).toEqual(['closed-meanwhile', 'old-open', 'p1']); // nothing blinks out yet
+    b.snapshotPage([alert({ id: 'old-open', version: 3 }), alert({ id: 'p2', version: 1 })], false, false);
+    expect(b.open.get('old-open').version).toBe(3);
+    b.snapshotPage([], false, true);
+    expect([...b.open.keys()].sort()).toEqual(['old-open', 'p1', 'p2']);
+    // A new snapshot starts its own set of pages.
+    b.snapshotPage([alert({ id: 'p2', version: 1 })], true, true);
+    expect([...b.open.keys()]).toEqual(['p2']);
+  });
+
+  it('the hub sends a big snapshot in the order the console lists calls (dispatcher/domain/urgency.ts and queue.js agree)', async () => {
+    const { compareAlerts } = await load('queue.js');
+    const { compareUrgency } = await import('../dispatcher/domain/urgency.ts');
+    const states = ['raised', 'accepted', 'cancelled', 'on_site'];
+    const calls = Array.from({ length: 300 }, (_, i) => alert({ id: `c${i}`, state: states[i % 4], level: i % 3, presses: 1 + (i % 5), raisedAt: 1000 + ((i * 37) % 200) }));
+    expect([...calls].sort(compareUrgency).map((a) => a.id)).toEqual([...calls].sort(compareAlerts).map((a: any) => a.id));
+    const tech = alert({ id: 't', kind: 'technical', raisedAt: 99_999 });
+    expect([tech, ...calls].sort(compareUrgency).at(-1)).toBe(tech); // calls first
+  });
 });
 
 describe('a mass event', () => {

@@ -17,11 +17,16 @@ import type { Change, ChangeFeed } from '../alerts/change-feed.ts';
 import { alertViewBytes, type AlertView } from '../alerts/alert-view.ts';
 import { isOpenState } from '../store/live-cache.ts';
 import type { SlicedJob } from '../time-slicer.ts';
+import { compareUrgency } from '../domain/urgency.ts';
 import { sendFramed, textFrameFor } from './framed-broadcast.ts';
 
 /** A console more changes behind than this gets a snapshot rather than a resume. */
 export const MAX_RESUME_CHANGES = 20_000;
-const PAGE = 5000;
+/** Alerts in a snapshot's first frame, and in each later page (see snapshot()). */
+export const SNAPSHOT_FIRST_PAGE = 500;
+export const SNAPSHOT_PAGE = 2000;
+/** Change rows read per step of a resume. */
+const CHANGES_PER_READ = 5000;
 
 export interface CatchUpClient {
   ws: WebSocket;
@@ -65,7 +70,7 @@ function* resume(d: CatchUpDeps, c: CatchUpClient, since: number): SlicedJob {
   let cursor = since;
   const latest = new Map<string, Change>();
   for (;;) {
-    const rows = d.store.alerts.changesSince(cursor, PAGE);
+    const rows = d.store.alerts.changesSince(cursor, CHANGES_PER_READ);
     for (const r of rows) {
       if (d.canSee(c.staff, r.gridPath)) {
         latest.delete(r.alertId);
@@ -73,7 +78,7 @@ function* resume(d: CatchUpDeps, c: CatchUpClient, since: number): SlicedJob {
       }
       cursor = r.seq;
     }
-    if (rows.length < PAGE) break;
+    if (rows.length < CHANGES_PER_READ) break;
     yield;
   }
   for (const ch of latest.values()) {
@@ -91,20 +96,36 @@ function* resume(d: CatchUpDeps, c: CatchUpClient, since: number): SlicedJob {
  * Every open alert the console may see, as of the last change number when it started. A view is built
  * when its step comes, so it may be newer than that number; an alert that closed meanwhile is left out
  * (its closing change is among the held frames).
+ *
+ * Sent in pages, most urgent first (domain/urgency.ts): a `snapshot` frame with the first
+ * SNAPSHOT_FIRST_PAGE alerts, then `snapshot_page` frames of SNAPSHOT_PAGE; each says how many are
+ * still to come (`remaining`, counted before they are built: alerts that close meanwhile are left out,
+ * so the last page may be short), and the last says 0. With 11,000 calls open a snapshot was one
+ * frame of 12 MB: a phone on a mobile network showed nothing until all of it had arrived, and the hub
+ * built every view before sending any (0.5–0.7 s for the first console after a restart).
  */
 function* snapshot(d: CatchUpDeps, c: CatchUpClient): SlicedJob {
   const seq = d.store.alerts.lastChangeSeq();
-  const refs = d.store.alerts.openRefs();
-  const views: Buffer[] = [];
-  for (const r of refs) {
-    if (!d.canSee(c.staff, r.gridPath)) continue;
+  const refs = d.store.alerts.openRefs().filter((r) => d.canSee(c.staff, r.gridPath)).sort(compareUrgency);
+  let views: Buffer[] = d.volatile().map((v) => Buffer.from(JSON.stringify(v)));
+  let type = 'snapshot';
+  let pageEnd = Math.min(refs.length, SNAPSHOT_FIRST_PAGE);
+  for (let i = 0; i < refs.length; i++) {
     yield;
     if (!isOpen(c)) return;
-    const a = d.store.alerts.get(r.id);
+    const a = d.store.alerts.get(refs[i].id);
     if (a && isOpenState(a.state)) views.push(alertViewBytes(d.store, a));
+    if (i + 1 < pageEnd) continue;
+    yield* sendPage(c, type, seq, views, refs.length - pageEnd);
+    type = 'snapshot_page';
+    views = [];
+    pageEnd = Math.min(refs.length, pageEnd + SNAPSHOT_PAGE);
   }
-  for (const v of d.volatile()) views.push(Buffer.from(JSON.stringify(v)));
-  const frame = yield* joinedFrame(Buffer.from(`{"type":"snapshot","seq":${seq},"alerts":[`), views, END);
+  if (refs.length === 0) yield* sendPage(c, type, seq, views, 0);
+}
+
+function* sendPage(c: CatchUpClient, type: string, seq: number, views: Buffer[], remaining: number): SlicedJob {
+  const frame = yield* joinedFrame(Buffer.from(`{"type":"${type}","seq":${seq},"remaining":${remaining},"alerts":[`), views, END);
   if (isOpen(c)) sendFramed(c.ws, frame.subarray(frame.length - frame.payloadLength), frame);
 }
 

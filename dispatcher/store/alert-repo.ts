@@ -17,6 +17,7 @@ export interface AlertRow extends AlertCore {
   updatedAt: number;
 }
 export interface TimelineEntry { at: number; type: string; staffId: number | null; data: Record<string, unknown> }
+export type OpenRef = Pick<AlertRow, 'id' | 'gridPath' | 'kind' | 'state' | 'level' | 'presses' | 'raisedAt'>;
 export interface ChangeRow { seq: number; alertId: string; gridPath: string; at: number }
 
 const COLS = `id, kind, reason, device_id AS deviceId, household_id AS householdId, grid_id AS gridId, grid_path AS gridPath, state, level,
@@ -43,7 +44,7 @@ export class AlertRepo {
     this.s = {
       get: db.prepare(`SELECT ${COLS} FROM alerts WHERE id = ?`),
       openForDevice: db.prepare(`SELECT ${COLS} FROM alerts WHERE device_id = ? AND kind = ? AND reason = ? AND ${OPEN} ORDER BY raised_at DESC LIMIT 1`),
-      openRefs: db.prepare(`SELECT id, grid_path AS gridPath FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} ORDER BY raised_at`),
+      openRefs: db.prepare(`SELECT id, grid_path AS gridPath, kind, state, level, presses, raised_at AS raisedAt FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} ORDER BY raised_at`),
       openCount: db.prepare(`SELECT count(*) AS n FROM alerts WHERE ${OPEN_LISTED}`),
       recent: db.prepare(`SELECT ${COLS} FROM alerts INDEXED BY alerts_recent ORDER BY raised_at DESC LIMIT ?`),
       recentIn: db.prepare(`SELECT ${COLS} FROM alerts WHERE grid_path >= ? AND grid_path < ? ORDER BY raised_at DESC LIMIT ?`),
@@ -109,9 +110,9 @@ export class AlertRepo {
     return (this.s.openCount.get() as { n: number }).n;
   }
 
-  /** The open alerts' ids and grid paths, oldest first: what a console's snapshot starts from. */
-  openRefs(): { id: string; gridPath: string }[] {
-    return this.s.openRefs.all() as { id: string; gridPath: string }[];
+  /** The open alerts' ids, grid paths and what ranks them, oldest first: what a console's snapshot starts from. */
+  openRefs(): OpenRef[] {
+    return this.s.openRefs.all() as OpenRef[];
   }
 
   insert(a: Omit<AlertRow, 'version' | 'updatedAt' | 'lastPressAt' | 'acceptedAt' | 'acceptedBy' | 'onSiteAt' | 'resolvedAt' | 'resolvedBy' | 'cancelledAt' | 'outcome' | 'note'>): void {

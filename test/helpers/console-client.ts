@@ -2,7 +2,24 @@
 import WebSocket from 'ws';
 import { changeEpoch } from '../../dispatcher/push/change-epoch.ts';
 
-export interface Frame { type: string; seq?: number; alert?: any; alerts?: any[]; [k: string]: unknown }
+export interface Frame { type: string; seq?: number; alert?: any; alerts?: any[]; remaining?: number; [k: string]: unknown }
+
+/** A frame of a snapshot: the first (`snapshot`) or a later page (`snapshot_page`) of a big one. */
+export const isSnapshotPage = (f: Frame): boolean => f.type === 'snapshot' || f.type === 'snapshot_page';
+/** The snapshot's last frame: nothing remaining. */
+export const isSnapshotEnd = (f: Frame): boolean => isSnapshotPage(f) && !f.remaining;
+/** Every alert of the console's first snapshot, all its pages. */
+export function snapshotAlerts(frames: Frame[]): any[] {
+  const start = frames.findIndex((f) => f.type === 'snapshot');
+  if (start < 0) return [];
+  const out: any[] = [];
+  for (const f of frames.slice(start)) {
+    if (!isSnapshotPage(f) || (f.type === 'snapshot' && f !== frames[start])) continue;
+    out.push(...(f.alerts ?? []));
+    if (!f.remaining) break;
+  }
+  return out;
+}
 
 export class ConsoleClient {
   readonly frames: Frame[] = [];
@@ -29,8 +46,8 @@ export class ConsoleClient {
     const c = new ConsoleClient(ws);
     return new Promise((resolve, reject) => {
       ws.once('error', reject);
-      // Ready once the snapshot (or resume marker) has arrived.
-      c.waitFor((f) => f.type === 'snapshot' || f.type === 'resumed', 5000).then(() => resolve(c), reject);
+      // Ready once the snapshot's last page (or the resume marker) has arrived.
+      c.waitFor((f) => isSnapshotEnd(f) || f.type === 'resumed', 10_000).then(() => resolve(c), reject);
     });
   }
 
@@ -53,7 +70,7 @@ export class ConsoleClient {
     const ids = new Set<string>();
     for (const f of this.frames) {
       if (f.type === 'change' && f.alert) ids.add(f.alert.id);
-      if (f.type === 'snapshot') for (const a of f.alerts ?? []) ids.add(a.id);
+      if (isSnapshotPage(f)) for (const a of f.alerts ?? []) ids.add(a.id);
     }
     return ids;
   }

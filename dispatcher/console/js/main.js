@@ -141,8 +141,8 @@ class App {
     if (f.type === 'hello') {
       this.serverOffset = f.serverTime - Date.now();
       if (f.user) this.user = f.user;
-    } else if (f.type === 'snapshot') {
-      this.book.replace(f.alerts ?? []);
+    } else if (f.type === 'snapshot' || f.type === 'snapshot_page') {
+      this.book.snapshotPage(f.alerts ?? [], f.type === 'snapshot', !f.remaining);
       this.changed();
     } else if (f.type === 'change' && f.alert) {
       if (this.book.apply(f.alert)) this.changed();

@@ -34,7 +34,8 @@ function rank(a) {
 
 /**
  * Most urgent first: unaccepted calls, highest escalation level first, then most presses;
- * then the newest. Handled calls (accepted, on site) follow, newest first.
+ * then the newest. Handled calls (accepted, on site) follow, newest first. The hub sends a big
+ * snapshot in the same order (dispatcher/domain/urgency.ts): keep the two alike.
  */
 export function compareAlerts(a, b) {
   const ra = rank(a);
@@ -55,6 +56,8 @@ export class AlertBook {
     this.recent = [];
     this.recentMax = recentMax;
     this.versions = new Map();
+    /** Ids in the pages of a snapshot still arriving, or null. */
+    this.paged = null;
   }
 
   /** Applies one alert version. Returns false when it is a duplicate or older than what we have. */
@@ -71,16 +74,28 @@ export class AlertBook {
     return true;
   }
 
-  /** A full snapshot of the open alerts: anything not in it has closed meanwhile. */
+  /** A full snapshot of the open alerts in one frame: anything not in it has closed meanwhile. */
   replace(alerts) {
-    const ids = new Set(alerts.map((a) => a.id));
-    for (const id of [...this.open.keys()]) if (!ids.has(id)) this.open.delete(id);
+    this.snapshotPage(alerts, true, true);
+  }
+
+  /**
+   * One page of a snapshot (a big one comes in pages, most urgent first): its alerts show at once;
+   * what no page held has closed meanwhile, and goes with the last page. Until then a console that
+   * reconnected keeps showing what it had, so no card blinks out and back.
+   */
+  snapshotPage(alerts, first, last) {
+    if (first || !this.paged) this.paged = new Set();
     for (const a of alerts) {
+      this.paged.add(a.id);
       const seen = this.versions.get(a.id);
       if (seen === undefined || seen < a.version) this.versions.set(a.id, a.version);
       const cur = this.open.get(a.id);
       if (!cur || cur.version <= a.version) this.open.set(a.id, a);
     }
+    if (!last) return;
+    for (const id of [...this.open.keys()]) if (!this.paged.has(id)) this.open.delete(id);
+    this.paged = null;
   }
 
   calls() {
@@ -100,5 +115,6 @@ export class AlertBook {
     this.open.clear();
     this.recent = [];
     this.versions.clear();
+    this.paged = null;
   }
 }
