@@ -19,13 +19,16 @@ export interface BenchHub {
   stop(): Promise<void>;
 }
 
-/** A fresh hub in its own process, with `devices` provisioned in bulk (one household each, in 第一网格). */
-export async function startBenchHub(devices: number, env: Record<string, string> = {}): Promise<BenchHub> {
+/**
+ * A fresh hub in its own process, with `devices` provisioned in bulk (one household each, in 第一网格).
+ * `preload`: modules loaded into the hub process after bench/loop-probe.ts (bench/memory-50k-probe.ts).
+ */
+export async function startBenchHub(devices: number, env: Record<string, string> = {}, preload: string[] = []): Promise<BenchHub> {
   const probeFile = join((await import('node:os')).tmpdir(), `anxin-probe-${process.pid}-${Date.now()}.jsonl`);
   const proc = await HubProcess.start({
     env: { ANXIN_LOG_LEVEL: 'error', ANXIN_MAX_PENDING_CONNECTIONS: '20000', BENCH_PROBE_FILE: probeFile, ...env },
     nodeArgs: ['--max-old-space-size=8192'],
-    preload: ['./bench/loop-probe.ts'],
+    preload: ['./bench/loop-probe.ts', ...preload],
   });
   const { token } = await httpJson(proc.httpUrl, 'POST', '/api/session', undefined, { username: 'admin', password: 'demo-pass' });
   const grid = (await httpJson(proc.httpUrl, 'GET', '/api/grid', token)).nodes.find((n: { name: string }) => n.name === '第一网格');
