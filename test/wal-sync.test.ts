@@ -37,6 +37,22 @@ function heldSync() {
     stopHolding() { holding = false; this.releaseAll(); },
   };
 }
+/** A press, with every fdatasync released as it comes, until it is acked: its alert id. */
+async function pressReleasing(d: SimDevice, s: ReturnType<typeof heldSync>): Promise<string> {
+  let acked: { alertId: string | null } | null = null;
+  void d.send('press').then((r) => { acked = r; });
+  while (!(await until(() => acked !== null, 100))) s.releaseAll();
+  return acked!.alertId!;
+}
+
+/** Counts commits that SQLite synced itself from now on (each one an fsync on the event loop). */
+function countFullCommits(wal: WalSync): () => number {
+  const durably = wal.committedDurably.bind(wal);
+  let n = 0;
+  wal.committedDurably = (release) => { n++; durably(release); };
+  return () => n;
+}
+
 const tick = () => new Promise((r) => setTimeout(r, 20));
 const until = async (cond: () => boolean, ms = 3000) => {
   const end = Date.now() + ms;
@@ -171,24 +187,17 @@ describe('device events wait for the WAL to be on disk', () => {
     await t.console('grid1'); // online at level 0, so the call waits there for its deadline
     const community = await t.console('community');
     const d = await t.device('demo-0003');
-    let acked: { alertId: string | null } | null = null;
-    void d.send('press').then((r) => { acked = r; });
-    while (!(await until(() => acked !== null, 100))) s.releaseAll();
-    const id = acked!.alertId!;
+    const id = await pressReleasing(d, s);
     expect((await community.change(id)).level).toBe(0);
     t.hub.healthSweep.stop(); // its writes are deferred too: only the step may ask for an fdatasync here
     await until(() => s.held.length > 0, 300);
     s.releaseAll();
-    // Counts commits that SQLite synced itself (each one an fsync on the event loop).
-    const wal = t.hub.store.wal;
-    const durably = wal.committedDurably.bind(wal);
-    let fullCommits = 0;
-    wal.committedDurably = (release) => { fullCommits++; durably(release); };
+    const fullCommits = countFullCommits(t.hub.store.wal);
     clock.advance(60_000); // the escalation deadline
     // On the consoles at once, while the fdatasync it asked for is still held back: no fsync on the event loop.
     expect((await community.change(id, (a) => a.level === 1)).level).toBe(1);
     expect(await until(() => s.held.length > 0, 1000)).toBe(true);
-    expect(fullCommits).toBe(0);
+    expect(fullCommits()).toBe(0);
     expect(t.hub.store.db.pragma('synchronous', { simple: true })).toBe(2); // FULL again for every other commit
     s.stopHolding();
   });
@@ -200,15 +209,9 @@ describe('device events wait for the WAL to be on disk', () => {
     const grid1 = await t.console('grid1');
     const token = await t.login('grid1');
     const d = await t.device('demo-0003');
-    let acked: { alertId: string | null } | null = null;
-    void d.send('press').then((r) => { acked = r; });
-    while (!(await until(() => acked !== null, 100))) s.releaseAll();
-    const id = acked!.alertId!;
+    const id = await pressReleasing(d, s);
     const audited = () => (t!.hub.store.db.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'alert_action'").get() as { n: number }).n;
-    const wal = t.hub.store.wal;
-    const durably = wal.committedDurably.bind(wal);
-    let fullCommits = 0;
-    wal.committedDurably = (release) => { fullCommits++; durably(release); };
+    const fullCommits = countFullCommits(t.hub.store.wal);
 
     let answer: { status: number; body: any } | null = null;
     void t.api('POST', `/api/alerts/${id}/ack`, token).then((r) => { answer = r; });
@@ -224,7 +227,7 @@ describe('device events wait for the WAL to be on disk', () => {
     await d.waitForNotify('help_coming', id);
     await until(() => audited() === 1);
     expect(audited()).toBe(1);
-    expect(fullCommits).toBe(0);
+    expect(fullCommits()).toBe(0);
     s.stopHolding();
 
     // The fdatasync under an action fails: the staff member is told (503) and the hub keeps serving.
