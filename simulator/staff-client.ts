@@ -106,7 +106,9 @@ export class StaffClient extends EventEmitter {
       if (f.epoch !== this.epoch) this.seq = null; // another epoch: its numbers mean nothing here
       this.epoch = f.epoch;
     }
-    if (typeof f.seq === 'number') this.seq = Math.max(this.seq ?? 0, f.seq);
+    // A snapshot in pages counts only with its last page (dropped before it, ask for a new snapshot).
+    if ((f.type === 'snapshot' || f.type === 'snapshot_page') && f.remaining > 0) this.seq = null;
+    else if (typeof f.seq === 'number') this.seq = Math.max(this.seq ?? 0, f.seq);
     if (f.type === 'snapshot' || f.type === 'snapshot_page') {
       // A big snapshot comes in pages (docs/api.md): caught up with the last.
       for (const a of f.alerts ?? []) this.emit('alert', a, at);

@@ -13,6 +13,7 @@ import { TimeSlicer, mapSliced, type SlicedJob } from '../dispatcher/time-slicer
 import { SNAPSHOT_FIRST_PAGE, SNAPSHOT_PAGE } from '../dispatcher/push/console-catch-up.ts';
 import { compareUrgency } from '../dispatcher/domain/urgency.ts';
 import { isSnapshotEnd, isSnapshotPage, snapshotAlerts } from './helpers/console-client.ts';
+import { StaffClient } from '../simulator/staff-client.ts';
 
 const OPEN_CALLS = 3000;
 let t: TestHub;
@@ -104,6 +105,20 @@ it('a console that leaves during its catch-up ends it; the next one is served', 
   const next = await t.console('admin');
   expect(snapshotAlerts(next.frames).length).toBeGreaterThanOrEqual(OPEN_CALLS);
   expect((await t.api('GET', '/healthz')).body).toMatchObject({ ok: true, consolesCatchingUp: 0 });
+});
+
+it('the simulator\'s staff client is live only with the last page, and never resumes from a snapshot it did not finish', async () => {
+  const c = new StaffClient(t.httpUrl, 'admin', 'demo-pass');
+  const seen = new Set<string>();
+  c.on('alert', (a: { id: string }) => seen.add(a.id));
+  await c.start();
+  expect(seen.size).toBeGreaterThanOrEqual(OPEN_CALLS); // every page had arrived when it said it was open
+  const seq = (c as unknown as { seq: number | null }).seq;
+  expect(seq).toBeGreaterThan(0);
+  // The first page of a later snapshot: until its last page, a reconnect must ask for a snapshot again.
+  (c as unknown as { frame(text: string, at: number): void }).frame(JSON.stringify({ type: 'snapshot', seq: seq! + 1, remaining: 10, alerts: [] }), 0);
+  expect((c as unknown as { seq: number | null }).seq).toBeNull();
+  c.stop();
 });
 
 it('a catch-up that fails closes that socket with 1011 (the console reconnects); the hub goes on', async () => {

@@ -82,7 +82,10 @@ export class LiveFeed {
         if (f.epoch !== this.epoch) this.lastSeq = null;
         this.epoch = f.epoch;
       }
-      if (typeof f.seq === 'number') this.lastSeq = Math.max(this.lastSeq ?? 0, f.seq);
+      // A snapshot in pages counts only with its last page: dropped before that, the page must not
+      // resume from its number (it would never get the pages it missed), so it asks for a new snapshot.
+      if ((f.type === 'snapshot' || f.type === 'snapshot_page') && f.remaining > 0) this.lastSeq = null;
+      else if (typeof f.seq === 'number') this.lastSeq = Math.max(this.lastSeq ?? 0, f.seq);
       if (f.type === 'snapshot' || f.type === 'resumed') {
         this.attempt = 0;
         this.h.onStatus({ state: 'live' });
