@@ -55,3 +55,23 @@ it(`with ${SEEDED} open calls the list shows the 200 most urgent, says how many 
   expect((await state(page)).ringing).toBe(true);
   await d.close(false);
 }, 60_000);
+
+it('while a snapshot is still arriving in pages the page says how many are to come, keeps its cards, and would not resume from its number', async () => {
+  const before = await state(page);
+  expect(before.lastSeq).not.toBeNull();
+  expect(await page.locator('.count.receiving').count()).toBe(0); // the real snapshot has fully arrived
+  // The frames a reconnect into a mass event brings, handed to the page's own socket handler.
+  const deliver = (frame: unknown) => page.evaluate((text) => (window as any).__anxin.app.feed.ws.onmessage({ data: text }), JSON.stringify(frame));
+  await deliver({ type: 'snapshot', seq: before.lastSeq, remaining: 1234, alerts: [] });
+  await page.waitForSelector('.count.receiving', { timeout: 5000 });
+  expect(await page.locator('.count.receiving').innerText()).toContain('1234');
+  const during = await state(page);
+  expect(during.open).toHaveLength(before.open.length); // no card blinks out before the last page
+  expect(during.lastSeq).toBeNull(); // dropped now, it would ask for a new snapshot, not resume past the missing pages
+  const all = await page.evaluate(() => [...(window as any).__anxin.app.book.open.values()]);
+  await deliver({ type: 'snapshot_page', seq: before.lastSeq, remaining: 0, alerts: all });
+  await page.waitForFunction(() => !document.querySelector('.count.receiving'), null, { timeout: 5000 });
+  const after = await state(page);
+  expect(after.open).toHaveLength(before.open.length);
+  expect(after.lastSeq).toBe(before.lastSeq);
+});

@@ -25,6 +25,8 @@ class App {
     this.alarm.onChange = () => this.renderStatus();
     this.user = null;
     this.serverOffset = 0;
+    /** Alerts of a snapshot still to come (a big one arrives in pages). */
+    this.receiving = 0;
     this.conn = { state: 'connecting' };
     this.page = null;
     this.view = null;
@@ -138,10 +140,12 @@ class App {
   }
 
   frame(f) {
+    if (f.type === 'hello' || f.type === 'resumed') this.receiving = 0;
     if (f.type === 'hello') {
       this.serverOffset = f.serverTime - Date.now();
       if (f.user) this.user = f.user;
     } else if (f.type === 'snapshot' || f.type === 'snapshot_page') {
+      this.receiving = f.remaining || 0;
       this.book.snapshotPage(f.alerts ?? [], f.type === 'snapshot', !f.remaining);
       this.changed();
     } else if (f.type === 'change' && f.alert) {

@@ -40,6 +40,7 @@ export const STRINGS = {
   'list.more': ['另有 {n} 条未列出：只列出最紧急的 {max} 条', '{n} more not listed: only the {max} most urgent are shown'],
   'calls.open': ['待处理', 'open'],
   'calls.waiting': ['待接警', 'waiting'],
+  'calls.receiving': ['正在接收其余 {n} 条…', 'receiving {n} more…'],
   'tech.heading': ['技术告警', 'Technical alerts'],
   'tech.empty': ['没有技术告警', 'No technical alerts'],
   'recent.heading': ['本次值班已结束的呼叫', 'Closed during this shift'],

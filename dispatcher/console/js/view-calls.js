@@ -92,7 +92,8 @@ export class CallsView {
     const waiting = calls.filter((a) => a.state === 'raised' || a.state === 'cancelled').length;
     clear(this.summary).append(
       h('span.count', { class: waiting ? 'hot' : '' }, v('strong', String(waiting)), ' ', tx('span', 'calls.waiting')),
-      h('span.count', v('strong', String(calls.length)), ' ', tx('span', 'calls.open')));
+      h('span.count', v('strong', String(calls.length)), ' ', tx('span', 'calls.open')),
+      ...(this.app.receiving ? [h('span.count.receiving', tx('span', 'calls.receiving', { n: this.app.receiving }))] : []));
     this.fill(this.callList, calls.slice(0, LIST_MAX), user, now, 'calls.empty');
     this.fill(this.techList, tech.slice(0, LIST_MAX), user, now, 'tech.empty');
     this.more(this.callMore, calls.length);
