@@ -83,7 +83,8 @@ parentPort.on('message', (m) => {
     let firstMs = 0, firstBytes = 0, bytes = 0;
     ws.on('message', (data) => {
       frames++;
-      const m = /^\{"type":"snapshot(?:_page)?","seq":\d+,"remaining":(\d+)/.exec(data.subarray(0, 80).toString());
+      const head = data.subarray(0, 80).toString();
+      const m = head.startsWith('{"type":"snapshot') ? /"remaining":([0-9]+)/.exec(head) : null; // no backslashes: this is a template literal
       if (!m) return;
       bytes += data.length;
       if (!firstMs) { firstMs = performance.now() - t0; firstBytes = data.length; }
