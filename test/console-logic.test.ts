@@ -70,7 +70,7 @@ describe('queue order and the alert book', () => {
     const b = new AlertBook();
     b.apply(alert({ id: 'x', version: 5, state: 'accepted' }));
     b.apply(alert({ id: 'gone', version: 1 }));
-    b.replace([alert({ id: 'x', version: 4 }), alert({ id: 'new', version: 1 })]);
+    b.snapshotPage([alert({ id: 'x', version: 4 }), alert({ id: 'new', version: 1 })], true, true); // a snapshot in one frame
     expect([...b.open.keys()].sort()).toEqual(['new', 'x']);
     expect(b.open.get('x').version).toBe(5);
   });

@@ -74,15 +74,11 @@ export class AlertBook {
     return true;
   }
 
-  /** A full snapshot of the open alerts in one frame: anything not in it has closed meanwhile. */
-  replace(alerts) {
-    this.snapshotPage(alerts, true, true);
-  }
-
   /**
-   * One page of a snapshot (a big one comes in pages, most urgent first): its alerts show at once;
-   * what no page held has closed meanwhile, and goes with the last page. Until then a console that
-   * reconnected keeps showing what it had, so no card blinks out and back.
+   * One page of a snapshot (a small one is a single page, first and last; a big one comes in pages,
+   * most urgent first): its alerts show at once; what no page held has closed meanwhile, and goes
+   * with the last page. Until then a console that reconnected keeps showing what it had, so no card
+   * blinks out and back.
    */
   snapshotPage(alerts, first, last) {
     if (first || !this.paged) this.paged = new Set();
