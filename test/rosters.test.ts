@@ -2,7 +2,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { onDutyAt, localClock, weekdayBit, EVERY_DAY } from '../dispatcher/domain/roster.ts';
 import { ManualClock } from '../dispatcher/clock.ts';
-import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { startTestHub, tempDbPath, type TestHub } from './helpers/hub-harness.ts';
+import { Store } from '../dispatcher/store/store.ts';
+import { seedDemo } from '../dispatcher/demo-seed.ts';
+import { rmSync } from 'node:fs';
 
 const TZ = 'Asia/Shanghai';
 // 2026-11-25 is a Wednesday (ISO 3).
@@ -12,6 +15,14 @@ describe('onDutyAt', () => {
   it('reads the local weekday and minute in the community time zone', () => {
     expect(localClock(at('2026-11-25T23:30:00'), TZ)).toEqual({ isoDay: 3, minute: 23 * 60 + 30 });
     expect(localClock(Date.parse('2026-11-25T16:30:00Z'), TZ)).toEqual({ isoDay: 4, minute: 30 });
+  });
+
+  it('keeps an answer only for the minute it was asked in, per time zone', () => {
+    expect(localClock(at('2026-11-25T08:59:59.999'), TZ)).toEqual({ isoDay: 3, minute: 8 * 60 + 59 });
+    expect(localClock(at('2026-11-25T09:00:00'), TZ)).toEqual({ isoDay: 3, minute: 9 * 60 });
+    expect(localClock(at('2026-11-25T09:00:30'), 'Asia/Kolkata')).toEqual({ isoDay: 3, minute: 6 * 60 + 30 }); // UTC+5:30
+    expect(localClock(at('2026-11-25T09:00:59'), TZ)).toEqual({ isoDay: 3, minute: 9 * 60 });
+    expect(localClock(at('2026-11-24T09:00:10'), TZ)).toEqual({ isoDay: 2, minute: 9 * 60 }); // back a day
   });
 
   it('day shifts, overnight shifts and overrides', () => {
@@ -27,6 +38,43 @@ describe('onDutyAt', () => {
     const leave = [{ staffId: 3, startsAt: at('2026-11-25T00:00:00'), endsAt: at('2026-11-26T00:00:00'), onDuty: false }];
     const cover = [{ staffId: 9, startsAt: at('2026-11-25T12:00:00'), endsAt: at('2026-11-25T13:00:00'), onDuty: true }];
     expect(onDutyAt(shifts, [...leave, ...cover], at('2026-11-25T12:30:00'), TZ)).toEqual([1, 9]);
+  });
+});
+
+describe('rosters and staff kept in memory', () => {
+  it('a write shows at once, an override that ended drops out, and a rollback forgets what it wrote', () => {
+    const { dir, dbPath } = tempDbPath();
+    const s = Store.open(dbPath);
+    try {
+      const now = at('2026-11-25T09:00:00');
+      seedDemo(s, now);
+      const grid1 = s.grid.list().find((n) => n.name === '第一网格')!;
+      const staffOf = (t: number) => s.rosters.current(grid1.id, t).shifts.map((x) => x.staffId);
+      const [leader, admin] = ['community', 'admin'].map((u) => s.staff.byUsername(u)!.id);
+      const before = staffOf(now);
+      expect(before.length).toBe(1);
+      s.rosters.addShift(grid1.id, { staffId: leader, weekdays: EVERY_DAY, startMin: 0, endMin: 1440 });
+      expect(staffOf(now)).toEqual([...before, leader]);
+      const id = s.rosters.addOverride(grid1.id, { staffId: admin, startsAt: now, endsAt: now + 60_000, onDuty: true });
+      expect(s.rosters.current(grid1.id, now + 59_999).overrides.map((o) => o.id)).toEqual([id]);
+      expect(s.rosters.current(grid1.id, now + 60_000).overrides).toEqual([]);
+      expect(s.rosters.current(grid1.id, now).overrides.map((o) => o.id)).toEqual([id]); // asked about an earlier time: read again
+
+      expect(() => s.tx(() => {
+        const temp = s.staff.create({ username: 'temp', displayName: '临时', role: 'staff', scopeNodeId: grid1.id, phone: '' }, 'x', now);
+        s.rosters.addShift(grid1.id, { staffId: temp.id, weekdays: EVERY_DAY, startMin: 0, endMin: 1440 });
+        expect(staffOf(now)).toContain(temp.id); // read inside the transaction: kept in memory
+        expect(s.staff.get(temp.id)?.username).toBe('temp');
+        throw new Error('rolled back');
+      })).toThrow('rolled back');
+      expect(staffOf(now)).toEqual([...before, leader]);
+      expect(s.staff.byUsername('temp')).toBeUndefined();
+      const lastId = Math.max(...s.staff.list().map((x) => x.id));
+      expect(s.staff.get(lastId + 1)).toBeUndefined(); // the rolled-back account is not served from memory
+    } finally {
+      s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -9,8 +9,7 @@ export class DutyDesk {
 
   onDuty(nodeId: number, at: number): number[] {
     const tz = this.store.grid.timeZoneOf(nodeId, this.defaultTz);
-    const shifts = this.store.rosters.shifts(nodeId);
-    const overrides = this.store.rosters.overrides(nodeId, at);
+    const { shifts, overrides } = this.store.rosters.current(nodeId, at);
     return onDutyAt(shifts, overrides, at, tz).filter((id) => !this.store.staff.get(id)?.disabled);
   }
 

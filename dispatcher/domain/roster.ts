@@ -13,8 +13,25 @@ export const EVERY_DAY = 127;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const DAYS: Record<string, number> = { Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6, Sun: 7 };
 
-/** ISO weekday and minute of day of `at` in `timeZone`. */
+/** The last answer per time zone, for the minute it was asked in: every call raised asks once per grid level. */
+const lastAnswer = new Map<string, { minute: number; clock: { isoDay: number; minute: number } }>();
+
+/**
+ * ISO weekday and minute of day of `at` in `timeZone`. Formatting a date in a time zone costs
+ * several microseconds, and a call raised asks for three or four levels in the same minute, so the
+ * answer is kept for the rest of that minute (every time zone in use today is offset from UTC by
+ * whole minutes, so a local minute starts where a UTC minute does).
+ */
 export function localClock(at: number, timeZone: string): { isoDay: number; minute: number } {
+  const utcMinute = Math.floor(at / 60_000);
+  const last = lastAnswer.get(timeZone);
+  if (last && last.minute === utcMinute) return last.clock;
+  const clock = Object.freeze(formatLocalClock(at, timeZone));
+  lastAnswer.set(timeZone, { minute: utcMinute, clock });
+  return clock;
+}
+
+function formatLocalClock(at: number, timeZone: string): { isoDay: number; minute: number } {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
@@ -37,7 +54,7 @@ function shiftCovers(s: Shift, isoDay: number, minute: number): boolean {
     ((s.weekdays & weekdayBit(yesterday)) !== 0 && minute < s.endMin);
 }
 
-export function onDutyAt(shifts: Shift[], overrides: Override[], at: number, timeZone: string): number[] {
+export function onDutyAt(shifts: readonly Shift[], overrides: readonly Override[], at: number, timeZone: string): number[] {
   const { isoDay, minute } = localClock(at, timeZone);
   const on = new Set<number>();
   for (const s of shifts) if (shiftCovers(s, isoDay, minute)) on.add(s.staffId);

@@ -21,6 +21,11 @@ const hashToken = (t: string) => createHash('sha256').update(t).digest('hex');
 export class StaffRepo {
   private readonly byIdStmt;
   private readonly sessionStmt;
+  /**
+   * Staff by id, read on every call raised (who is on duty, names in the view). This repository is the
+   * only writer of the staff table in the hub process; its writes and a rollback (Store.forgetCaches) drop it.
+   */
+  private readonly cache = new Map<number, Staff>();
   constructor(private readonly db: Db) {
     this.byIdStmt = db.prepare(`SELECT ${COLS} FROM staff WHERE id = ?`);
     this.sessionStmt = db.prepare('SELECT staff_id AS staffId, expires_at AS expiresAt FROM sessions WHERE token_hash = ?');
@@ -29,12 +34,22 @@ export class StaffRepo {
   create(s: Omit<Staff, 'id' | 'disabled'>, passwordHash: string, now: number): Staff {
     const id = Number(this.db.prepare('INSERT INTO staff (username, display_name, role, scope_node_id, phone, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(s.username, s.displayName, s.role, s.scopeNodeId, s.phone, passwordHash, now).lastInsertRowid);
+    this.cache.clear();
     return this.get(id)!;
   }
 
   get(id: number): Staff | undefined {
+    const hit = this.cache.get(id);
+    if (hit) return hit;
     const r = this.byIdStmt.get(id) as StaffRow | undefined;
-    return r && toStaff(r);
+    if (!r) return undefined;
+    const s = Object.freeze(toStaff(r));
+    this.cache.set(id, s);
+    return s;
+  }
+
+  forgetCache(): void {
+    this.cache.clear();
   }
 
   byUsername(username: string): (Staff & { passwordHash: string }) | undefined {
@@ -81,6 +96,7 @@ export class StaffRepo {
 
   /** Sets a new password hash and ends every session of that user except `keepToken`'s. */
   setPassword(staffId: number, passwordHash: string, keepToken: string | null): number {
+    this.cache.clear();
     return this.db.transaction(() => {
       this.db.prepare('UPDATE staff SET password_hash = ? WHERE id = ?').run(passwordHash, staffId);
       return this.db.prepare('DELETE FROM sessions WHERE staff_id = ? AND token_hash <> ?').run(staffId, keepToken ? hashToken(keepToken) : '').changes;

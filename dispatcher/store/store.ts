@@ -103,6 +103,8 @@ export class Store {
     this.alerts.live.clear();
     this.devices.forgetCache();
     this.households.forgetCache();
+    this.staff.forgetCache();
+    this.rosters.forgetCache();
   }
 
   close(): void {
