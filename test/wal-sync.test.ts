@@ -1,9 +1,10 @@
 /**
- * Group fsync of the WAL (dispatcher/store/wal-sync.ts): device events are committed without
- * SQLite's own fsync, and their acks and notifications wait for an fdatasync of the WAL.
- * Unit tests drive WalSync with an fdatasync the test holds back; the hub tests check, with a
- * real device and console, that the device hears nothing before that fdatasync returns, that every
- * other commit still uses SQLite's FULL sync, and what happens when the fdatasync fails.
+ * Group fsync of the WAL (dispatcher/store/wal-sync.ts): the hub commits without SQLite's own
+ * fsync, and whatever depends on a commit (acks, device notifications, answers to staff and to any
+ * request that wrote) waits for an fdatasync of the WAL. Unit tests drive WalSync with an
+ * fdatasync the test holds back; the hub tests check, with a real device, console and HTTP client,
+ * that nothing leaves before that fdatasync returns, that no commit syncs on the event loop, and
+ * what happens when the fdatasync fails.
  */
 import { describe, it, expect, afterAll, afterEach } from 'vitest';
 import { fdatasync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
@@ -35,6 +36,13 @@ function heldSync() {
     fail(code = 'EIO') { failNext = Object.assign(new Error(`${code}: i/o error, fdatasync`), { code }); },
     releaseAll() { for (const h of held.splice(0)) h.cb(h.err); },
     stopHolding() { holding = false; this.releaseAll(); },
+    /** `p`, with every fdatasync released as it comes until it settles (a login's answer waits for one). */
+    async releasingUntil<T>(p: Promise<T>): Promise<T> {
+      let done = false;
+      void p.finally(() => { done = true; }).catch(() => {});
+      while (!done) { this.releaseAll(); await new Promise((r) => setTimeout(r, 5)); }
+      return p;
+    },
   };
 }
 /** A press, with every fdatasync released as it comes, until it is acked: its alert id. */
@@ -45,13 +53,8 @@ async function pressReleasing(d: SimDevice, s: ReturnType<typeof heldSync>): Pro
   return acked!.alertId!;
 }
 
-/** Counts commits that SQLite synced itself from now on (each one an fsync on the event loop). */
-function countFullCommits(wal: WalSync): () => number {
-  const durably = wal.committedDurably.bind(wal);
-  let n = 0;
-  wal.committedDurably = (release) => { n++; durably(release); };
-  return () => n;
-}
+/** SQLite's own sync at commit for the hub's connection: 1 NORMAL (the fsync is left to WalSync), 2 FULL (on the event loop). */
+const syncMode = (t: TestHub) => t.hub.store.db.pragma('synchronous', { simple: true });
 
 const tick = () => new Promise((r) => setTimeout(r, 20));
 const until = async (cond: () => boolean, ms = 3000) => {
@@ -90,18 +93,36 @@ describe('WalSync', () => {
     w.close();
   });
 
-  it('a commit that SQLite synced itself first releases everything committed before it, in order', async () => {
-    const { s, w } = held();
-    const out: string[] = [];
-    w.committedUnsynced(() => out.push('1'), () => {});
+  it('durable(mark): at once when a finished fdatasync covered the mark, else after the next one', async () => {
+    const wal = join(dir, `${++n}.db-wal`);
+    writeFileSync(wal, 'frames');
+    const s = heldSync();
+    let mark = 5;
+    const w = new WalSync(wal, s.fn, () => mark);
+    let first = false;
+    void w.durable(5).then(() => { first = true; });
     await until(() => s.held.length === 1);
-    w.committedUnsynced(() => out.push('2'), () => {});
-    w.committedDurably(() => out.push('3 (FULL)'));
-    expect(out).toEqual(['1', '2', '3 (FULL)']);
-    s.releaseAll(); // the late callback of the first sync releases nothing twice
-    await tick();
-    expect(out).toEqual(['1', '2', '3 (FULL)']);
-    expect(w.pending).toBe(0);
+    mark = 9; // written while that fdatasync runs: not covered by it
+    let second = false;
+    void w.durable(9).then(() => { second = true; });
+    s.releaseAll();
+    await until(() => first);
+    expect([first, second]).toEqual([true, false]);
+    await until(() => s.held.length === 1);
+    s.releaseAll();
+    await until(() => second);
+    expect(second).toBe(true);
+    expect(s.held.length).toBe(0);
+    await w.durable(9); // covered already: no new fdatasync
+    await w.durable(3);
+    expect(s.held.length).toBe(0);
+    s.fail();
+    mark = 12;
+    const failed = w.durable(12);
+    await until(() => s.held.length === 1);
+    s.releaseAll();
+    await expect(failed).rejects.toThrow(/EIO/);
+    await w.durable(13); // SQLite syncs every commit itself from now on: nothing waits
     w.close();
   });
 
@@ -119,7 +140,7 @@ describe('WalSync', () => {
     expect(failures).toEqual(['EIO']);
     expect(w.deferrable).toBe(false);
     w.committedUnsynced(() => out.push('c'), () => out.push('c refused'));
-    expect(out.at(-1)).toBe('c'); // no longer deferred: the caller committed with FULL
+    expect(out.at(-1)).toBe('c'); // no longer deferred: SQLite synced the commit itself
     w.close();
   });
 
@@ -135,13 +156,20 @@ describe('WalSync', () => {
   });
 });
 
-it('an unsynced commit inside another transaction is refused (its work would go out before the outer commit)', () => {
+it('the store commits without SQLite\'s own fsync (FULL once an fdatasync failed); an unsynced commit inside another transaction is refused', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'anxin-walsync-'));
-  const store = Store.open(join(dir, 'x.db'));
+  const s = heldSync();
+  s.stopHolding();
+  const store = Store.open(join(dir, 'x.db'), s.fn);
   try {
     expect(store.wal.deferrable).toBe(true);
+    expect(store.db.pragma('synchronous', { simple: true })).toBe(1);
     expect(() => store.tx(() => store.txUnsynced(() => 1))).toThrow(/inside a transaction/);
-    expect(store.txUnsynced(() => 2)).toBe(2);
+    const before = store.writeMark();
+    expect(store.txUnsynced(() => store.db.prepare("INSERT INTO hub_state (key, value) VALUES ('t', 1)").run().changes)).toBe(1);
+    expect(store.writeMark()).toBe(before + 1);
+    s.fail();
+    await expect(store.wal.durable(store.writeMark())).rejects.toThrow(/EIO/);
     expect(store.db.pragma('synchronous', { simple: true })).toBe(2);
   } finally {
     store.close();
@@ -153,10 +181,10 @@ describe('device events wait for the WAL to be on disk', () => {
   let t: TestHub | null = null;
   afterEach(async () => { await t?.stop(); t = null; });
 
-  it('no ack or device notification before the fdatasync returns (consoles hear at once); other commits stay FULL', async () => {
+  it('no ack or device notification before the fdatasync returns (consoles hear at once)', async () => {
     const s = heldSync();
     t = await startTestHub({ fdatasync: s.fn });
-    const c = await t.console('grid1');
+    const c = await s.releasingUntil(t.console('grid1'));
     const d = await t.device('demo-0003');
     // The login's audit row asked for an fdatasync too: let it return first.
     while (!(await until(() => t!.hub.store.wal.pending === 0, 50))) s.releaseAll();
@@ -170,7 +198,7 @@ describe('device events wait for the WAL to be on disk', () => {
     await new Promise((r) => setTimeout(r, 150));
     expect(acked).toBeNull();
     expect(d.notifications).toEqual([]);
-    expect(t.hub.store.db.pragma('synchronous', { simple: true })).toBe(2); // FULL again for every other commit
+    expect(syncMode(t)).toBe(1);
     s.stopHolding();
     await until(() => acked !== null);
     expect(acked!.alertId).toBe(stored!.alertId);
@@ -184,21 +212,19 @@ describe('device events wait for the WAL to be on disk', () => {
     const s = heldSync();
     const clock = new ManualClock(Date.parse('2026-11-25T02:00:00Z'));
     t = await startTestHub({ fdatasync: s.fn, clock });
-    await t.console('grid1'); // online at level 0, so the call waits there for its deadline
-    const community = await t.console('community');
+    await s.releasingUntil(t.console('grid1')); // online at level 0, so the call waits there for its deadline
+    const community = await s.releasingUntil(t.console('community'));
     const d = await t.device('demo-0003');
     const id = await pressReleasing(d, s);
     expect((await community.change(id)).level).toBe(0);
     t.hub.healthSweep.stop(); // its writes are deferred too: only the step may ask for an fdatasync here
     await until(() => s.held.length > 0, 300);
     s.releaseAll();
-    const fullCommits = countFullCommits(t.hub.store.wal);
     clock.advance(60_000); // the escalation deadline
     // On the consoles at once, while the fdatasync it asked for is still held back: no fsync on the event loop.
     expect((await community.change(id, (a) => a.level === 1)).level).toBe(1);
     expect(await until(() => s.held.length > 0, 1000)).toBe(true);
-    expect(fullCommits()).toBe(0);
-    expect(t.hub.store.db.pragma('synchronous', { simple: true })).toBe(2); // FULL again for every other commit
+    expect(syncMode(t)).toBe(1);
     s.stopHolding();
   });
 
@@ -206,12 +232,11 @@ describe('device events wait for the WAL to be on disk', () => {
     const s = heldSync();
     t = await startTestHub({ fdatasync: s.fn });
     t.hub.healthSweep.stop();
-    const grid1 = await t.console('grid1');
-    const token = await t.login('grid1');
+    const grid1 = await s.releasingUntil(t.console('grid1'));
+    const token = await s.releasingUntil(t.login('grid1'));
     const d = await t.device('demo-0003');
     const id = await pressReleasing(d, s);
     const audited = () => (t!.hub.store.db.prepare("SELECT count(*) AS n FROM audit_log WHERE action = 'alert_action'").get() as { n: number }).n;
-    const fullCommits = countFullCommits(t.hub.store.wal);
 
     let answer: { status: number; body: any } | null = null;
     void t.api('POST', `/api/alerts/${id}/ack`, token).then((r) => { answer = r; });
@@ -227,7 +252,7 @@ describe('device events wait for the WAL to be on disk', () => {
     await d.waitForNotify('help_coming', id);
     await until(() => audited() === 1);
     expect(audited()).toBe(1);
-    expect(fullCommits()).toBe(0);
+    expect(syncMode(t)).toBe(1);
     s.stopHolding();
 
     // The fdatasync under an action fails: the staff member is told (503) and the hub keeps serving.
@@ -238,7 +263,56 @@ describe('device events wait for the WAL to be on disk', () => {
     expect(failed.body.error.message).toMatch(/look at the call again/);
     expect((await t.api('GET', '/healthz')).body.ok).toBe(true);
     const resolved = await t.api('POST', `/api/alerts/${id}/resolve`, token, { outcome: 'false_alarm' });
-    expect(resolved.status).toBe(200); // FULL again: answered after SQLite's own fsync
+    expect(resolved.status).toBe(200); // SQLite syncs every commit itself from now on
+    expect(syncMode(t)).toBe(2);
+  });
+
+  it('a login and an admin change are answered only after the fdatasync; reads and refused writes are not held; a failed fdatasync is a 503', async () => {
+    const s = heldSync();
+    t = await startTestHub({ fdatasync: s.fn });
+    t.hub.healthSweep.stop();
+    await until(() => s.held.length > 0, 300);
+    s.releaseAll();
+    const settled = <T,>(p: Promise<T>) => { const box: { v: T | null } = { v: null }; void p.then((v) => { box.v = v; }); return box; };
+
+    const login = settled(t.api('POST', '/api/session', undefined, { username: 'admin', password: 'demo-pass' }));
+    expect(await until(() => s.held.length > 0, 1000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(login.v).toBeNull(); // the session row is committed, not yet on disk: no token yet
+    s.releaseAll();
+    await until(() => login.v !== null);
+    const token = login.v!.body.token as string;
+    expect(token).toBeTruthy();
+    await until(() => s.held.length > 0, 300); // its audit row's deferred fdatasync
+    s.releaseAll();
+
+    const grid1 = t.hub.store.grid.list().find((n) => n.name === '第一网格')!;
+    const admin = t.hub.store.staff.byUsername('admin')!;
+    const now = Date.now();
+    const override = settled(t.api('POST', `/api/grid/${grid1.id}/roster/overrides`, token, { staffId: admin.id, startsAt: now, endsAt: now + 3_600_000, onDuty: true }));
+    expect(await until(() => s.held.length > 0, 1000)).toBe(true);
+    // Held: the answer waits, the event loop does not. A read and a refused write go out meanwhile.
+    expect((await t.api('GET', '/api/grid', token)).status).toBe(200);
+    const refused = await t.api('POST', `/api/grid/${grid1.id}/roster/overrides`, token, { staffId: admin.id, startsAt: now, endsAt: now - 1, onDuty: true });
+    expect(refused.status).toBe(400);
+    expect(override.v).toBeNull();
+    expect(syncMode(t)).toBe(1);
+    s.releaseAll();
+    await until(() => override.v !== null);
+    expect(override.v!.status).toBe(201);
+    s.stopHolding();
+
+    s.fail();
+    const failed = await t.api('POST', `/api/grid/${grid1.id}/roster/overrides`, token, { staffId: admin.id, startsAt: now, endsAt: now + 60_000, onDuty: false });
+    expect(failed.status).toBe(503);
+    expect(failed.body.error.code).toBe('E_STORAGE');
+    expect(failed.body.error.message).toMatch(/look before repeating it/);
+    // Stored all the same, and the hub goes on with SQLite's own fsync.
+    expect(t.hub.store.rosters.overrides(grid1.id, now).length).toBe(2);
+    expect(syncMode(t)).toBe(2);
+    const again = await t.api('DELETE', `/api/grid/${grid1.id}/roster/overrides/${override.v!.body.id}`, token);
+    expect(again.status).toBe(200);
+    expect((await t.api('GET', '/healthz')).body.ok).toBe(true);
   });
 
   it('a failed fdatasync: no ack, a storage fault on the consoles, and the re-sent press is acked', async () => {

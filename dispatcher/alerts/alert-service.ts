@@ -38,38 +38,32 @@ export class AlertService {
     this.rules = { cancelWindowMs: settings.cancelWindowS * 1000, arriveWithinMs: settings.arriveWithinS * 1000 };
   }
 
-  /** Runs `fn` in one transaction (SQLite fsyncs it), then pushes its changes and sends its device notifications. */
-  unit<T>(fn: () => T): T {
-    const out = this.inTx(fn, false);
-    this.store.wal.committedDurably(this.takeEffects());
-    return out;
-  }
-
   /**
-   * Work that the clock or a sweep started (escalation steps, health alerts): one transaction without
-   * SQLite's own fsync, so a slow disk never holds the event loop; its changes go to the consoles at
-   * once and its device notifications once an fdatasync covering it returns (dropped, and logged, if
-   * that fails). Lost with the machine, the work is redone: a deadline still due fires again after the
-   * restart, the next sweep finds the same devices. Inside another transaction it is unit().
+   * Runs `fn` in one transaction. Its changes go to the consoles at once (see takeEffects); its device
+   * notifications once an fdatasync covering it returns (store/wal-sync.ts), dropped and logged if
+   * that fails. Used for work the clock, a sweep or a receiver starts (escalation steps, health and
+   * receiver alerts): lost with the machine, such work is redone (a deadline still due fires again
+   * after the restart, the next sweep finds the same devices). Inside another transaction it is a
+   * savepoint, and its effects go out with the enclosing unit's.
    */
-  unitDeferred<T>(fn: () => T): T {
-    if (this.store.db.inTransaction) return this.unit(fn);
-    return this.unitUnsynced(fn, () => {}, (err) => this.log.error({ err }, 'a deferred commit could not be synced: its device notifications were dropped'));
+  unit<T>(fn: () => T): T {
+    if (this.store.db.inTransaction) return this.savepoint(fn);
+    return this.unitUnsynced(fn, () => {}, (err) => this.log.error({ err }, 'a commit could not be synced: its device notifications were dropped'));
   }
 
   /**
-   * The device-event path: one transaction without SQLite's own fsync (store/wal-sync.ts). Its
-   * changes go to the consoles at once (see takeEffects); its device notifications, then
-   * `durable`, run once an fdatasync covering it returns, or `refused` instead if that fails.
+   * The device-event and staff-action path: one transaction. Its changes go to the consoles at once
+   * (see takeEffects); its device notifications, then `durable`, run once an fdatasync covering it
+   * returns, or `refused` instead if that fails.
    */
   unitUnsynced<T>(fn: () => T, durable: (out: T) => void, refused: (err: Error) => void): T {
-    const out = this.inTx(fn, true);
+    const out = this.inTx(fn);
     const effects = this.takeEffects();
     this.store.wal.committedUnsynced(() => { effects(); durable(out); }, refused);
     return out;
   }
 
-  private inTx<T>(fn: () => T, unsynced: boolean): T {
+  private inTx<T>(fn: () => T): T {
     const mark = this.feed.mark();
     const afterMark = this.after.length;
     const body = () => {
@@ -78,7 +72,7 @@ export class AlertService {
       return r;
     };
     try {
-      return unsynced ? this.store.txUnsynced(body) : this.store.tx(body);
+      return this.store.txUnsynced(body);
     } catch (err) {
       this.feed.rollbackTo(mark);
       this.after.length = afterMark;
@@ -205,7 +199,7 @@ export class AlertService {
 
   /** The due steps of several alerts in one transaction: a burst of deadlines costs one commit, not one each (issue 6). */
   stepMany(alertIds: string[], now: number): number {
-    return this.unitDeferred(() => alertIds.filter((alertId) => {
+    return this.unit(() => alertIds.filter((alertId) => {
       const a = this.store.alerts.get(alertId);
       if (!a || a.deadlineAt === null || a.deadlineAt > now) return false; // accepted or moved meanwhile
       if (a.deadlineKind === 'escalate') {

@@ -101,7 +101,7 @@ export class HealthSweep {
 
   private applyChunk(actions: SweepAction[], now: number, first: boolean): void {
     const chunk = actions.splice(0, SWEEP_CHUNK);
-    this.alerts.unitDeferred(() => {
+    this.alerts.unit(() => {
       if (first) this.store.health.setState('alive_at', now);
       for (const a of chunk) this.act(a, now);
     });

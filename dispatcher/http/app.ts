@@ -19,6 +19,7 @@ import { rfRoutes } from '../rf/routes-rf.ts';
 import { securityRoutes } from '../security/routes-security.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { registerAuditHook } from '../audit/audit-hook.ts';
+import { holdAnswersUntilDurable } from './durable-answers.ts';
 
 declare module 'fastify' {
   interface FastifyRequest { staff: Staff | null; token: string | null }
@@ -43,6 +44,7 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
   if (svc.config.tls) app.server.on('tlsClientError', (_err: Error, s: { destroy(): void }) => s.destroy());
   app.decorateRequest('staff', null);
   app.decorateRequest('token', null);
+  holdAnswersUntilDurable(app as unknown as FastifyInstance, svc.store);
   registerAuditHook(app as unknown as FastifyInstance, { audit: new AuditLog(svc.store.db), clock: svc.clock, log, staffId: (u) => svc.store.staff.byUsername(u)?.id ?? null,
     commit: (fn) => svc.store.txDeferred(fn) });
 

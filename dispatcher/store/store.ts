@@ -24,15 +24,17 @@ export class Store {
 
   /** One transaction wrapper, made once: better-sqlite3's db.transaction() builds a new one per call. */
   private readonly runTx: (fn: () => unknown) => unknown;
-  private readonly syncNormal: { run(): unknown };
-  private readonly syncFull: { run(): unknown };
-  private syncRestore = false;
+  private readonly totalChanges: { get(): unknown };
 
   constructor(readonly db: Db, walSync?: typeof import('node:fs').fdatasync) {
     this.runTx = db.transaction((fn: () => unknown) => fn());
-    this.syncNormal = db.prepare('PRAGMA synchronous = NORMAL');
-    this.syncFull = db.prepare('PRAGMA synchronous = FULL');
-    this.wal = new WalSync(db.memory ? null : `${db.name}-wal`, walSync);
+    this.totalChanges = db.prepare('SELECT total_changes()').pluck();
+    this.wal = new WalSync(db.memory ? null : `${db.name}-wal`, walSync, () => this.writeMark(),
+      // From now on SQLite syncs every commit itself, and WalSync releases work at once.
+      () => db.pragma('synchronous = FULL'));
+    // Every commit of this connection leaves its fsync to WalSync (wal-sync.ts): nothing that depends
+    // on a commit leaves the hub before an fdatasync covering it has returned.
+    if (this.wal.deferrable) db.pragma('synchronous = NORMAL');
     this.grid = new GridRepo(db);
     this.households = new HouseholdRepo(db);
     this.devices = new DeviceRepo(db);
@@ -47,40 +49,37 @@ export class Store {
     return new Store(openDb(path), walSync);
   }
 
-  /** Runs `fn` in a transaction (a savepoint when nested). On any rollback the in-memory copies are dropped. */
+  /**
+   * How far this connection has written: a number that grows with every row it inserts, updates or
+   * deletes (SQLite's total_changes()). `wal.durable(mark)` waits until everything up to it is on disk.
+   */
+  writeMark(): number {
+    return this.totalChanges.get() as number;
+  }
+
+  /**
+   * Runs `fn` in a transaction (a savepoint when nested). On any rollback the in-memory copies are
+   * dropped. The commit is not yet on disk when this returns (wal-sync.ts): whatever depends on it
+   * waits for `wal.committedUnsynced` or `wal.durable`, or is redone if lost with the machine.
+   */
   tx<T>(fn: () => T): T {
-    if (this.syncRestore && !this.db.inTransaction) {
-      this.syncFull.run();
-      this.syncRestore = false;
-    }
     return this.runOrForget(fn);
   }
 
   /**
-   * Like tx(), but SQLite does not fsync the WAL at this commit: nothing that depends on the
-   * commit may leave the hub until `wal.committedUnsynced` releases it. Falls back to tx() where
-   * that is not possible (in-memory database, after a failed fsync). Never inside another
-   * transaction: that one's commit is still to come, so nothing could be released after this.
+   * tx() for work whose effects the caller releases through `wal.committedUnsynced`. Never inside
+   * another transaction: that one's commit is still to come, so nothing could be released after this.
    */
   txUnsynced<T>(fn: () => T): T {
     if (this.db.inTransaction) throw new Error('txUnsynced inside a transaction: its work would be released before the outer commit');
-    if (!this.wal.deferrable || this.syncRestore) return this.tx(fn);
-    this.syncNormal.run();
-    try {
-      return this.runOrForget(fn);
-    } finally {
-      // Every other commit must stay FULL; should this ever fail, the next tx() tries again first.
-      try { this.syncFull.run(); } catch { this.syncRestore = true; }
-    }
+    return this.runOrForget(fn);
   }
 
   /**
    * A write whose durability may wait for the next group fdatasync because nothing leaves the hub on
-   * the strength of it (presence, pruning): committed without SQLite's own fsync, and an fdatasync is
-   * asked for off the event loop. Lost with the machine, such a write is redone (the next heartbeat,
-   * the next run). On this project's test machine a small fsync on the event loop took up to 240 ms
-   * while the checkpoint worker was syncing the database file (issue 6, benchmark 6). Inside another
-   * transaction, or where deferral is not possible, it is an ordinary tx().
+   * the strength of it (presence, pruning, audit rows): an fdatasync is asked for off the event loop.
+   * Lost with the machine, such a write is redone (the next heartbeat, the next run). Inside another
+   * transaction it is an ordinary tx().
    */
   txDeferred<T>(fn: () => T): T {
     if (this.db.inTransaction) return this.tx(fn);
