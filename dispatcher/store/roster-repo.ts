@@ -53,7 +53,7 @@ export class RosterRepo {
   }
 
   /** The node's shifts and its overrides not ended at `at`, from memory when possible. Read-only: do not change them. */
-  current(nodeId: number, at: number): { shifts: readonly Shift[]; overrides: readonly Override[] } {
+  current(nodeId: number, at: number): { shifts: readonly ShiftRow[]; overrides: readonly OverrideRow[] } {
     let r = this.cache.get(nodeId);
     if (!r || at < r.loadedAt) {
       r = { shifts: this.shifts(nodeId), overrides: this.overrides(nodeId, at), loadedAt: at };
