@@ -33,6 +33,16 @@ function bothViews(alertId: string) {
   }
 }
 
+/** The alert's row as a fresh connection reads it. */
+function committedRow(alertId: string) {
+  const judge = new Store(new Database(t.dbPath, { readonly: true }));
+  try {
+    return judge.alerts.get(alertId);
+  } finally {
+    judge.close();
+  }
+}
+
 it('repeat presses in one batch become one change carrying the final count', async () => {
   const first = await press('demo-0004', 7001);
   const before = t.hub.store.alerts.lastChangeSeq();
@@ -94,6 +104,8 @@ it('a whole call lifecycle stores exactly what the copies show, step by step (on
   const id = first.alertId!;
   const same = () => { const { committed, cached } = bothViews(id); expect(cached).toEqual(committed); return committed; };
   expect(same().state).toBe('raised');
+  // A new alert is kept as inserted, not read back: every column as a fresh read has it.
+  expect({ ...t.hub.store.alerts.live.alert(id) }).toEqual(committedRow(id));
   await press('demo-0001', 9602);
   expect(same().presses).toBe(2);
   expect((await t.api('POST', `/api/alerts/${id}/ack`, token)).status).toBe(200);

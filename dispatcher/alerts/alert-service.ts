@@ -116,12 +116,11 @@ export class AlertService {
   raise(r: RaiseInput, now: number): AlertRow {
     const grid = this.store.grid.get(r.gridId);
     const id = randomUUID();
-    this.store.alerts.insert({
+    let a = this.store.alerts.insert({
       id, kind: r.kind, reason: r.reason, deviceId: r.deviceId, householdId: r.householdId, gridId: grid.id, gridPath: grid.path,
       state: 'raised', level: 0, presses: 1, isTest: false, detail: r.detail ?? '', raisedAt: now, deadlineAt: null, deadlineKind: null,
     });
     this.store.alerts.appendEvent(id, now, 'raised', null, { reason: r.reason, via: r.via ?? null, ...(r.data ?? {}) });
-    let a = this.store.alerts.get(id)!;
     if (r.kind === 'call') {
       a = this.place(a, now, false);
       if (r.deviceId) this.queueNotify(r.deviceId, id, 'received');

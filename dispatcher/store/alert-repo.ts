@@ -115,10 +115,14 @@ export class AlertRepo {
     return this.s.openRefs.all() as OpenRef[];
   }
 
-  insert(a: Omit<AlertRow, 'version' | 'updatedAt' | 'lastPressAt' | 'acceptedAt' | 'acceptedBy' | 'onSiteAt' | 'resolvedAt' | 'resolvedBy' | 'cancelledAt' | 'outcome' | 'note'>): void {
+  /** Inserts a new alert and returns it as get() would read it back (kept in memory while open, without reading it back). */
+  insert(a: Omit<AlertRow, 'version' | 'updatedAt' | 'lastPressAt' | 'acceptedAt' | 'acceptedBy' | 'onSiteAt' | 'resolvedAt' | 'resolvedBy' | 'cancelledAt' | 'outcome' | 'note'>): AlertRow {
     this.s.insert.run({ ...a, isTest: a.isTest ? 1 : 0 });
     if (a.deviceId !== null) this.live.forgetOpenFor(LiveCache.deviceKey(a.deviceId, a.kind, a.reason));
     this.live.setTimeline(a.id, new TimelineWindow(VIEW_TIMELINE_MAX));
+    const row: AlertRow = { ...a, lastPressAt: null, acceptedAt: null, acceptedBy: null, onSiteAt: null, resolvedAt: null, resolvedBy: null,
+      cancelledAt: null, outcome: null, note: null, version: 0, updatedAt: a.raisedAt };
+    return isOpenState(row.state) ? this.live.putAlert(row) : row;
   }
 
   /** Optimistic save: false when someone else changed the alert since `a.version`. With `prev`, writes only what changed. */
