@@ -4,7 +4,7 @@ import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { afterEach, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { sendFramed, textFrame } from '../dispatcher/push/framed-broadcast.ts';
+import { CommitCork, sendFramed, textFrame } from '../dispatcher/push/framed-broadcast.ts';
 
 let server: Server | undefined;
 afterEach(() => { server?.close(); server = undefined; });
@@ -59,5 +59,32 @@ it('keeps the order with frames ws still holds, by falling back to ws.send while
   const got = p.bytes().toString('latin1');
   expect(got.indexOf('{"n":0}')).toBeLessThan(got.indexOf('{"n":1}'));
   expect(got.indexOf('{"n":1}')).toBeLessThan(got.indexOf('{"n":2}'));
+  p.raw.destroy();
+});
+
+it('the frames of one commit reach a console in one write, in order, once the task is done', async () => {
+  const p = await pair();
+  const sock = (p.ws as unknown as { _socket: { _writev: (chunks: unknown[], cb: unknown) => void; _write: (...a: unknown[]) => void } })._socket;
+  const writes: number[] = [];
+  const writev = sock._writev.bind(sock);
+  const write = sock._write.bind(sock);
+  sock._writev = (chunks, cb) => { writes.push(chunks.length); writev(chunks, cb); };
+  sock._write = (...a) => { writes.push(1); write(...a); };
+  const cork = new CommitCork();
+  const frames = [1, 2, 3].map((n) => Buffer.from(`{"n":${n}}`));
+  for (const f of frames) {
+    cork.hold(p.ws);
+    sendFramed(p.ws, f, textFrame(f));
+  }
+  expect(writes).toEqual([]); // held until the task's synchronous work is done
+  await settle();
+  expect(writes).toEqual([3]);
+  const got = p.bytes().toString('latin1');
+  expect(got.indexOf('{"n":1}')).toBeLessThan(got.indexOf('{"n":2}'));
+  expect(got.indexOf('{"n":2}')).toBeLessThan(got.indexOf('{"n":3}'));
+  // The next task writes at once again (the cork was released).
+  sendFramed(p.ws, frames[0], textFrame(frames[0]));
+  await settle();
+  expect(writes).toEqual([3, 1]);
   p.raw.destroy();
 });

@@ -16,7 +16,7 @@ import type { DutyDesk } from '../alerts/duty.ts';
 import type { Clock } from '../clock.ts';
 import type { AlertView } from '../alerts/alert-view.ts';
 import { staffView } from '../http/staff-view.ts';
-import { sendFramed, textFrame } from './framed-broadcast.ts';
+import { CommitCork, sendFramed, textFrame } from './framed-broadcast.ts';
 import { changeEpoch } from './change-epoch.ts';
 import { catchUp, type CatchUpClient, type CatchUpDeps } from './console-catch-up.ts';
 import type { TimeSlicer } from '../time-slicer.ts';
@@ -50,6 +50,8 @@ export class ConsoleSocket {
   private readonly clients = new Set<Client>();
   private pinger: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
+  /** Each console's frames from one commit in one write (framed-broadcast.ts). */
+  private readonly cork = new CommitCork();
   /** What every console's catch-up reads from. */
   private readonly catchUpDeps: CatchUpDeps;
   delivered = 0;
@@ -166,6 +168,7 @@ export class ConsoleSocket {
         const f = frame;
         c.held.push(() => sendFramed(c.ws, f.data, f.framed));
       } else {
+        this.cork.hold(c.ws);
         sendFramed(c.ws, frame.data, frame.framed);
       }
       this.delivered++;

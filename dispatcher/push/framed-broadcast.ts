@@ -12,7 +12,8 @@
  */
 import type { WebSocket } from 'ws';
 
-interface WsInternals { _socket?: { write(b: Buffer): boolean; destroyed?: boolean }; _sender?: { _state?: number; _queue?: unknown[] }; _extensions?: Record<string, unknown> }
+interface RawSocket { write(b: Buffer): boolean; cork(): void; uncork(): void; destroyed?: boolean }
+interface WsInternals { _socket?: RawSocket; _sender?: { _state?: number; _queue?: unknown[] }; _extensions?: Record<string, unknown> }
 
 /** A FIN text frame (opcode 1), unmasked, with the 7-, 16- or 64-bit payload length. */
 export function textFrame(payload: Buffer): Buffer {
@@ -40,4 +41,29 @@ export function sendFramed(ws: WebSocket, payload: Buffer, frame: Buffer): void 
   const plain = !w._extensions || Object.keys(w._extensions).length === 0;
   if (idle && plain && w._socket && !w._socket.destroyed) w._socket.write(frame);
   else ws.send(payload, { binary: false });
+}
+
+/**
+ * Holds each console socket's writes until the task that pushes a commit's changes has finished, so
+ * the frames of one group commit reach a console in one write (a writev) instead of one each. A
+ * commit of ten calls to twenty consoles was two hundred socket writes of about 18 µs each (bench
+ * README item 23); corked, it is twenty. The first frame goes out when the last one is ready rather
+ * than as soon as it is: a few view builds later, which the writes saved make up for.
+ */
+export class CommitCork {
+  private readonly held = new Set<RawSocket>();
+
+  /** Corks `ws`'s socket, once per task; all of them are uncorked when the task's synchronous work is done. */
+  hold(ws: WebSocket): void {
+    const s = (ws as unknown as WsInternals)._socket;
+    if (!s || s.destroyed || this.held.has(s)) return;
+    s.cork();
+    if (this.held.size === 0) queueMicrotask(() => this.release());
+    this.held.add(s);
+  }
+
+  private release(): void {
+    for (const s of this.held) s.uncork();
+    this.held.clear();
+  }
 }
