@@ -102,12 +102,14 @@ describe('WalSync', () => {
     let first = false;
     void w.durable(5).then(() => { first = true; });
     await until(() => s.held.length === 1);
+    let joined = false;
+    void w.durable(5).then(() => { joined = true; }); // covered by the fdatasync already running
     mark = 9; // written while that fdatasync runs: not covered by it
     let second = false;
     void w.durable(9).then(() => { second = true; });
     s.releaseAll();
-    await until(() => first);
-    expect([first, second]).toEqual([true, false]);
+    await until(() => first && joined);
+    expect([first, joined, second]).toEqual([true, true, false]);
     await until(() => s.held.length === 1);
     s.releaseAll();
     await until(() => second);

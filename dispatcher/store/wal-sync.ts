@@ -34,7 +34,7 @@ export class WalSync {
   private durableMark = 0;
   /** Committed, waiting for the next fdatasync. */
   private waiting: Waiter[] = [];
-  /** Covered by the fdatasync now running (emptied early if a FULL commit made them durable). */
+  /** Covered by the fdatasync now running. */
   private syncing: Waiter[] = [];
   private inFlight = false;
   failed: Error | null = null;
@@ -81,6 +81,8 @@ export class WalSync {
    */
   durable(mark: number): Promise<void> {
     if (!this.deferrable || mark <= this.durableMark) return Promise.resolve();
+    // Written before the fdatasync now running began: that one covers it.
+    if (this.inFlight && mark <= this.covering) return new Promise((resolve, reject) => this.syncing.push({ release: resolve, refuse: reject }));
     return new Promise((resolve, reject) => this.committedUnsynced(resolve, reject));
   }
 
