@@ -1,6 +1,7 @@
 /**
  * `npx tsx bench/raise-cost.ts`: what a new call costs inside the hub, step by step. A hub in this
- * process (demo community, 3,000 devices provisioned in 第一网格, one admin console open) takes
+ * process, started as the tests start one (test/helpers/hub-harness.ts), so its methods can be
+ * wrapped (demo community, 3,000 devices provisioned in 第一网格, one admin console open) takes
  * 1,500 presses from distinct devices, one at a time, twice; each store and service step the call
  * goes through is timed (µs: mean, p50, p99) around the real methods. The admin console is on duty
  * at the top only, so every call skips the levels below (the path benchmark 2 measures).

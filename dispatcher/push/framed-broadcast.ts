@@ -9,6 +9,7 @@
  * otherwise it falls back to `ws.send`, so the frame order on each socket is kept.
  * It relies on ws 8's `_socket`, `_sender` and `_extensions` fields; test/console-frames.test.ts
  * checks the bytes against what `ws.send` writes, so an upgrade that changes them fails there.
+ * CommitCork (below) then gathers a commit's frames into one write per console socket.
  */
 import type { WebSocket } from 'ws';
 
