@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Store } from '../dispatcher/store/store.ts';
 import { buildResponseReport, reportFromFigures } from '../dispatcher/reports/response-report.ts';
 import { ReportRunner } from '../dispatcher/reports/report-runner.ts';
-import { reportFigures } from '../dispatcher/reports/report-figures.ts';
+import { runReadJob } from '../dispatcher/reports/read-jobs.ts';
 import pino from 'pino';
 
 const N = Number(process.env.N ?? 100_000);
@@ -58,7 +58,7 @@ times.sort((a, b) => a - b);
 cpu.sort((a, b) => a - b);
 
 // As the hub builds it: figures in the worker, names added here. A 1 ms timer measures the longest pause of this thread meanwhile.
-const runner = new ReportRunner(join(dir, 'r.db'), (q) => reportFigures(store.reports.calls(q.path, q.from, q.to), q.now), pino({ level: 'silent' }));
+const runner = new ReportRunner(join(dir, 'r.db'), (job) => runReadJob(store, job), pino({ level: 'silent' }));
 const q = { from: t0, to: t0 + YEAR, gridId: street.id, now: t0 + YEAR };
 const inWorker: number[] = [];
 const pauses: number[] = [];

@@ -27,7 +27,7 @@ import { explainListenError } from '../gateway/listen.ts';
 import { ReceiverSet } from '../gateway/serial/receivers.ts';
 import { RfService } from './rf/rf-service.ts';
 import { ReportRunner } from './reports/report-runner.ts';
-import { reportFigures } from './reports/report-figures.ts';
+import { runReadJob } from './reports/read-jobs.ts';
 import { ChangeRetention } from './alerts/change-retention.ts';
 import { TimeSlicer } from './time-slicer.ts';
 
@@ -105,7 +105,7 @@ export class Hub {
     this.socket.volatile = () => this.storageFault.volatile();
     this.socket.onDenied = wsDenialAuditor(this.store.db, this.clock, this.log);
     this.reports = new ReportRunner(this.store.db.memory ? null : config.dbPath,
-      (q) => reportFigures(this.store.reports.calls(q.path, q.from, q.to), q.now), this.log.child({ part: 'reports' }));
+      (job) => runReadJob(this.store, job), this.log.child({ part: 'reports' }));
     this.http = buildHttpApp({
       store: this.store, alerts: this.alerts, clock: this.clock, config,
       health: () => this.health(),

@@ -245,9 +245,14 @@ export class AlertService {
   }
 
   canSee(staff: Staff, gridPath: string): boolean {
-    if (staff.role === 'admin' && staff.scopeNodeId === null) return true;
-    const scope = staff.scopeNodeId === null ? undefined : this.store.grid.find(staff.scopeNodeId);
-    return !!scope && isWithin(gridPath, scope.path);
+    const scope = this.scopeOf(staff);
+    return scope === null || (scope !== undefined && isWithin(gridPath, scope));
+  }
+
+  /** The grid path under which `staff` sees calls and devices: null for everything (an unscoped admin), undefined for nothing. */
+  scopeOf(staff: Staff): string | null | undefined {
+    if (staff.role === 'admin' && staff.scopeNodeId === null) return null;
+    return staff.scopeNodeId === null ? undefined : this.store.grid.find(staff.scopeNodeId)?.path;
   }
 
   private queueNotify(deviceId: string, alertId: string, status: DeviceStatus | 'received'): void {

@@ -1,5 +1,5 @@
 /** The grid tree, households and devices a user may see, and admin provisioning of devices. */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import type { HubServices } from './services.ts';
 import { requireAdmin, requireStaff } from './app.ts';
@@ -25,6 +25,7 @@ export const directoryRoutes = (svc: HubServices): FastifyPluginAsync => async (
     const h = svc.store.households.get(id);
     return !!h && svc.alerts.canSee(requireStaff(req), svc.store.grid.get(h.gridId).path);
   };
+  const json = (reply: FastifyReply, text: string) => reply.type('application/json; charset=utf-8').send(text);
 
   app.get('/api/grid', async (req) => {
     const staff = requireStaff(req);
@@ -33,27 +34,18 @@ export const directoryRoutes = (svc: HubServices): FastifyPluginAsync => async (
 
   app.get('/api/households', async (req) => ({ households: svc.store.households.list().filter((h) => visibleHousehold(req, h.id)) }));
 
-  app.get('/api/devices', async (req) => ({
-    devices: svc.store.devices.list().filter((d) => visibleHousehold(req, d.householdId) || (d.householdId === null && requireStaff(req).role === 'admin')),
-  }));
+  // The device lists are built in the report worker, off the event loop (reports/device-lists.ts).
+  app.get('/api/devices', async (req, reply) => {
+    const staff = requireStaff(req);
+    const scopePath = svc.alerts.scopeOf(staff);
+    if (scopePath === undefined) return { devices: [] };
+    return json(reply, await svc.reports.deviceList({ scopePath, unplaced: staff.role === 'admin' }));
+  });
 
-  app.get('/api/devices/health', async (req) => {
-    const now = svc.clock.now();
-    const graceMs = svc.config.heartbeatGraceS * 1000;
-    const open = svc.store.health.openTechnical();
-    return {
-      devices: svc.store.devices.list().filter((d) => visibleHousehold(req, d.householdId)).map((d) => {
-        const hh = svc.store.households.get(d.householdId!)!;
-        const problems = open.filter((t) => t.deviceId === d.id).map((t) => t.reason);
-        const supervised = d.kind !== 'rf-button';
-        const silentFor = d.lastSeen === null ? null : now - d.lastSeen;
-        return {
-          ...d, supervised, address: hh.address, residentName: hh.residents[0]?.name ?? '', problems,
-          status: !supervised ? 'unsupervised' : d.lastSeen === null ? 'never_connected' : silentFor! > 2 * d.heartbeatS * 1000 + graceMs ? 'offline' : 'online',
-          note: supervised ? null : 'RF buttons cannot report their health: only last heard and last test are known',
-        };
-      }),
-    };
+  app.get('/api/devices/health', async (req, reply) => {
+    const scopePath = svc.alerts.scopeOf(requireStaff(req));
+    if (scopePath === undefined) return { devices: [] };
+    return json(reply, await svc.reports.deviceHealth({ scopePath, now: svc.clock.now(), graceMs: svc.config.heartbeatGraceS * 1000 }));
   });
 
   app.post<{ Body: { id: string; householdId: number; kind?: DeviceKind; secret?: string; heartbeatS?: number } }>('/api/devices', { schema: { body: deviceBody } }, async (req, reply) => {

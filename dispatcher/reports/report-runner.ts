@@ -1,27 +1,29 @@
 /**
- * Builds report figures in a worker thread (report-worker.ts), one report at a time, queued.
- * A year's street-office report read and computed on the event loop held up every ack and
- * console push for its whole duration: 0.26–1.3 s on this project's test machine, depending
- * on its load (docs/reports.md).
+ * Builds report figures and the device lists in a worker thread (report-worker.ts),
+ * one job at a time, queued. A year's street-office report read and computed on the event loop held
+ * up every ack and console push for its whole duration: 0.26–1.3 s on this project's test machine,
+ * depending on its load (docs/reports.md); the health list of 10,000 devices 0.2–2.5 s
+ * (bench/device-list-cost.ts).
  *
- * The worker starts on the first report; report-worker-boot.mjs loads it through tsx, the
- * hub's own TypeScript runtime. If it cannot start at all (in-memory database, loader
- * missing), reports are built on the calling thread as before, and that is logged once. If it
- * fails while working, the reports it held fail with a clear error, and the next report starts
- * a new worker.
+ * The worker starts on the first job; report-worker-boot.mjs loads it through tsx, the hub's own
+ * TypeScript runtime. If it cannot start at all (in-memory database, loader missing), jobs run on
+ * the calling thread as before, and that is logged once. If it fails while working, the jobs it
+ * held fail with a clear error, and the next job starts a new worker.
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { HubError } from '../errors.ts';
 import type { ReportFigures } from './report-figures.ts';
-import type { FiguresRequest } from './report-worker.ts';
+import type { ReadRequest } from './report-worker.ts';
+import type { FiguresQuery, ReadJob, ReadResult } from './read-jobs.ts';
+import type { DeviceHealthQuery, DeviceListQuery } from './device-lists.ts';
 
-export type FiguresQuery = Omit<FiguresRequest, 'id'>;
+export type { FiguresQuery } from './read-jobs.ts';
 
 /** Reports waiting or being built at once; more get 429 (each is a whole-period read). */
 export const MAX_QUEUED_REPORTS = 8;
 
-interface Waiting { q: FiguresQuery; resolve(f: ReportFigures): void; reject(err: Error): void }
+interface Waiting { job: ReadJob; resolve(r: ReadResult): void; reject(err: Error): void }
 
 export class ReportRunner {
   private worker: Worker | null = null;
@@ -31,9 +33,16 @@ export class ReportRunner {
   private broken: string | null = null;
   readonly stats = { inWorker: 0, inline: 0, failed: 0, workersStarted: 0 };
 
+  /**
+   * Device lists being built, by what they ask for (the time aside): consoles that ask for the same
+   * list meanwhile get the same answer. Every open devices view asks every 30 s, and consoles of one
+   * scope ask for one list.
+   */
+  private readonly shared = new Map<string, Promise<string>>();
+
   constructor(
     private readonly dbPath: string | null,
-    private readonly inline: (q: FiguresQuery) => ReportFigures,
+    private readonly inline: (job: ReadJob) => ReadResult,
     private readonly log: Logger,
   ) {
     if (dbPath === null) this.broken = 'in-memory database';
@@ -44,17 +53,44 @@ export class ReportRunner {
   }
 
   figures(q: FiguresQuery): Promise<ReportFigures> {
-    if (this.broken !== null) {
-      this.stats.inline++;
-      return Promise.resolve(this.inline(q));
-    }
-    if (this.waiting.size >= MAX_QUEUED_REPORTS) {
+    const reports = [...this.waiting.values()].filter((w) => w.job.kind === 'figures').length;
+    if (this.broken === null && reports >= MAX_QUEUED_REPORTS) {
       return Promise.reject(new HubError('E_RATE_LIMITED', `${MAX_QUEUED_REPORTS} reports are being built already: try again shortly`));
     }
+    return this.run({ kind: 'figures', ...q }) as Promise<ReportFigures>;
+  }
+
+  /** GET /api/devices as JSON text. */
+  deviceList(q: DeviceListQuery): Promise<string> {
+    return this.share(`devices ${q.scopePath} ${q.unplaced}`, { kind: 'devices', ...q });
+  }
+
+  /** GET /api/devices/health as JSON text. */
+  deviceHealth(q: DeviceHealthQuery): Promise<string> {
+    return this.share(`health ${q.scopePath} ${q.graceMs}`, { kind: 'device-health', ...q });
+  }
+
+  private share(key: string, job: ReadJob): Promise<string> {
+    const running = this.shared.get(key);
+    if (running) return running;
+    const p = (this.run(job) as Promise<string>).finally(() => this.shared.delete(key));
+    this.shared.set(key, p);
+    return p;
+  }
+
+  private run(job: ReadJob): Promise<ReadResult> {
+    if (this.broken !== null) {
+      this.stats.inline++;
+      try {
+        return Promise.resolve(this.inline(job));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     const id = this.nextId++;
-    return new Promise<ReportFigures>((resolve, reject) => {
-      this.waiting.set(id, { q, resolve, reject });
-      this.start().postMessage({ id, ...q } satisfies FiguresRequest);
+    return new Promise<ReadResult>((resolve, reject) => {
+      this.waiting.set(id, { job, resolve, reject });
+      this.start().postMessage({ id, ...job } satisfies ReadRequest);
     });
   }
 
@@ -73,13 +109,13 @@ export class ReportRunner {
     const w = new Worker(new URL('./report-worker-boot.mjs', import.meta.url), { execArgv: [], workerData: { dbPath: this.dbPath, file: './report-worker.ts' } });
     w.unref();
     this.stats.workersStarted++;
-    w.on('message', (m: { id?: number; figures?: ReportFigures; error?: string; broken?: string }) => {
+    w.on('message', (m: { id?: number; result?: ReadResult; error?: string; broken?: string }) => {
       if (m.broken !== undefined) return this.giveUp(w, m.broken);
       if (m.id === undefined) return;
       const p = this.waiting.get(m.id);
       if (!p) return;
       this.waiting.delete(m.id);
-      if (m.figures) { this.stats.inWorker++; p.resolve(m.figures); } else { this.stats.failed++; p.reject(new HubError('E_INTERNAL', `the report could not be built: ${m.error}`)); }
+      if (m.result !== undefined) { this.stats.inWorker++; p.resolve(m.result); } else { this.stats.failed++; p.reject(new HubError('E_INTERNAL', `the ${p.job.kind === 'figures' ? 'report' : 'device list'} could not be built: ${m.error}`)); }
     });
     w.on('error', (err) => this.lost(w, err.message));
     w.on('exit', (code) => this.lost(w, `exited with code ${code}`));
@@ -92,19 +128,19 @@ export class ReportRunner {
     if (this.worker === w) this.worker = null;
     void w.terminate().catch(() => {});
     this.broken = why;
-    this.log.warn({ why }, 'report worker could not start: reports are built on the event loop');
+    this.log.warn({ why }, 'report worker could not start: reports and device lists are built on the event loop');
     const queued = [...this.waiting.values()];
     this.waiting.clear();
     for (const p of queued) {
       this.stats.inline++;
-      try { p.resolve(this.inline(p.q)); } catch (err) { p.reject(err as Error); }
+      try { p.resolve(this.inline(p.job)); } catch (err) { p.reject(err as Error); }
     }
   }
 
   private lost(w: Worker, why: string): void {
     if (this.worker !== w) return;
     this.worker = null;
-    if (this.waiting.size) this.log.error({ why, reports: this.waiting.size }, 'report worker failed; the next report starts a new one');
+    if (this.waiting.size) this.log.error({ why, jobs: this.waiting.size }, 'report worker failed; the next report or list starts a new one');
     this.failAll(`the report worker stopped (${why}): try again`);
   }
 

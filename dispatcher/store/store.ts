@@ -8,6 +8,7 @@ import { RosterRepo } from './roster-repo.ts';
 import { StaffRepo } from './staff-repo.ts';
 import { ReportRepo } from './report-repo.ts';
 import { HealthRepo } from './health-repo.ts';
+import { DeviceListRepo } from './device-list-repo.ts';
 import { WalSync } from './wal-sync.ts';
 
 export class Store {
@@ -19,6 +20,8 @@ export class Store {
   readonly alerts: AlertRepo;
   readonly reports: ReportRepo;
   readonly health: HealthRepo;
+  /** The device lists' rows, read here only when the report worker cannot run (reports/report-runner.ts). */
+  readonly deviceLists: DeviceListRepo;
   /** Releases work committed without SQLite's own fsync once the WAL is on disk (wal-sync.ts). */
   readonly wal: WalSync;
 
@@ -43,6 +46,7 @@ export class Store {
     this.alerts = new AlertRepo(db);
     this.reports = new ReportRepo(db);
     this.health = new HealthRepo(db);
+    this.deviceLists = new DeviceListRepo(db);
   }
 
   static open(path: string, walSync?: typeof import('node:fs').fdatasync): Store {

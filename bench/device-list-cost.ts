@@ -1,0 +1,59 @@
+/**
+ * `npx tsx bench/device-list-cost.ts [N] [OFFLINE]`: what the supervisors' device list costs the hub. N
+ * devices (default 10,000), OFFLINE of them (default 2,000) silent with an open offline alert, as after
+ * a power cut in part of the street office. Times GET /api/devices/health and GET /api/devices as an
+ * admin (7 requests each, one after another, after one that starts the report worker: p50 and max) and the hub's longest event-loop pause meanwhile; each open
+ * console's devices view asks for the health list every 30 s. The hub runs in this process.
+ */
+import { rmSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { massEventHub } from './mass-seed.ts';
+
+const run = promisify(execFile);
+const N = Number(process.argv[2] ?? 10_000);
+const OFFLINE = Number(process.argv[3] ?? 2_000);
+const { hub, dir, token } = await massEventHub(0, Date.now());
+const s = hub.store;
+const hh = s.households.list();
+const now = Date.now();
+s.tx(() => { for (let i = 0; i < N; i++) s.devices.create({ id: `dl-${i}`, kind: 'mqtt-button', householdId: hh[i % hh.length].id }, 'x', now); });
+s.db.prepare("UPDATE devices SET last_seen = ?, online = 1, battery = 80 WHERE id LIKE 'dl-%'").run(now);
+s.db.prepare(`UPDATE devices SET last_seen = ? WHERE id IN (SELECT id FROM devices WHERE id LIKE 'dl-%' ORDER BY id LIMIT ${OFFLINE})`).run(now - 3_600_000);
+hub.healthSweep.sweep(now);
+const open = s.db.prepare("SELECT count(*) AS n FROM alerts WHERE kind = 'technical' AND reason = 'offline' AND device_id LIKE 'dl-%'");
+while ((open.get() as { n: number }).n < OFFLINE) await new Promise((r) => setTimeout(r, 10));
+
+/** One GET by curl, in a process of its own, so that reading the answer is not counted as the hub's pause. */
+async function get(path: string): Promise<{ ms: number; bytes: number }> {
+  const { stdout } = await run('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code} %{time_total} %{size_download}', '-H', `authorization: Bearer ${token}`,
+    `http://127.0.0.1:${hub.ports.http}${path}`]);
+  const [code, seconds, bytes] = stdout.split(' ');
+  if (code !== '200') throw new Error(`${path}: ${code}`);
+  return { ms: Number(seconds) * 1000, bytes: Number(bytes) };
+}
+
+async function time(path: string): Promise<string> {
+  const ms: number[] = [];
+  let bytes = 0;
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  for (let i = 0; i < 7; i++) {
+    const r = await get(path);
+    ms.push(r.ms);
+    bytes = r.bytes;
+  }
+  h.disable();
+  ms.sort((a, b) => a - b);
+  return `${path}: p50 ${ms[3].toFixed(1)} ms, max ${ms[6].toFixed(1)} ms, ${(bytes / 1e6).toFixed(2)} MB; longest event-loop pause ${(h.max / 1e6).toFixed(1)} ms`;
+}
+console.log(`${N} devices, ${OFFLINE} offline with an open alert`);
+// The first list starts the report worker (a new thread loading the hub's TypeScript): timed apart.
+const first = await get('/api/devices/health');
+console.log(`first request (starts the report worker): ${first.ms.toFixed(1)} ms`);
+console.log(await time('/api/devices/health'));
+console.log(await time('/api/devices'));
+await hub.stop();
+rmSync(dir, { recursive: true, force: true });
+process.exit(0);

@@ -1,0 +1,25 @@
+/**
+ * What the report worker (report-worker.ts) builds off the event loop: a report's figures, and the
+ * supervisors' device lists as JSON text. The same function builds them on the event loop when the
+ * worker cannot run (an in-memory database), so both paths give the same answer.
+ */
+import type { ReportRepo } from '../store/report-repo.ts';
+import type { DeviceListRepo } from '../store/device-list-repo.ts';
+import { reportFigures, type ReportFigures } from './report-figures.ts';
+import { deviceHealthList, deviceList, type DeviceHealthQuery, type DeviceListQuery } from './device-lists.ts';
+
+export interface FiguresQuery { path: string; from: number; to: number; now: number }
+export type ReadJob =
+  | ({ kind: 'figures' } & FiguresQuery)
+  | ({ kind: 'devices' } & DeviceListQuery)
+  | ({ kind: 'device-health' } & DeviceHealthQuery);
+export type ReadResult = ReportFigures | string;
+export interface Readers { reports: ReportRepo; deviceLists: DeviceListRepo }
+
+export function runReadJob(r: Readers, job: ReadJob): ReadResult {
+  switch (job.kind) {
+    case 'figures': return reportFigures(r.reports.calls(job.path, job.from, job.to), job.now);
+    case 'devices': return JSON.stringify(deviceList(r.deviceLists, job));
+    case 'device-health': return JSON.stringify(deviceHealthList(r.deviceLists, job));
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The supervisors' device lists (GET /api/devices, GET /api/devices/health) are built in the report
+ * worker, off the event loop: a press is acked while a list of 20,000 devices is being built, the
+ * lists show each device's problems and status, staff see only their grid's devices, and consoles
+ * asking for the same list at once share one build. A real hub, a real SQLite file, a real device.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { ManualClock } from '../dispatcher/clock.ts';
+import { runReadJob } from '../dispatcher/reports/read-jobs.ts';
+
+const START = Date.parse('2026-11-01T00:00:00Z');
+/** Ten minutes after the hub started: what was silent since before the start is overdue by then. */
+const NOW = START + 600_000;
+const MANY = 20_000;
+let t: TestHub;
+let admin: string;
+const clock = new ManualClock(START);
+type RunnerInside = { waiting: Map<number, { job: { kind: string } }>; stats: { inWorker: number } };
+const runner = () => t.hub.reports as unknown as RunnerInside;
+
+beforeAll(async () => {
+  t = await startTestHub({ clock });
+  admin = await t.login('admin');
+  const s = t.hub.store;
+  const grid1 = s.staff.byUsername('grid1')!.scopeNodeId!;
+  const home = s.households.list().find((h) => h.gridId === grid1)!;
+  const ins = s.db.prepare(`INSERT INTO devices (id, kind, household_id, heartbeat_s, online, last_seen, battery, created_at) VALUES (?, 'mqtt-button', ?, 60, 1, ?, 80, ?)`);
+  s.tx(() => {
+    for (let i = 0; i < MANY; i++) ins.run(`many-${String(i).padStart(5, '0')}`, home.id, NOW, NOW);
+    // One silent for an hour, one with a low battery, one never heard, one with no household.
+    ins.run('odd-silent', home.id, START - 3_600_000, START);
+    s.db.prepare("UPDATE devices SET battery = 9 WHERE id = 'many-00007'").run();
+    s.db.prepare("INSERT INTO devices (id, kind, household_id, heartbeat_s, created_at) VALUES ('odd-never', 'mqtt-button', ?, 60, ?)").run(home.id, NOW);
+    s.db.prepare("INSERT INTO devices (id, kind, household_id, heartbeat_s, created_at) VALUES ('odd-unplaced', 'mqtt-button', NULL, 60, ?)").run(NOW);
+  });
+  clock.advance(NOW - START); // the health sweep runs on its timer meanwhile
+  while ((t.hub.healthSweep as unknown as { draining: boolean }).draining) await new Promise((r) => setTimeout(r, 5));
+  t.hub.healthSweep.sweep(NOW);
+});
+afterAll(async () => { await t.stop(); });
+
+/** Until a job of `kind` has reached the runner's queue. */
+async function queued(kind: string): Promise<void> {
+  while (![...runner().waiting.values()].some((w) => w.job.kind === kind)) await new Promise((r) => setTimeout(r, 1));
+}
+
+it('acks a press while the health list of 20,000 devices is built, and the list is what the hub would build inline', async () => {
+  const order: string[] = [];
+  const dev = await t.device('demo-0001');
+  const list = t.api('GET', '/api/devices/health', admin).then((r) => { order.push('list'); return r; });
+  await queued('device-health');
+  await dev.send('press');
+  order.push('ack');
+  const r = await list;
+  expect(r.status).toBe(200);
+  expect(order).toEqual(['ack', 'list']);
+  const byId = new Map(r.body.devices.map((d: { id: string }) => [d.id, d]));
+  expect(byId.size).toBeGreaterThan(MANY);
+  expect(byId.get('odd-silent')).toMatchObject({ status: 'offline', problems: ['offline'], supervised: true });
+  expect(byId.get('many-00007')).toMatchObject({ status: 'online', problems: ['low_battery'], battery: 9 });
+  expect(byId.get('odd-never')).toMatchObject({ status: 'never_connected', problems: [] });
+  expect(byId.get('many-00001')).toMatchObject({ status: 'online', problems: [], online: true, lastSeen: NOW, address: expect.any(String) });
+  expect(byId.has('odd-unplaced')).toBe(false);
+  const inline = JSON.parse(runReadJob(t.hub.store, { kind: 'device-health', scopePath: null, now: NOW, graceMs: t.hub.config.heartbeatGraceS * 1000 }) as string);
+  expect(r.body).toEqual(inline);
+  await dev.close();
+});
+
+it('shows staff only their own grid\'s devices; an admin also sees devices with no household', async () => {
+  const grid2 = await t.login('grid2');
+  const mine = (await t.api('GET', '/api/devices', grid2)).body.devices.map((d: { id: string }) => d.id);
+  const scope = t.hub.store.grid.get(t.hub.store.staff.byUsername('grid2')!.scopeNodeId!).path;
+  const expected = t.hub.store.devices.list().filter((d) => {
+    const hh = d.householdId === null ? undefined : t.hub.store.households.get(d.householdId);
+    return hh !== undefined && t.hub.store.grid.get(hh.gridId).path.startsWith(scope);
+  }).map((d) => d.id);
+  expect(mine.length).toBeGreaterThan(0);
+  expect(mine).toEqual(expected);
+  expect(mine.some((id: string) => id.startsWith('many-'))).toBe(false);
+  const health = (await t.api('GET', '/api/devices/health', grid2)).body.devices.map((d: { id: string }) => d.id);
+  expect(health).toEqual(expected);
+  const all = (await t.api('GET', '/api/devices', admin)).body.devices;
+  expect(all.find((d: { id: string }) => d.id === 'odd-unplaced')).toMatchObject({ householdId: null, kind: 'mqtt-button' });
+  expect(all[0]).not.toHaveProperty('gridPath');
+  expect(all[0]).not.toHaveProperty('secretHash');
+  expect((await t.api('GET', '/api/devices')).status).toBe(401);
+});
+
+it('consoles asking for the same list at once share one build', async () => {
+  const before = runner().stats.inWorker;
+  const answers = await Promise.all(Array.from({ length: 6 }, () => t.api('GET', '/api/devices/health', admin)));
+  for (const a of answers) expect(a.status).toBe(200);
+  expect(answers.every((a) => a.body.devices.length === answers[0].body.devices.length)).toBe(true);
+  // The six asked within a few milliseconds, while one build takes far longer: one or two builds, not six.
+  expect(runner().stats.inWorker - before).toBeLessThanOrEqual(2);
+});
