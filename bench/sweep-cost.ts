@@ -3,6 +3,8 @@
  * has changed (every device healthy, the usual case every 5 s), and how long a presence transaction of
  * PRESENCE_CHUNK devices takes beside it (an index on what the sweep reads is written by presence).
  * A store of 10,000, then 50,000 devices; 40 sweeps and 40 presence transactions each, p50 and max.
+ * Then the whole sweep, 20 times, in a hub of 10,000 devices of which none, then 2,000, are already
+ * known to be offline.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
