@@ -2,12 +2,14 @@
  * The supervisors' device lists (GET /api/devices, GET /api/devices/health) are built in the report
  * worker, off the event loop: a press is acked while a list of 20,000 devices is being built, the
  * lists show each device's problems and status, staff see only their grid's devices, and consoles
- * asking for the same list at once share one build. A real hub, a real SQLite file, a real device.
+ * asking for the same list at once share one build; households are listed in a few statements. A real
+ * hub, a real SQLite file, a real device.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { ManualClock } from '../dispatcher/clock.ts';
 import { runReadJob } from '../dispatcher/reports/read-jobs.ts';
+import { Store } from '../dispatcher/store/store.ts';
 
 const START = Date.parse('2026-11-01T00:00:00Z');
 /** Ten minutes after the hub started: what was silent since before the start is overdue by then. */
@@ -94,4 +96,23 @@ it('consoles asking for the same list at once share one build', async () => {
   expect(answers.every((a) => a.body.devices.length === answers[0].body.devices.length)).toBe(true);
   // The six asked within a few milliseconds, while one build takes far longer: one or two builds, not six.
   expect(runner().stats.inWorker - before).toBeLessThanOrEqual(2);
+});
+
+it('lists households with their residents and contacts in a few statements, the same as read one by one', async () => {
+  const s = t.hub.store;
+  const grid = s.grid.list().find((g) => g.level === 'grid')!;
+  s.households.create({ gridId: grid.id, address: 'No. 9, unit 2', accessNote: 'key with neighbour', residents: [
+    { name: 'first', age: 81, phone: '1', medicalNote: '' }, { name: 'second', age: 79, phone: '2', medicalNote: 'diabetic' }],
+  contacts: [{ name: 'son', relation: 'son', phone: '3' }] }, NOW);
+  const fresh = Store.open(t.hub.config.dbPath);
+  try {
+    const oneByOne = (fresh.db.prepare('SELECT id FROM households ORDER BY id').all() as { id: number }[]).map((r) => fresh.households.get(r.id));
+    const listed = (await t.api('GET', '/api/households', admin)).body.households;
+    expect(listed).toEqual(JSON.parse(JSON.stringify(oneByOne)));
+    expect(listed.at(-1)).toMatchObject({ address: 'No. 9, unit 2', residents: [{ name: 'first' }, { name: 'second' }], contacts: [{ relation: 'son' }] });
+    fresh.households.forgetCache();
+    expect(fresh.households.list()).toEqual(oneByOne);
+  } finally {
+    fresh.db.close();
+  }
 });
