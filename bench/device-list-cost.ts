@@ -9,21 +9,15 @@ import { rmSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { massEventHub } from './mass-seed.ts';
+import { massEventHub, seedFleet, silenceFleet } from './mass-seed.ts';
 
 const run = promisify(execFile);
 const N = Number(process.argv[2] ?? 10_000);
 const OFFLINE = Number(process.argv[3] ?? 2_000);
 const { hub, dir, token } = await massEventHub(0, Date.now());
-const s = hub.store;
-const hh = s.households.list();
 const now = Date.now();
-s.tx(() => { for (let i = 0; i < N; i++) s.devices.create({ id: `dl-${i}`, kind: 'mqtt-button', householdId: hh[i % hh.length].id }, 'x', now); });
-s.db.prepare("UPDATE devices SET last_seen = ?, online = 1, battery = 80 WHERE id LIKE 'dl-%'").run(now);
-s.db.prepare(`UPDATE devices SET last_seen = ? WHERE id IN (SELECT id FROM devices WHERE id LIKE 'dl-%' ORDER BY id LIMIT ${OFFLINE})`).run(now - 3_600_000);
-hub.healthSweep.sweep(now);
-const open = s.db.prepare("SELECT count(*) AS n FROM alerts WHERE kind = 'technical' AND reason = 'offline' AND device_id LIKE 'dl-%'");
-while ((open.get() as { n: number }).n < OFFLINE) await new Promise((r) => setTimeout(r, 10));
+seedFleet(hub.store, 'dl', N, now);
+await silenceFleet(hub, 'dl', OFFLINE, now - 3_600_000, now);
 
 /** One GET by curl, in a process of its own, so that reading the answer is not counted as the hub's pause. */
 async function get(path: string): Promise<{ ms: number; bytes: number }> {

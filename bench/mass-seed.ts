@@ -30,6 +30,23 @@ export function seedOpenCalls(store: Store, n: number, now: number, deadlineAt: 
   });
 }
 
+/** `n` MQTT buttons named `<prefix>-0`, `<prefix>-1`, …, spread over the demo households, last heard at `heardAt`, battery 80 %. */
+export function seedFleet(store: Store, prefix: string, n: number, heardAt: number): void {
+  const hh = store.households.list();
+  store.tx(() => { for (let i = 0; i < n; i++) store.devices.create({ id: `${prefix}-${i}`, kind: 'mqtt-button', householdId: hh[i % hh.length].id }, 'x', heardAt); });
+  store.db.prepare("UPDATE devices SET last_seen = ?, online = 1, battery = 80 WHERE id LIKE ? || '-%'").run(heardAt, prefix);
+}
+
+/** The first `offline` devices of a fleet (seedFleet) silent since `since`, then a health sweep at `now`; resolves once every offline alert is raised. */
+export async function silenceFleet(hub: Hub, prefix: string, offline: number, since: number, now: number): Promise<void> {
+  const s = hub.store;
+  s.db.prepare(`UPDATE devices SET last_seen = ? WHERE id IN (SELECT id FROM devices WHERE id LIKE ? || '-%' ORDER BY id LIMIT ?)`).run(since, prefix, offline);
+  hub.healthSweep.sweep(now);
+  const open = s.db.prepare("SELECT count(*) AS n FROM alerts WHERE kind = 'technical' AND reason = 'offline' AND device_id LIKE ? || '-%'");
+  const sweeping = () => (hub.healthSweep as unknown as { draining: boolean }).draining;
+  while ((open.get(prefix) as { n: number }).n < offline || sweeping()) await new Promise((r) => setTimeout(r, 10));
+}
+
 /** A demo hub in this process on a new database holding `n` open calls due at `deadlineAt`, and an admin token. */
 export async function massEventHub(n: number, deadlineAt: number): Promise<{ hub: Hub; dir: string; token: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'anxin-mass-'));

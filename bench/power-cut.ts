@@ -7,15 +7,13 @@
  */
 import { rmSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { massEventHub, steadyPresser } from './mass-seed.ts';
+import { massEventHub, seedFleet, steadyPresser } from './mass-seed.ts';
 import { consoleWorker, consoles } from './snapshot-cost.ts';
 const N = Number(process.argv[2] ?? 5000);
 const { hub, dir, token } = await massEventHub(0, Date.now());
 const s = hub.store;
-const hh = s.households.list();
 const now = Date.now();
-s.tx(() => { for (let i = 0; i < N; i++) s.devices.create({ id: `pc-${i}`, kind: 'mqtt-button', householdId: hh[i % hh.length].id }, 'x', now); });
-s.db.prepare("UPDATE devices SET last_seen = ? WHERE id LIKE 'pc-%'").run(now);
+seedFleet(s, 'pc', N, now);
 const w = consoleWorker(`ws://127.0.0.1:${hub.ports.http}/ws?token=${token}`);
 await consoles(w, 20);
 const presser = steadyPresser(hub, 'demo-0020', 1);

@@ -53,24 +53,16 @@ for (const N of [10_000, 50_000]) {
 // The whole sweep, in a hub, when OFFLINE devices of 10,000 are already known to be offline: it finds
 // them again every 5 s and has nothing to raise (a power cut in part of the street office).
 {
-  const { massEventHub } = await import('./mass-seed.ts');
+  const { massEventHub, seedFleet, silenceFleet } = await import('./mass-seed.ts');
   const N = 10_000;
   for (const OFFLINE of [0, 2_000]) {
     const { hub, dir } = await massEventHub(0, Date.now());
-    const s = hub.store;
-    const hh = s.households.list();
-    const now = Date.now();
-    s.tx(() => { for (let i = 0; i < N; i++) s.devices.create({ id: `sw-${i}`, kind: 'mqtt-button', householdId: hh[i % hh.length].id }, 'x', now); });
     // Sweeps at a time ten minutes on, T: the healthy devices were heard then, the others an hour before the hub started.
+    const now = Date.now();
     const T = now + 600_000;
-    s.db.prepare("UPDATE devices SET last_seen = ?, online = 1, battery = 80 WHERE id LIKE 'sw-%'").run(T);
-    s.db.prepare(`UPDATE devices SET last_seen = ? WHERE id IN (SELECT id FROM devices WHERE id LIKE 'sw-%' ORDER BY id LIMIT ${OFFLINE})`).run(now - 3_600_000);
-    hub.healthSweep.sweep(T);
-    const open = s.db.prepare("SELECT count(*) AS n FROM alerts WHERE kind = 'technical' AND reason = 'offline' AND device_id LIKE 'sw-%'");
-    while ((open.get() as { n: number }).n < OFFLINE) await new Promise((r) => setTimeout(r, 10));
+    seedFleet(hub.store, 'sw', N, T);
+    await silenceFleet(hub, 'sw', OFFLINE, now - 3_600_000, T);
     const times: number[] = [];
-    const sweeping = () => (hub.healthSweep as unknown as { draining: boolean }).draining;
-    while (sweeping()) await new Promise((r) => setTimeout(r, 10));
     for (let r = 0; r < 20; r++) {
       const t0 = performance.now();
       hub.healthSweep.sweep(T + 1000 * r);
