@@ -75,3 +75,26 @@ it('while a snapshot is still arriving in pages the page says how many are to co
   expect(after.open).toHaveLength(before.open.length);
   expect(after.lastSeq).toBe(before.lastSeq);
 });
+
+it('with more devices than a list draws, the devices view draws the problems first and the rest on request', async () => {
+  const s = t.hub.store;
+  const grid = s.grid.list().find((g) => g.name === '第一网格')!;
+  const home = s.households.list().find((h) => h.gridId === grid.id)!;
+  const now = Date.now();
+  const ins = s.db.prepare(`INSERT INTO devices (id, kind, household_id, heartbeat_s, online, last_seen, battery, created_at) VALUES (?, 'mqtt-button', ?, 60, 1, ?, ?, ?)`);
+  s.tx(() => { for (let i = 0; i < 400; i++) ins.run(`fleet-${String(i).padStart(3, '0')}`, home.id, now, i === 399 ? 5 : 90, now); });
+  const shown = () => page.locator('.dev-list .dev').count();
+  await page.goto(`${t.httpUrl}/#/devices`);
+  await page.waitForSelector('#dev-more', { timeout: 10_000 });
+  const total = (await t.api('GET', '/api/devices/health', await t.login('community'))).body.devices.length;
+  expect(total).toBeGreaterThan(400);
+  expect(await shown()).toBe(300);
+  expect(await page.locator('#dev-more').innerText()).toContain(String(total - 300));
+  // The one device with a problem among the new ones sorts to the top, before the healthy ones.
+  const ids = await page.locator('.dev-list .dev').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.device));
+  expect(ids.indexOf('fleet-399')).toBeGreaterThanOrEqual(0);
+  expect(ids.indexOf('fleet-399')).toBeLessThan(ids.indexOf('fleet-000') === -1 ? 300 : ids.indexOf('fleet-000'));
+  await page.click('#dev-show-more');
+  await page.waitForFunction((n) => document.querySelectorAll('.dev-list .dev').length === n, Math.min(total, 600), { timeout: 5000 });
+  if (total <= 600) expect(await page.locator('#dev-more').count()).toBe(0);
+}, 60_000);

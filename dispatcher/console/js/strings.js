@@ -139,6 +139,8 @@ export const STRINGS = {
   'dev.fallback': ['（简版：设备健康接口不可用，按基本信息推算）', '(basic view: the device health endpoint is not available, figures are derived)'],
   'dev.error': ['设备列表加载失败', 'Could not load the devices'],
   'dev.refresh': ['刷新', 'Refresh'],
+  'dev.more': ['另有 {n} 台未列出（有问题的排在前面）', '{n} more not listed (devices with problems come first)'],
+  'dev.showMore': ['再显示 {n} 台', 'Show {n} more'],
   'kind.mqtt-button': ['呼叫按钮', 'Call button'],
   'kind.pendant': ['随身报警器', 'Pendant'],
   'kind.rf-button': ['无线按钮', 'RF button'],
