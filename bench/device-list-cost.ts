@@ -2,7 +2,8 @@
  * `npx tsx bench/device-list-cost.ts [N] [OFFLINE]`: what the supervisors' device list costs the hub. N
  * devices (default 10,000), OFFLINE of them (default 2,000) silent with an open offline alert, as after
  * a power cut in part of the street office. Times GET /api/devices/health and GET /api/devices as an
- * admin (7 requests each, one after another, after one that starts the report worker: p50 and max) and the hub's longest event-loop pause meanwhile; each open
+ * admin, by curl in a process of its own (7 requests each, one after another, after one that starts
+ * the report worker: p50 and max), and the hub's longest event-loop pause meanwhile. Each open
  * console's devices view asks for the health list every 30 s. The hub runs in this process.
  */
 import { rmSync } from 'node:fs';

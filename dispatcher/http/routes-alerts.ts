@@ -24,7 +24,7 @@ export const alertRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
     const staff = requireStaff(req);
     const seq = svc.store.alerts.lastChangeSeq();
     // Scoped staff get the most recent alerts of their own subtree, not the hub's most recent filtered down.
-    const scopePath = staff.scopeNodeId === null ? null : svc.store.grid.find(staff.scopeNodeId)?.path;
+    const scopePath = svc.alerts.scopeOf(staff);
     // The open list starts from ids only: reading 11,000 whole rows took 80-180 ms on the event loop.
     const refs: { id: string; gridPath: string }[] = req.query.state === 'all'
       ? (scopePath === undefined ? [] : svc.store.alerts.recent(Math.min(Number(req.query.limit ?? 200), 1000), scopePath))

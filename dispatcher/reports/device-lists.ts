@@ -6,6 +6,7 @@
  */
 import type { DeviceListRepo, ListedDevice } from '../store/device-list-repo.ts';
 import type { Device } from '../store/device-repo.ts';
+import type { HealthRepo } from '../store/health-repo.ts';
 import { isWithin } from '../domain/grid.ts';
 
 /**
@@ -40,9 +41,21 @@ export function deviceStatus(d: Pick<ListedDevice, 'kind' | 'lastSeen' | 'heartb
   return now - d.lastSeen > 2 * d.heartbeatS * 1000 + graceMs ? 'offline' : 'online';
 }
 
-export function deviceHealthList(repo: DeviceListRepo, q: DeviceHealthQuery) {
+/** Device id → the reasons of its open technical alerts (offline, low_battery, test_overdue, tamper). */
+function problemsByDevice(health: HealthRepo): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const t of health.openTechnical()) {
+    if (t.deviceId === null) continue;
+    const list = out.get(t.deviceId);
+    if (list) list.push(t.reason);
+    else out.set(t.deviceId, [t.reason]);
+  }
+  return out;
+}
+
+export function deviceHealthList(repo: DeviceListRepo, health: HealthRepo, q: DeviceHealthQuery) {
   const households = repo.households();
-  const problems = repo.problems();
+  const problems = problemsByDevice(health);
   return {
     devices: repo.devices().filter((d) => inScope(d, q.scopePath)).map((d) => {
       const hh = households.get(d.householdId!);

@@ -5,6 +5,7 @@
  */
 import type { ReportRepo } from '../store/report-repo.ts';
 import type { DeviceListRepo } from '../store/device-list-repo.ts';
+import type { HealthRepo } from '../store/health-repo.ts';
 import { reportFigures, type ReportFigures } from './report-figures.ts';
 import { deviceHealthList, deviceList, type DeviceHealthQuery, type DeviceListQuery } from './device-lists.ts';
 
@@ -14,12 +15,12 @@ export type ReadJob =
   | ({ kind: 'devices' } & DeviceListQuery)
   | ({ kind: 'device-health' } & DeviceHealthQuery);
 export type ReadResult = ReportFigures | string;
-export interface Readers { reports: ReportRepo; deviceLists: DeviceListRepo }
+export interface Readers { reports: ReportRepo; deviceLists: DeviceListRepo; health: HealthRepo }
 
 export function runReadJob(r: Readers, job: ReadJob): ReadResult {
   switch (job.kind) {
     case 'figures': return reportFigures(r.reports.calls(job.path, job.from, job.to), job.now);
     case 'devices': return JSON.stringify(deviceList(r.deviceLists, job));
-    case 'device-health': return JSON.stringify(deviceHealthList(r.deviceLists, job));
+    case 'device-health': return JSON.stringify(deviceHealthList(r.deviceLists, r.health, job));
   }
 }

@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { ReportRepo } from '../store/report-repo.ts';
 import { DeviceListRepo } from '../store/device-list-repo.ts';
+import { HealthRepo } from '../store/health-repo.ts';
 import { runReadJob, type ReadJob } from './read-jobs.ts';
 
 export type ReadRequest = ReadJob & { id: number };
@@ -18,7 +19,7 @@ const port = parentPort!;
 try {
   const db = new Database((workerData as { dbPath: string }).dbPath, { readonly: true, fileMustExist: true });
   db.pragma('busy_timeout = 5000');
-  const readers = { reports: new ReportRepo(db), deviceLists: new DeviceListRepo(db) };
+  const readers = { reports: new ReportRepo(db), deviceLists: new DeviceListRepo(db), health: new HealthRepo(db) };
   port.on('message', (m: ReadRequest | 'stop') => {
     if (m === 'stop') { db.close(); port.close(); return; }
     try {

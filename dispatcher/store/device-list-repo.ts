@@ -1,6 +1,6 @@
 /**
- * The rows behind the supervisors' device lists: every device with its grid path, each household's
- * address and first resident, and the open problems of each device. Read in raw rows (arrays): at
+ * The rows behind the supervisors' device lists: every device with its grid path, and each household's
+ * address and first resident (each device's open problems come from HealthRepo.openTechnical). Read in raw rows (arrays): at
  * 10,000 devices, rows as objects took 86–123 ms to read, raw rows 30–55 ms (bench/device-list-cost.ts).
  * Used by the report worker (reports/report-worker.ts) through its own connection.
  */
@@ -22,8 +22,6 @@ export class DeviceListRepo {
       households: db.prepare('SELECT id, address FROM households').raw(true),
       // Every resident once, in order: the first of each household is its name on the list.
       residents: db.prepare('SELECT household_id, name FROM residents ORDER BY household_id, id').raw(true),
-      problems: db.prepare(`SELECT device_id, reason FROM alerts WHERE kind = 'technical' AND state IN ('raised','accepted') AND state NOT IN ('resolved','closed')
-        AND device_id IS NOT NULL`).raw(true),
     };
   }
 
@@ -44,17 +42,6 @@ export class DeviceListRepo {
       last = hh;
       const b = out.get(hh);
       if (b) b.residentName = name;
-    }
-    return out;
-  }
-
-  /** Device id → the reasons of its open technical alerts (offline, low_battery, test_overdue, tamper). */
-  problems(): Map<string, string[]> {
-    const out = new Map<string, string[]>();
-    for (const [deviceId, reason] of this.s.problems.all() as [string, string][]) {
-      const list = out.get(deviceId);
-      if (list) list.push(reason);
-      else out.set(deviceId, [reason]);
     }
     return out;
   }
