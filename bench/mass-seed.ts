@@ -30,10 +30,24 @@ export function seedOpenCalls(store: Store, n: number, now: number, deadlineAt: 
   });
 }
 
-/** `n` MQTT buttons named `<prefix>-0`, `<prefix>-1`, …, spread over the demo households, last heard at `heardAt`, battery 80 %. */
-export function seedFleet(store: Store, prefix: string, n: number, heardAt: number): void {
-  const hh = store.households.list();
-  store.tx(() => { for (let i = 0; i < n; i++) store.devices.create({ id: `${prefix}-${i}`, kind: 'mqtt-button', householdId: hh[i % hh.length].id }, 'x', heardAt); });
+/**
+ * `n` MQTT buttons named `<prefix>-0`, `<prefix>-1`, …, last heard at `heardAt`, battery 80 %: spread over
+ * the demo households, or with `ownHouseholds` each in a household of its own, as in a street office (one
+ * resident, two contacts), which the hub then holds in memory only once it reads it again (as after a restart).
+ */
+export function seedFleet(store: Store, prefix: string, n: number, heardAt: number, ownHouseholds = false): void {
+  const demo = store.households.list();
+  const gridId = demo[0].gridId;
+  store.tx(() => {
+    for (let i = 0; i < n; i++) {
+      const householdId = ownHouseholds ? store.households.create({ gridId, address: `${prefix} 楼 ${i} 号`, accessNote: '',
+        residents: [{ name: `住户 ${i}`, age: 80, phone: '', medicalNote: '' }],
+        contacts: [{ name: `女儿 ${i}`, relation: '女儿', phone: '13800000000' }, { name: `邻居 ${i}`, relation: '邻居', phone: '13900000000' }] }, heardAt).id
+        : demo[i % demo.length].id;
+      store.devices.create({ id: `${prefix}-${i}`, kind: 'mqtt-button', householdId }, 'x', heardAt);
+    }
+  });
+  if (ownHouseholds) store.households.forgetCache();
   store.db.prepare("UPDATE devices SET last_seen = ?, online = 1, battery = 80 WHERE id LIKE ? || '-%'").run(heardAt, prefix);
 }
 

@@ -251,4 +251,11 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX devices_battery_low ON devices(battery) WHERE revoked_at IS NULL AND battery < 50;
   CREATE INDEX devices_test_due ON devices(coalesce(last_test_at, created_at)) WHERE revoked_at IS NULL;
   `,
+  /* 14: a household's residents and contacts by index. A household not yet in the hub's memory (its first
+     call since start-up; each offline alert of a power cut) read both tables in full, inside the call's
+     transaction on the event loop; so did the foreign-key check of every household deleted (issue 6,
+     bench/household-cost.ts). */ `
+  CREATE INDEX residents_household ON residents(household_id, id);
+  CREATE INDEX contacts_household ON contacts(household_id, id);
+  `,
 ];
