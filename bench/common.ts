@@ -126,13 +126,35 @@ export function closeAll(clients: (LiteClient | undefined)[], graceful = true): 
   for (const c of clients) if (c) graceful ? c.end() : c.destroy();
 }
 
-/** Calls `fire` `perS` times a second on average, by elapsed time (a late timer catches up instead of under-sending). */
-export function pace(perS: number, fire: () => void): { stop(): void; sent(): number } {
+/**
+ * Calls `fire` at the arrival times of a Poisson process of `perS` a second: the gaps are exponential, drawn
+ * from a seeded generator, so every run (hub and reference alike) is offered the same times. Presses come
+ * from independent devices: at random, now and then close together, never in lockstep. A 1 ms timer fires
+ * every arrival that is due; a late timer catches up instead of under-sending. Until 2026-12-01 a 10 ms
+ * timer fired every press due at once, so benchmark 2 sent its 200/s as pairs in the same instant (the
+ * second press of each pair shared the first one's commit and delayed its push) and benchmark 1 its
+ * 10,000/s as bursts of 100 (bench/README.md, item 46).
+ */
+export function pace(perS: number, fire: () => void, seed = 0x5eed): { stop(): void; sent(): number } {
   const start = performance.now();
+  let state = seed >>> 0;
+  const uniform = () => { // mulberry32
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const gapMs = () => (-Math.log(1 - uniform()) * 1000) / perS;
   let sent = 0;
+  let nextAt = gapMs();
   const t = setInterval(() => {
-    const due = Math.floor(((performance.now() - start) / 1000) * perS);
-    for (; sent < due; sent++) fire();
-  }, 10);
+    const now = performance.now() - start;
+    while (nextAt <= now) {
+      fire();
+      sent++;
+      nextAt += gapMs();
+    }
+  }, 1);
   return { stop: () => clearInterval(t), sent: () => sent };
 }
