@@ -6,6 +6,7 @@ import { DEFAULT_FLEET } from '../simulator/fleet.ts';
 import { Tracker } from '../simulator/tracker.ts';
 import { distribution } from '../simulator/stats.ts';
 import { reportHtml, reportText } from '../simulator/report-format.ts';
+import { hashing, HASH_LANES } from '../dispatcher/auth/secrets.ts';
 
 let t: TestHub;
 let admin: string;
@@ -39,6 +40,25 @@ describe('bulk provisioning', () => {
     expect((await dev.send('press')).alertId).toBeTruthy();
     await expect(t.device('p-0003', 'wrong-secret')).rejects.toThrow();
     expect(grid).toBeTruthy();
+  });
+
+  it('writes in chunks, and a device id taken meanwhile undoes the whole request: 409, nothing left behind', async () => {
+    const store = (t.hub as any).store;
+    const households = store.households.count();
+    // 600 devices are three chunks. While their secrets are being hashed, another path creates the 400th id.
+    const req = t.api('POST', '/api/devices/bulk', admin, { prefix: 'chunk-', count: 600, gridId: 4 });
+    while (hashing.running() === 0) await new Promise((r) => setTimeout(r, 2));
+    store.devices.create({ id: 'chunk-0400', kind: 'mqtt-button', householdId: 1 }, null, Date.now());
+    const r = await req;
+    expect(r.status).toBe(409);
+    expect(r.body.error.code).toBe('E_CONFLICT');
+    expect(store.db.prepare("SELECT id FROM devices WHERE id LIKE 'chunk-%'").all()).toEqual([{ id: 'chunk-0400' }]);
+    expect(store.households.count()).toBe(households);
+    // Then the same request without the conflict goes through whole.
+    const ok = await t.api('POST', '/api/devices/bulk', admin, { prefix: 'chunk2-', count: 600, gridId: 4 });
+    expect(ok.status).toBe(201);
+    expect(new Set(ok.body.devices.map((d: any) => d.householdId)).size).toBe(600);
+    expect(hashing.peak).toBeLessThanOrEqual(HASH_LANES);
   });
 });
 

@@ -18,7 +18,13 @@ import { HubError } from '../errors.ts';
 
 export const BULK_SECRET_COST = 1024;
 const MAX_BULK = 50_000;
+/** Hashes asked for at a time; at most HASH_LANES of them run (auth/secrets.ts), the rest wait their turn there. */
 const HASH_PARALLEL = 64;
+/**
+ * Devices written per transaction, with a turn of the event loop between transactions. 10,000 in one
+ * transaction held the event loop for 0.67 s, and no press was acked meanwhile (bench/provision-cost.ts).
+ */
+const BULK_CHUNK = 250;
 
 interface BulkBody {
   prefix: string; count: number; start?: number; width?: number;
@@ -70,15 +76,31 @@ export const provisionRoutes = (svc: HubServices): FastifyPluginAsync => async (
     const hashMs = performance.now() - t0;
     const now = svc.clock.now();
     const householdOf: number[] = [];
-    svc.store.tx(() => {
-      ids.forEach((id, i) => {
-        const householdId = b.householdIds
-          ? b.householdIds[i % b.householdIds.length]
-          : svc.store.households.create({ gridId: b.gridId!, address: `simulated household for ${id}`, accessNote: '', residents: [], contacts: [] }, now).id;
-        householdOf.push(householdId);
-        svc.store.devices.create({ id, kind: b.kind ?? 'mqtt-button', householdId, heartbeatS: b.heartbeatS }, hashes[i], now);
+    const created: number[] = [];
+    try {
+      for (let from = 0; from < ids.length; from += BULK_CHUNK) {
+        svc.store.tx(() => {
+          for (let i = from; i < Math.min(from + BULK_CHUNK, ids.length); i++) {
+            const id = ids[i];
+            let householdId: number;
+            if (b.householdIds) householdId = b.householdIds[i % b.householdIds.length];
+            else created.push(householdId = svc.store.households.create({ gridId: b.gridId!, address: `simulated household for ${id}`, accessNote: '', residents: [], contacts: [] }, now).id);
+            svc.store.devices.create({ id, kind: b.kind ?? 'mqtt-button', householdId, heartbeatS: b.heartbeatS }, hashes[i], now);
+            householdOf.push(householdId);
+          }
+        });
+        if (from + BULK_CHUNK < ids.length) await new Promise((r) => setImmediate(r));
+      }
+    } catch (err) {
+      // All or nothing: the devices of the chunks already written are removed. Nobody holds their secrets yet.
+      svc.store.tx(() => {
+        svc.store.devices.removeUnused(ids.slice(0, householdOf.length));
+        svc.store.households.removeUnused(created);
       });
-    });
+      req.log.warn({ err, prefix: b.prefix, written: householdOf.length }, 'bulk provisioning failed part way; what it wrote was removed');
+      if (/UNIQUE/.test(String((err as Error).message))) throw new HubError('E_CONFLICT', 'a device with one of these ids was created meanwhile: nothing was provisioned');
+      throw err;
+    }
     req.log.info({ count: ids.length, prefix: b.prefix, hashMs: Math.round(hashMs), admin: req.staff?.username }, 'devices provisioned in bulk');
     reply.status(201);
     return { count: ids.length, hashMs: Math.round(hashMs), devices: ids.map((id, i) => ({ id, secret: secrets[i], householdId: householdOf[i] })) };

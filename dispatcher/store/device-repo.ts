@@ -57,6 +57,20 @@ export class DeviceRepo {
     return this.get(d.id)!;
   }
 
+  /**
+   * Removes devices that were created moments ago and never used: a bulk provisioning that failed part
+   * way (routes-provision.ts) undoes its earlier chunks with this. A device that has sent an event is kept.
+   */
+  removeUnused(ids: string[]): number {
+    const del = this.db.prepare('DELETE FROM devices WHERE id = ? AND NOT EXISTS (SELECT 1 FROM device_events WHERE device_id = ?)');
+    let n = 0;
+    for (const id of ids) {
+      n += del.run(id, id).changes;
+      this.households.delete(id);
+    }
+    return n;
+  }
+
   get(id: string): Device | undefined {
     const r = this.getStmt.get(id) as DeviceRow | undefined;
     return r && toDevice(r);

@@ -58,6 +58,17 @@ export class HouseholdRepo {
     this.cache.clear();
   }
 
+  /** Removes households no device belongs to (undoing a failed bulk provisioning); their residents and contacts go with them. */
+  removeUnused(ids: number[]): number {
+    const del = this.db.prepare('DELETE FROM households WHERE id = ? AND NOT EXISTS (SELECT 1 FROM devices WHERE household_id = ?)');
+    let n = 0;
+    for (const id of ids) {
+      n += del.run(id, id).changes;
+      this.cache.delete(id);
+    }
+    return n;
+  }
+
   /**
    * Every household, in three statements: one household at a time was three statements each, 30,000
    * for a street office of 10,000 households, on the event loop.
