@@ -16,7 +16,7 @@ export class HouseholdRepo {
   private readonly cache = new Map<number, Household>();
   /**
    * The three reads of get(), prepared once: a household not yet cached (the first call from it since
-   * start-up) compiled all three each time, about 30 µs of a new call's transaction (issue 6, benchmark 2).
+   * start-up) compiled all three anew each time, inside the call's transaction (issue 6).
    */
   private readonly one;
   constructor(private readonly db: Db) {
