@@ -304,6 +304,9 @@ describe('device events wait for the WAL to be on disk', () => {
     expect(override.v!.status).toBe(201);
     s.stopHolding();
 
+    // The failure goes to the next fdatasync: first let any still running (the first change's audit row) finish.
+    const wal = (t.hub as any).store.wal;
+    await until(() => !wal.inFlight && wal.pending === 0);
     s.fail();
     const failed = await t.api('POST', `/api/grid/${grid1.id}/roster/overrides`, token, { staffId: admin.id, startsAt: now, endsAt: now + 60_000, onDuty: false });
     expect(failed.status).toBe(503);
