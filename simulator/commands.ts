@@ -202,8 +202,8 @@ export async function runLoadCommand(cmd: string, argv: string[]): Promise<numbe
     const r = await httpJson(httpUrl, 'POST', '/api/devices/bulk', token, body);
     const out = v.out ?? `devices-${prefix.replace(/[^A-Za-z0-9_.-]/g, '')}.json`;
     writeFileSync(out, JSON.stringify(r.devices, null, 1));
-    process.stdout.write(`provisioned ${r.count} devices (${r.devices[0].id} … ${r.devices[r.count - 1].id}) in ${((performance.now() - t0) / 1000).toFixed(1)} s ` +
-      `(hashing ${(r.hashMs / 1000).toFixed(1)} s); ids and secrets in ${out}\nrun them: npm run sim -- fleet --devices-file ${out}\n`);
+    process.stdout.write(`provisioned ${r.count} devices (${r.devices[0].id} … ${r.devices[r.count - 1].id}) in ${((performance.now() - t0) / 1000).toFixed(1)} s; ` +
+      `ids and secrets in ${out}\nrun them: npm run sim -- fleet --devices-file ${out}\n`);
     return 0;
   }
   throw new UsageError(`unknown command ${cmd}`);

@@ -94,10 +94,14 @@ export class HubProcess {
     });
   }
 
-  /** Stops the hub (SIGTERM, or SIGKILL for a crash), stays down `downMs`, starts it again on the same ports and file. */
-  async restart(downMs = 0, crash = false): Promise<void> {
+  /**
+   * Stops the hub (SIGTERM, or SIGKILL for a crash), stays down `downMs`, starts it again on the same ports and file.
+   * `whileDown` runs while the hub is stopped (a benchmark rewriting the file).
+   */
+  async restart(downMs = 0, crash = false, whileDown?: () => void): Promise<void> {
     await this.kill(crash ? 'SIGKILL' : 'SIGTERM');
     if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+    whileDown?.();
     await this.launch();
   }
 

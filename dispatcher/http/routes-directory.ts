@@ -1,9 +1,8 @@
 /** The grid tree, households and devices a user may see, and admin provisioning of devices. */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { randomBytes } from 'node:crypto';
 import type { HubServices } from './services.ts';
 import { requireAdmin, requireStaff } from './app.ts';
-import { hashSecret } from '../auth/secrets.ts';
+import { generateSecret, hashSecret } from '../auth/secrets.ts';
 import { HubError } from '../errors.ts';
 import { DEVICE_ID_RE } from '../../gateway/protocol.ts';
 import type { DeviceKind } from '../store/device-repo.ts';
@@ -53,8 +52,9 @@ export const directoryRoutes = (svc: HubServices): FastifyPluginAsync => async (
     const b = req.body;
     if (!svc.store.households.get(b.householdId)) throw new HubError('E_NOT_FOUND', `household ${b.householdId} does not exist`);
     if (svc.store.devices.get(b.id)) throw new HubError('E_CONFLICT', `device ${b.id} already exists`);
-    const secret = b.secret ?? randomBytes(12).toString('base64url');
-    const device = svc.store.devices.create({ id: b.id, kind: b.kind ?? 'mqtt-button', householdId: b.householdId, heartbeatS: b.heartbeatS }, await hashSecret(secret), svc.clock.now());
+    // A supplied secret may have been chosen by a person: scrypt. One the hub makes is 128 random bits: SHA-256 (auth/secrets.ts).
+    const { secret, stored } = b.secret === undefined ? generateSecret() : { secret: b.secret, stored: await hashSecret(b.secret) };
+    const device = svc.store.devices.create({ id: b.id, kind: b.kind ?? 'mqtt-button', householdId: b.householdId, heartbeatS: b.heartbeatS }, stored, svc.clock.now());
     reply.status(201);
     return { device, secret };
   });
