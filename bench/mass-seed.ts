@@ -36,7 +36,7 @@ export function seedOpenCalls(store: Store, n: number, now: number, deadlineAt: 
  * resident, two contacts), which the hub then holds in memory only once it reads it again (as after a restart).
  */
 export function seedFleet(store: Store, prefix: string, n: number, heardAt: number, ownHouseholds = false): void {
-  const demo = store.households.list();
+  const demo = store.householdLists.list(null);
   const gridId = demo[0].gridId;
   store.tx(() => {
     for (let i = 0; i < n; i++) {

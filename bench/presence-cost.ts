@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'anxin-pc-'));
 const s = Store.open(join(dir, 'a.db'));
 seedDemo(s, Date.now());
 const N = 50_000;
-const hh = s.households.list()[0].id;
+const hh = s.householdLists.list(null)[0].id;
 s.tx(() => { for (let i = 0; i < N; i++) s.devices.create({ id: `p-${i}`, kind: 'mqtt-button', householdId: hh }, 'x', Date.now()); });
 for (const per of [100, 167, 833]) {
   const times: number[] = [];

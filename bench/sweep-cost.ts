@@ -22,7 +22,7 @@ for (const N of [10_000, 50_000]) {
   const s = Store.open(join(dir, 'a.db'));
   const now = Date.now();
   seedDemo(s, now);
-  const hh = s.households.list()[0].id;
+  const hh = s.householdLists.list(null)[0].id;
   s.tx(() => {
     for (let i = 0; i < N; i++) s.devices.create({ id: `p-${i}`, kind: 'mqtt-button', householdId: hh }, 'x', now);
     s.devices.applySeen(Array.from({ length: N }, (_, i) => ({ id: `p-${i}`, at: now, online: true, battery: 80, rssi: -60 })));

@@ -79,7 +79,7 @@ it('while a snapshot is still arriving in pages the page says how many are to co
 it('with more devices than a list draws, the devices view draws the problems first and the rest on request', async () => {
   const s = t.hub.store;
   const grid = s.grid.list().find((g) => g.name === '第一网格')!;
-  const home = s.households.list().find((h) => h.gridId === grid.id)!;
+  const home = s.householdLists.list(null).find((h) => h.gridId === grid.id)!;
   const now = Date.now();
   const ins = s.db.prepare(`INSERT INTO devices (id, kind, household_id, heartbeat_s, online, last_seen, battery, created_at) VALUES (?, 'mqtt-button', ?, 60, 1, ?, ?, ?)`);
   s.tx(() => { for (let i = 0; i < 400; i++) ins.run(`fleet-${String(i).padStart(3, '0')}`, home.id, now, i === 399 ? 5 : 90, now); });

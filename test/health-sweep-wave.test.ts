@@ -17,7 +17,7 @@ beforeAll(async () => {
   clock = new ManualClock(T0);
   t = await startTestHub({ clock });
   const s = t.hub.store;
-  const homes = s.households.list();
+  const homes = s.householdLists.list(null);
   s.tx(() => {
     for (let i = 0; i < SILENT; i++) s.devices.create({ id: `cut-${i}`, kind: 'mqtt-button', householdId: homes[i % homes.length].id }, 'x', T0);
   });

@@ -23,7 +23,7 @@ beforeAll(async () => {
   t = await startTestHub();
   const s = t.hub.store;
   const grid = s.grid.findChild(s.grid.findChild(s.grid.findChild(s.grid.findChild(null, '管城区')!.id, '城东路街道')!.id, '商城花园社区')!.id, '第一网格')!;
-  const hh = s.households.list().find((h) => h.gridId === grid.id)!;
+  const hh = s.householdLists.list(null).find((h) => h.gridId === grid.id)!;
   FIXTURE.forEach((f, i) => {
     const raisedAt = T0 + i * 3_600_000;
     const at = (x: number | null) => (x === null ? null : raisedAt + x * 1000);

@@ -1,11 +1,12 @@
 /**
  * What the report worker (report-worker.ts) builds off the event loop: a report's figures, and the
- * supervisors' device lists as JSON text. The same function builds them on the event loop when the
+ * supervisors' device and household lists as JSON text. The same function builds them on the event loop when the
  * worker cannot run (an in-memory database), so both paths give the same answer.
  */
 import type { ReportRepo } from '../store/report-repo.ts';
 import type { DeviceListRepo } from '../store/device-list-repo.ts';
 import type { HealthRepo } from '../store/health-repo.ts';
+import type { HouseholdListRepo } from '../store/household-list-repo.ts';
 import { reportFigures, type ReportFigures } from './report-figures.ts';
 import { deviceHealthList, deviceList, type DeviceHealthQuery, type DeviceListQuery } from './device-lists.ts';
 
@@ -13,14 +14,20 @@ export interface FiguresQuery { path: string; from: number; to: number; now: num
 export type ReadJob =
   | ({ kind: 'figures' } & FiguresQuery)
   | ({ kind: 'devices' } & DeviceListQuery)
-  | ({ kind: 'device-health' } & DeviceHealthQuery);
-export type ReadResult = ReportFigures | string;
-export interface Readers { reports: ReportRepo; deviceLists: DeviceListRepo; health: HealthRepo }
+  | ({ kind: 'device-health' } & DeviceHealthQuery)
+  | { kind: 'households'; scopePath: string | null };
+/** A list's answer: its JSON, already UTF-8, in a buffer of its own that the worker hands over without a copy. */
+export type ReadResult = ReportFigures | Uint8Array;
+
+const utf8 = new TextEncoder();
+const json = (value: unknown): Uint8Array => utf8.encode(JSON.stringify(value));
+export interface Readers { reports: ReportRepo; deviceLists: DeviceListRepo; health: HealthRepo; householdLists: HouseholdListRepo }
 
 export function runReadJob(r: Readers, job: ReadJob): ReadResult {
   switch (job.kind) {
     case 'figures': return reportFigures(r.reports.calls(job.path, job.from, job.to), job.now);
-    case 'devices': return JSON.stringify(deviceList(r.deviceLists, job));
-    case 'device-health': return JSON.stringify(deviceHealthList(r.deviceLists, r.health, job));
+    case 'devices': return json(deviceList(r.deviceLists, job));
+    case 'device-health': return json(deviceHealthList(r.deviceLists, r.health, job));
+    case 'households': return json({ households: r.householdLists.list(job.scopePath) });
   }
 }

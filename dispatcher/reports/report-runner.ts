@@ -1,5 +1,5 @@
 /**
- * Builds report figures and the device lists in a worker thread (report-worker.ts),
+ * Builds report figures and the device and household lists in a worker thread (report-worker.ts),
  * one job at a time, queued. A year's street-office report read and computed on the event loop held
  * up every ack and console push for its whole duration: 0.26–1.3 s on this project's test machine,
  * depending on its load (docs/reports.md); the health list of 10,000 devices 0.2–2.5 s
@@ -38,7 +38,7 @@ export class ReportRunner {
    * list meanwhile get the same answer. Every open devices view asks every 30 s, and consoles of one
    * scope ask for one list.
    */
-  private readonly shared = new Map<string, Promise<string>>();
+  private readonly shared = new Map<string, Promise<Uint8Array>>();
 
   constructor(
     private readonly dbPath: string | null,
@@ -60,20 +60,25 @@ export class ReportRunner {
     return this.run({ kind: 'figures', ...q }) as Promise<ReportFigures>;
   }
 
-  /** GET /api/devices as JSON text. */
-  deviceList(q: DeviceListQuery): Promise<string> {
+  /** GET /api/devices as JSON (UTF-8). */
+  deviceList(q: DeviceListQuery): Promise<Uint8Array> {
     return this.share(`devices ${q.scopePath} ${q.unplaced}`, { kind: 'devices', ...q });
   }
 
-  /** GET /api/devices/health as JSON text. */
-  deviceHealth(q: DeviceHealthQuery): Promise<string> {
+  /** GET /api/devices/health as JSON (UTF-8). */
+  deviceHealth(q: DeviceHealthQuery): Promise<Uint8Array> {
     return this.share(`health ${q.scopePath} ${q.graceMs}`, { kind: 'device-health', ...q });
   }
 
-  private share(key: string, job: ReadJob): Promise<string> {
+  /** GET /api/households as JSON (UTF-8). */
+  householdList(scopePath: string | null): Promise<Uint8Array> {
+    return this.share(`households ${scopePath}`, { kind: 'households', scopePath });
+  }
+
+  private share(key: string, job: ReadJob): Promise<Uint8Array> {
     const running = this.shared.get(key);
     if (running) return running;
-    const p = (this.run(job) as Promise<string>).finally(() => this.shared.delete(key));
+    const p = (this.run(job) as Promise<Uint8Array>).finally(() => this.shared.delete(key));
     this.shared.set(key, p);
     return p;
   }

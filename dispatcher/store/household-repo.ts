@@ -69,31 +69,6 @@ export class HouseholdRepo {
     return n;
   }
 
-  /**
-   * Every household, in three statements: one household at a time was three statements each, 30,000
-   * for a street office of 10,000 households, on the event loop.
-   */
-  list(): Household[] {
-    const rows = this.db.prepare('SELECT id, grid_id AS gridId, address, access_note AS accessNote FROM households ORDER BY id').all() as Omit<Household, 'residents' | 'contacts'>[];
-    const missing = rows.filter((r) => !this.cache.has(r.id));
-    if (missing.length) {
-      const residents = this.byHousehold<Resident>('SELECT household_id AS hh, name, age, phone, medical_note AS medicalNote FROM residents ORDER BY household_id, id');
-      const contacts = this.byHousehold<Contact>('SELECT household_id AS hh, name, relation, phone FROM contacts ORDER BY household_id, id');
-      for (const r of missing) this.cache.set(r.id, { ...r, residents: residents.get(r.id) ?? [], contacts: contacts.get(r.id) ?? [] });
-    }
-    return rows.map((r) => this.cache.get(r.id)!);
-  }
-
-  private byHousehold<T>(sql: string): Map<number, T[]> {
-    const out = new Map<number, T[]>();
-    for (const { hh, ...row } of this.db.prepare(sql).all() as ({ hh: number } & T)[]) {
-      const list = out.get(hh);
-      if (list) list.push(row as T);
-      else out.set(hh, [row as T]);
-    }
-    return out;
-  }
-
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM households').get() as { n: number }).n;
   }

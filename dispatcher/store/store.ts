@@ -9,6 +9,7 @@ import { StaffRepo } from './staff-repo.ts';
 import { ReportRepo } from './report-repo.ts';
 import { HealthRepo } from './health-repo.ts';
 import { DeviceListRepo } from './device-list-repo.ts';
+import { HouseholdListRepo } from './household-list-repo.ts';
 import { WalSync } from './wal-sync.ts';
 
 export class Store {
@@ -22,6 +23,7 @@ export class Store {
   readonly health: HealthRepo;
   /** The device lists' rows, read here only when the report worker cannot run (reports/report-runner.ts). */
   readonly deviceLists: DeviceListRepo;
+  readonly householdLists: HouseholdListRepo;
   /** Releases work committed without SQLite's own fsync once the WAL is on disk (wal-sync.ts). */
   readonly wal: WalSync;
 
@@ -47,6 +49,7 @@ export class Store {
     this.reports = new ReportRepo(db);
     this.health = new HealthRepo(db);
     this.deviceLists = new DeviceListRepo(db);
+    this.householdLists = new HouseholdListRepo(db);
   }
 
   static open(path: string, walSync?: typeof import('node:fs').fdatasync): Store {

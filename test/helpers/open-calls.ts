@@ -14,7 +14,7 @@ export interface OpenCallsSpec {
 
 /** Inserts `count` raised calls without devices, spread over the households; returns their ids in order. */
 export function seedOpenCalls(s: Store, spec: OpenCallsSpec): string[] {
-  const homes = s.households.list().filter((h) => spec.gridName === undefined || s.grid.get(h.gridId).name === spec.gridName);
+  const homes = s.householdLists.list(null).filter((h) => spec.gridName === undefined || s.grid.get(h.gridId).name === spec.gridName);
   const ids: string[] = [];
   s.tx(() => {
     for (let i = 0; i < spec.count; i++) {
