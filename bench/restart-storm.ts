@@ -5,12 +5,16 @@
  * storm, bench/b4-storm.ts). Benchmark 4 drops the links with the hub's memory of verified secrets
  * warm; here the restart has emptied it, so every device's first login checks its stored hash again.
  *
- *   npx tsx bench/restart-storm.ts [N] [bulk|installed]
+ *   npx tsx bench/restart-storm.ts [N] [bulk|installed|installed-new-key]
  *
- * `bulk`: secrets as POST /api/devices/bulk stores them. `installed`: as POST /api/devices stores a
- * device an installer adds one at a time (written straight into the file while the hub is down,
- * one hash shared by all devices: each device still pays its own check).
+ * `bulk`: secrets the hub made, as POST /api/devices/bulk stores them. `installed`: secrets an
+ * installer supplied, as POST /api/devices stores them (scrypt; written straight into the file while
+ * the hub is down, one hash shared by all devices: each device still pays its own check), whose
+ * logins the hub remembers across the restart (device_login_memo). `installed-new-key`: the same,
+ * with the login key deleted while the hub is down, so that nothing is remembered and every device
+ * pays its scrypt (a lost key; and what every restart cost before the memo).
  */
+import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { startBenchHub } from './common.ts';
 import { storm } from './b4-storm.ts';
@@ -18,11 +22,11 @@ import { hashSecret } from '../dispatcher/auth/secrets.ts';
 
 const N = Number(process.argv[2] ?? 2000);
 const kind = process.argv[3] ?? 'bulk';
-if (!['bulk', 'installed'].includes(kind) || !(N > 0)) throw new Error('usage: restart-storm.ts [N] [bulk|installed]');
+if (!['bulk', 'installed', 'installed-new-key'].includes(kind) || !(N > 0)) throw new Error('usage: restart-storm.ts [N] [bulk|installed|installed-new-key]');
 
 const hub = await startBenchHub(N, { ANXIN_ESCALATE_AFTER_S: '3600' });
 try {
-  if (kind === 'installed') {
+  if (kind !== 'bulk') {
     const secret = 'installed-device-secret';
     const stored = await hashSecret(secret);
     await hub.proc.restart(0, false, () => {
@@ -33,8 +37,9 @@ try {
     for (const c of hub.creds) c.secret = secret;
   }
   const t0 = performance.now();
-  const r = await storm({ devices: N, withinS: 5, alarmsPerS: 20 }, 'hub', hub, () => hub.proc.restart());
-  console.log(JSON.stringify({ devices: N, kind, storedHash: kind === 'installed' ? 'interactive cost' : 'bulk cost', ...r, benchS: (performance.now() - t0) / 1000 }));
+  const newKey = () => rmSync(`${hub.proc.dbPath}.login-key`);
+  const r = await storm({ devices: N, withinS: 5, alarmsPerS: 20 }, 'hub', hub, () => hub.proc.restart(0, false, kind === 'installed-new-key' ? newKey : undefined));
+  console.log(JSON.stringify({ devices: N, kind, ...r, benchS: (performance.now() - t0) / 1000 }));
 } finally {
   await hub.stop();
 }

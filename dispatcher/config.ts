@@ -16,6 +16,7 @@ export const SETTINGS = {
   ANXIN_MQTT_PORT: { schema: port(1883), doc: 'MQTT port for devices (0 picks a free port)', def: '1883' },
   ANXIN_HTTP_PORT: { schema: port(8080), doc: 'HTTP API, WebSocket and console port (0 picks a free port)', def: '8080' },
   ANXIN_DB: { schema: z.string().min(1, 'must not be empty').default('./data/anxin.db'), doc: 'SQLite database file (created and migrated on start)', def: './data/anxin.db' },
+  ANXIN_LOGIN_KEY_FILE: { schema: z.string().default(''), doc: 'Key that lets the hub remember device logins across restarts (made on first start, mode 0600)', def: '<ANXIN_DB>.login-key' },
   ANXIN_LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'), doc: 'Log level', def: 'info' },
   ANXIN_ESCALATE_AFTER_S: { schema: seconds(60), doc: 'Escalate an unaccepted call after this many seconds (per grid node override in the store)', def: '60' },
   ANXIN_ARRIVE_WITHIN_S: { schema: seconds(1800), doc: 'Re-notify an accepted call with nobody on site after this many seconds', def: '1800' },
@@ -55,6 +56,8 @@ export interface HubConfig {
   mqttPort: number;
   httpPort: number;
   dbPath: string;
+  /** The device login memo's key file (auth/login-key.ts); null for an in-memory database: a key for this run only. */
+  loginKeyPath: string | null;
   logLevel: RawConfig['ANXIN_LOG_LEVEL'];
   escalateAfterS: number;
   arriveWithinS: number;
@@ -96,6 +99,7 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
     mqttPort: c.ANXIN_MQTT_PORT,
     httpPort: c.ANXIN_HTTP_PORT,
     dbPath: c.ANXIN_DB,
+    loginKeyPath: c.ANXIN_LOGIN_KEY_FILE || (c.ANXIN_DB === ':memory:' ? null : `${c.ANXIN_DB}.login-key`),
     logLevel: c.ANXIN_LOG_LEVEL,
     escalateAfterS: c.ANXIN_ESCALATE_AFTER_S,
     arriveWithinS: c.ANXIN_ARRIVE_WITHIN_S,

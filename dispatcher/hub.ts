@@ -23,6 +23,7 @@ import { ConsoleSocket, DEFAULT_SOCKET_OPTIONS } from './push/console-socket.ts'
 import { LoginRateLimiter, DEVICE_LIMIT_POLICY } from './security/rate-limiter.ts';
 import { buildHttpApp } from './http/app.ts';
 import { StoreDeviceDirectory } from './device-directory.ts';
+import { loadLoginKey } from './auth/login-key.ts';
 import { explainListenError } from '../gateway/listen.ts';
 import { ReceiverSet } from '../gateway/serial/receivers.ts';
 import { RfService } from './rf/rf-service.ts';
@@ -76,7 +77,7 @@ export class Hub {
     this.store.wal.onReleaseError = (err) => this.log.error({ err }, 'work released after a commit failed');
     this.feed = new ChangeFeed(this.store);
     this.duty = new DutyDesk(this.store, config.timeZone);
-    this.directory = new StoreDeviceDirectory(this.store);
+    this.directory = new StoreDeviceDirectory(this.store, loadLoginKey(config.loginKeyPath, (m) => this.log.warn(m)));
     this.presence = new PresenceTracker(this.store, this.clock, this.log);
     this.alerts = new AlertService(this.store, this.feed, this.duty, { notify: (d, a, s) => this.broker.send({ kind: 'notify', deviceId: d, alertId: a, status: s }) },
       { escalateAfterS: config.escalateAfterS, arriveWithinS: config.arriveWithinS, cancelWindowS: config.cancelWindowS }, this.log);

@@ -1,9 +1,11 @@
 /**
  * Device logins after a hub restart, when the hub's memory of verified secrets is empty: a secret the
  * hub generated is checked without scrypt; attempts of one device whose scrypt check is still running
- * share it; malformed stored hashes are refused, not thrown.
+ * share it; a supplied secret that verified is remembered across restarts under the login key;
+ * malformed stored hashes are refused, not thrown.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { RawClient, connectPacket } from './helpers/raw-mqtt.ts';
 import { generateSecret, hashing, hashSecret, verifySecret } from '../dispatcher/auth/secrets.ts';
@@ -56,6 +58,44 @@ describe('device logins', () => {
     // A wrong secret is a check of its own, and is refused.
     expect(await login('inst-1', 'installer-chosen-2')).toBe(4);
     expect(hashing.done - before).toBe(2);
+  });
+
+  it('a supplied secret that verified is remembered across restarts under the login key; a wrong secret, a new key or a revocation is not', async () => {
+    const secret = 'installer-chosen-3';
+    expect((await t.api('POST', '/api/devices', admin, { id: 'inst-3', householdId: 1, secret })).status).toBe(201);
+    const before = hashing.done;
+    expect(await login('inst-3', secret)).toBe(0);
+    expect(hashing.done - before).toBe(1);
+    await t.restart();
+    expect(await login('inst-3', secret)).toBe(0);
+    expect(hashing.done - before).toBe(1); // the memo answered
+    expect(await login('inst-3', 'installer-chosen-4')).toBe(4);
+    expect(hashing.done - before).toBe(2);
+    // Nothing in the database alone opens the memo: with another key it misses, and scrypt decides again.
+    const keyFile = `${t.dbPath}.login-key`;
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(keyFile)).toHaveLength(32);
+    rmSync(keyFile);
+    await t.restart();
+    expect(await login('inst-3', secret)).toBe(0);
+    expect(hashing.done - before).toBe(3);
+    expect(await login('inst-3', secret)).toBe(0);
+    expect(hashing.done - before).toBe(3);
+    expect((await t.api('POST', '/api/devices/inst-3/revoke', admin)).status).toBe(200);
+    expect(t.hub.store.loginMemo.get('inst-3')).toBeUndefined();
+    expect(await login('inst-3', secret)).toBe(4);
+  });
+
+  it('a login key file of the wrong size is logged and replaced by a key for this run; logins still work', async () => {
+    const keyFile = `${t.dbPath}.login-key`;
+    writeFileSync(keyFile, 'short');
+    await t.restart();
+    const before = hashing.done;
+    expect(await login('inst-1', 'installer-chosen-1')).toBe(0);
+    expect(hashing.done - before).toBe(1);
+    expect(readFileSync(keyFile).toString()).toBe('short'); // left for the admin to look at
+    rmSync(keyFile);
+    await t.restart();
   });
 
   it('bulk devices get generated secrets too', async () => {

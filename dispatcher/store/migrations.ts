@@ -258,4 +258,12 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX residents_household ON residents(household_id, id);
   CREATE INDEX contacts_household ON contacts(household_id, id);
   `,
+  /* 15: device logins remembered across restarts (store/login-memo-repo.ts). After a restart every device
+     with a scrypt-hashed secret paid one scrypt check, 54 ms on two lanes: 2,000 such devices needed 48 s to
+     be back, and presses made meanwhile waited 12.5 s at the median (issue 6, bench/restart-storm.ts). */ `
+  CREATE TABLE device_login_memo (
+    device_id TEXT PRIMARY KEY REFERENCES devices(id) ON DELETE CASCADE,
+    mac BLOB NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -10,6 +10,7 @@ import { ReportRepo } from './report-repo.ts';
 import { HealthRepo } from './health-repo.ts';
 import { DeviceListRepo } from './device-list-repo.ts';
 import { HouseholdListRepo } from './household-list-repo.ts';
+import { LoginMemoRepo } from './login-memo-repo.ts';
 import { WalSync } from './wal-sync.ts';
 
 export class Store {
@@ -24,6 +25,7 @@ export class Store {
   /** The device lists' rows, read here only when the report worker cannot run (reports/report-runner.ts). */
   readonly deviceLists: DeviceListRepo;
   readonly householdLists: HouseholdListRepo;
+  readonly loginMemo: LoginMemoRepo;
   /** Releases work committed without SQLite's own fsync once the WAL is on disk (wal-sync.ts). */
   readonly wal: WalSync;
 
@@ -50,6 +52,7 @@ export class Store {
     this.health = new HealthRepo(db);
     this.deviceLists = new DeviceListRepo(db);
     this.householdLists = new HouseholdListRepo(db);
+    this.loginMemo = new LoginMemoRepo(db);
   }
 
   static open(path: string, walSync?: typeof import('node:fs').fdatasync): Store {
