@@ -4,7 +4,7 @@
  * PRESENCE_CHUNK devices takes beside it (an index on what the sweep reads is written by presence).
  * A store of 10,000, then 50,000 devices; 40 sweeps and 40 presence transactions each, p50 and max.
  * Then the whole sweep, 20 times, in a hub of 10,000 devices of which none, then 2,000, are already
- * known to be offline.
+ * known to be offline, and then with all 10,000 known to be untested for over 31 days.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,13 +55,19 @@ for (const N of [10_000, 50_000]) {
 {
   const { massEventHub, seedFleet, silenceFleet } = await import('./mass-seed.ts');
   const N = 10_000;
-  for (const OFFLINE of [0, 2_000]) {
+  for (const [OFFLINE, UNTESTED] of [[0, 0], [2_000, 0], [0, N]]) {
     const { hub, dir } = await massEventHub(0, Date.now());
     // Sweeps at a time ten minutes on, T: the healthy devices were heard then, the others an hour before the hub started.
     const now = Date.now();
     const T = now + 600_000;
     seedFleet(hub.store, 'sw', N, T);
     await silenceFleet(hub, 'sw', OFFLINE, now - 3_600_000, T);
+    if (UNTESTED) {
+      // Installed 40 days ago and never test-pressed: every one has an open "test overdue" alert.
+      hub.store.db.prepare("UPDATE devices SET created_at = ? WHERE id LIKE 'sw-%'").run(T - 40 * 86_400_000);
+      hub.healthSweep.sweep(T);
+      while ((hub.healthSweep as unknown as { draining: boolean }).draining) await new Promise((r) => setTimeout(r, 10));
+    }
     const times: number[] = [];
     for (let r = 0; r < 20; r++) {
       const t0 = performance.now();
@@ -69,7 +75,7 @@ for (const N of [10_000, 50_000]) {
       times.push(performance.now() - t0);
       await new Promise((r) => setTimeout(r, 5));
     }
-    console.log(`hub of ${N} devices, ${OFFLINE} known offline: whole sweep ${stats(times)}`);
+    console.log(`hub of ${N} devices, ${OFFLINE} known offline, ${UNTESTED} known untested: whole sweep ${stats(times)}`);
     await hub.stop();
     rmSync(dir, { recursive: true, force: true });
   }

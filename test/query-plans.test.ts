@@ -69,15 +69,16 @@ it('no statement of the store scans a growing table', () => {
 
 /**
  * The health sweep reads devices every 5 s: each of its reads walks an index of the few devices that
- * match, not every device (a scan was 70 ms at 50,000 devices, bench/sweep-cost.ts). An index is
- * used only while the query repeats its expression word for word (migration 13).
+ * match, not every device (a scan was 70 ms at 50,000 devices, bench/sweep-cost.ts), and leaves out
+ * the devices already alerted; the alerts to clear are found through the open technical alerts'
+ * index (migration 16). An index is used only while the query repeats its expression word for word.
  */
 it('the health sweep reads devices by index, and finds the same devices as a scan would', () => {
   const { dir, dbPath } = tempDbPath();
   const store = Store.open(dbPath);
   try {
     const stmts = (store.health as unknown as { s: Record<string, { source: string }> }).s;
-    const params: Record<string, unknown[]> = { offline: [{ now: 0, graceS: 0, aliveCutoff: 0, startedAt: 0 }], lowBattery: [20], testOverdue: [0] };
+    const params: Record<string, unknown[]> = { offline: [{ now: 0, graceS: 0, aliveCutoff: 0, startedAt: 0 }], lowBattery: [{ below: 20 }], testOverdue: [{ before: 0 }] };
     for (const [name, args] of Object.entries(params)) {
       const plan = store.db.prepare(`EXPLAIN QUERY PLAN ${stmts[name].source}`).all(...args) as { detail: string }[];
       expect(plan.map((r) => r.detail).join('; '), name).toMatch(/^SEARCH devices USING INDEX devices_/);
@@ -100,6 +101,33 @@ it('the health sweep reads devices by index, and finds the same devices as a sca
     // A threshold above what the index holds falls back to reading every device.
     expect(ids(store.health.lowBattery(70))).toEqual(['low', 'mid']);
     expect(ids(store.health.testOverdue(now - 31 * 86_400_000))).toEqual(['low', 'mid', 'silent', 'slow-beat']);
+    // A device with an open alert for the problem is not found again; an open alert whose device recovered is.
+    const open = (deviceId: string, reason: string) => {
+      const id = `${reason}-${deviceId}`;
+      store.alerts.insert({ id, kind: 'technical', reason, deviceId, householdId: null, gridId: 1, gridPath: '/1/', state: 'raised', level: 0,
+        presses: 0, isTest: false, detail: '', raisedAt: now, deadlineAt: null, deadlineKind: null });
+      return id;
+    };
+    store.grid.add(null, '金水区', 'district');
+    store.tx(() => {
+      open('silent', 'offline'); open('fresh', 'offline'); open('revoked', 'offline');
+      open('low', 'low_battery'); open('mid', 'low_battery'); open('revoked', 'low_battery');
+      open('mid', 'test_overdue'); open('fresh', 'test_overdue');
+    });
+    const q = { now, graceS: 30, aliveCutoff: 0, startedAt: 0 };
+    const ended = (rows: { deviceId: string }[]) => rows.map((r) => r.deviceId).sort();
+    expect(ids(store.health.overdue(q))).toEqual([]);
+    expect(ended(store.health.overdueOver(q))).toEqual(['fresh', 'revoked']);
+    expect(ids(store.health.lowBattery(20))).toEqual([]);
+    expect(ended(store.health.lowBatteryOver(20))).toEqual(['mid']); // 60 % is 10 points above 20; 'revoked' (5 %) stays
+    expect(ids(store.health.testOverdue(now - 31 * 86_400_000))).toEqual(['low', 'silent', 'slow-beat']);
+    expect(ended(store.health.testOverdueOver(now - 31 * 86_400_000))).toEqual(['fresh']);
+    for (const name of ['offlineOver', 'lowBatteryOver', 'testOverdueOver']) {
+      const src = stmts[name].source;
+      const names = [...new Set(src.match(/@\w+/g) ?? [])].map((n) => n.slice(1));
+      const plan = store.db.prepare(`EXPLAIN QUERY PLAN ${src}`).all(Object.fromEntries(names.map((n) => [n, 0]))) as { detail: string }[];
+      expect(plan[0].detail, name).toMatch(/^SEARCH a USING (COVERING )?INDEX alerts_technical_open/);
+    }
   } finally {
     store.db.close();
     rmSync(dir, { recursive: true, force: true });

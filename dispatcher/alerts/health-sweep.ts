@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
+import type { Ended } from '../store/health-repo.ts';
 import type { Clock } from '../clock.ts';
 import type { AlertService } from './alert-service.ts';
 
@@ -16,6 +17,9 @@ const SWEEP_CHUNK = 50;
 type SweepAction =
   | { type: 'raise'; reason: string; deviceId: string; detail: string }
   | { type: 'clear'; reason: string; deviceId: string; alertId: string };
+
+const raise = (reason: string, deviceId: string, detail: string): SweepAction => ({ type: 'raise', reason, deviceId, detail });
+const clear = (reason: string, e: Ended): SweepAction => ({ type: 'clear', reason, deviceId: e.deviceId, alertId: e.alertId });
 
 export interface HealthSettings { heartbeatGraceS: number; lowBatteryPct: number; testEveryDays: number; sweepMs: number }
 export const DEFAULT_HEALTH: Omit<HealthSettings, 'heartbeatGraceS'> = { lowBatteryPct: 20, testEveryDays: 31, sweepMs: 5000 };
@@ -60,55 +64,29 @@ export class HealthSweep {
   }
 
   /**
-   * Finds what changed (three queries), then raises and clears alerts SWEEP_CHUNK per transaction: the
-   * first chunk now, the rest on the following turns of the event loop. Done in one transaction, a power
-   * cut that put 5,000 devices offline held the event loop for 1.06 s, and no press was acked meanwhile
-   * (issue 6, bench/power-cut.ts). Not a clock timer between chunks: an injected clock must not hold back
-   * work that is due. A sweep that finds the previous one still applying its changes skips its turn.
+   * Finds what changed (six queries: for each problem, the devices that have it and no open alert yet,
+   * and the open alerts whose device no longer has it), then raises and clears alerts SWEEP_CHUNK per
+   * transaction: the first chunk now, the rest on the following turns of the event loop. Done in one
+   * transaction, a power cut that put 5,000 devices offline held the event loop for 1.06 s, and no press
+   * was acked meanwhile (issue 6, bench/power-cut.ts). Not a clock timer between chunks: an injected
+   * clock must not hold back work that is due. A sweep that finds the previous one still applying its
+   * changes skips its turn.
    */
   sweep(now = this.clock.now()): void {
     if (this.draining) return;
     const h = this.store.health;
-    const open = new Map<string, Map<string, string>>(); // reason → device → open alert
-    for (const t of h.openTechnical()) {
-      if (!t.deviceId) continue;
-      let byDevice = open.get(t.reason);
-      if (!byDevice) open.set(t.reason, byDevice = new Map());
-      byDevice.set(t.deviceId, t.id);
-    }
-    const overdue = h.overdue({ now, graceS: this.settings.heartbeatGraceS, aliveCutoff: this.aliveCutoff, startedAt: this.startedAt });
-    const lowBat = h.lowBattery(this.settings.lowBatteryPct);
-    const noTest = h.testOverdue(now - this.settings.testEveryDays * 86_400_000);
-    const actions = [
-      ...this.plan('offline', overdue, (d) => `no heartbeat or connection since ${new Date(d.lastSeen).toISOString()}`, open),
-      ...this.plan('low_battery', lowBat, (d) => `battery ${d.battery}%`, open),
-      ...this.plan('test_overdue', noTest, (d) => `no test press since ${new Date(d.lastTest).toISOString()}`, open),
+    const q = { now, graceS: this.settings.heartbeatGraceS, aliveCutoff: this.aliveCutoff, startedAt: this.startedAt };
+    const testBefore = now - this.settings.testEveryDays * 86_400_000;
+    const pct = this.settings.lowBatteryPct;
+    const actions: SweepAction[] = [
+      ...h.overdue(q).map((d) => raise('offline', d.id, `no heartbeat or connection since ${new Date(d.lastSeen).toISOString()}`)),
+      ...h.lowBattery(pct).map((d) => raise('low_battery', d.id, `battery ${d.battery}%`)),
+      ...h.testOverdue(testBefore).map((d) => raise('test_overdue', d.id, `no test press since ${new Date(d.lastTest).toISOString()}`)),
+      ...h.overdueOver(q).map((e) => clear('offline', e)),
+      ...h.lowBatteryOver(pct).map((e) => clear('low_battery', e)),
+      ...h.testOverdueOver(testBefore).map((e) => clear('test_overdue', e)),
     ];
     this.applyChunk(actions, now, true);
-  }
-
-  /**
-   * A raise for each device in `bad` without an open alert for `reason`; a clear for each open one whose device
-   * recovered. Devices already alerted are found again at every sweep: their details are not written (2,000
-   * devices known to be offline made each sweep 16 ms, bench/sweep-cost.ts).
-   */
-  private plan<T extends { id: string }>(reason: string, bad: T[], detail: (b: T) => string, open: Map<string, Map<string, string>>): SweepAction[] {
-    const out: SweepAction[] = [];
-    const alerted = open.get(reason) ?? new Map<string, string>();
-    const badIds = new Set<string>();
-    for (const b of bad) {
-      badIds.add(b.id);
-      if (!alerted.has(b.id)) out.push({ type: 'raise', reason, deviceId: b.id, detail: detail(b) });
-    }
-    for (const [deviceId, alertId] of alerted) {
-      if (badIds.has(deviceId)) continue;
-      if (reason === 'low_battery') {
-        const d = this.store.devices.get(deviceId);
-        if (d?.battery == null || d.battery < this.settings.lowBatteryPct + 10) continue; // hysteresis; device-reported low battery stays
-      }
-      out.push({ type: 'clear', reason, deviceId, alertId });
-    }
-    return out;
   }
 
   private applyChunk(actions: SweepAction[], now: number, first: boolean): void {

@@ -5,21 +5,53 @@ import type { Db } from './db.ts';
 const LOW_BATTERY_INDEXED = 50;
 
 export interface OverdueQuery { now: number; graceS: number; aliveCutoff: number; startedAt: number }
+/** An open technical alert whose device no longer has the problem. */
+export interface Ended { alertId: string; deviceId: string }
+
+/**
+ * The open technical alerts for one reason, through alerts_technical_open (migration 16), which holds
+ * all this needs: the query repeats the index's condition word for word, or SQLite ignores it.
+ */
+const OPEN_TECHNICAL = `a.kind = 'technical' AND a.state IN ('raised','accepted')`;
+/** A device's open alert for one reason. */
+const openFor = (reason: string, device: string) => `SELECT 1 FROM alerts a WHERE ${OPEN_TECHNICAL} AND a.reason = '${reason}' AND a.device_id = ${device}`;
+/** Open alerts for one reason, each with its device's row (null when the device is gone). */
+const openWithDevice = (reason: string) => `SELECT a.id AS alertId, a.device_id AS deviceId FROM alerts a LEFT JOIN devices d ON d.id = a.device_id
+  WHERE ${OPEN_TECHNICAL} AND a.reason = '${reason}' AND a.device_id IS NOT NULL`;
+
+/**
+ * What makes a device offline, low on battery or overdue for its monthly test, written once for
+ * both uses: `p` is '' in the reads of devices that must match an index word for word (migration
+ * 13), 'd.' where a device is joined to its open alert.
+ */
+const OVERDUE = (p: string) => `${p}revoked_at IS NULL AND ${p}kind != 'rf-button' AND ${p}last_seen IS NOT NULL
+  AND ${p}last_seen + 2000 * ${p}heartbeat_s < @now - @graceS * 1000
+  AND max(${p}last_seen, CASE WHEN ${p}last_seen >= @aliveCutoff THEN @startedAt ELSE 0 END) < @now - (2 * ${p}heartbeat_s + @graceS) * 1000`;
+const TEST_DUE = (p: string) => `${p}revoked_at IS NULL AND coalesce(${p}last_test_at, ${p}created_at) < @before`;
 
 export class HealthRepo {
   private readonly s;
   constructor(private readonly db: Db) {
     this.s = {
+      // What the sweep raises: devices that match and have no open alert for the reason yet, and what it
+      // clears: open alerts whose device no longer matches. Both found by SQLite, so that the devices already
+      // alerted are not read into the hub each time: 10,000 devices known to be untested took 23 ms a sweep
+      // as rows (bench/sweep-cost.ts).
       // A device silent for longer than 2 x heartbeat + grace. A device that was still healthy when the
       // hub last ran (last_seen >= aliveCutoff) gets a full interval from this start-up to reconnect.
       // The first range term is implied by the last one; it is there so SQLite walks devices_silent_due
       // (migration 13) instead of every device.
-      offline: db.prepare(`SELECT id, last_seen AS lastSeen FROM devices WHERE revoked_at IS NULL AND kind != 'rf-button' AND last_seen IS NOT NULL
-        AND last_seen + 2000 * heartbeat_s < @now - @graceS * 1000
-        AND max(last_seen, CASE WHEN last_seen >= @aliveCutoff THEN @startedAt ELSE 0 END) < @now - (2 * heartbeat_s + @graceS) * 1000`),
-      lowBattery: db.prepare(`SELECT id, battery FROM devices WHERE revoked_at IS NULL AND battery < ${LOW_BATTERY_INDEXED} AND battery < ?`),
-      lowBatteryScan: db.prepare('SELECT id, battery FROM devices WHERE revoked_at IS NULL AND battery IS NOT NULL AND battery < ?'),
-      testOverdue: db.prepare('SELECT id, coalesce(last_test_at, created_at) AS lastTest FROM devices WHERE revoked_at IS NULL AND coalesce(last_test_at, created_at) < ?'),
+      offline: db.prepare(`SELECT id, last_seen AS lastSeen FROM devices WHERE ${OVERDUE('')} AND NOT EXISTS (${openFor('offline', 'devices.id')})`),
+      offlineOver: db.prepare(`${openWithDevice('offline')} AND NOT coalesce(${OVERDUE('d.')}, 0)`),
+      lowBattery: db.prepare(`SELECT id, battery FROM devices WHERE revoked_at IS NULL AND battery < ${LOW_BATTERY_INDEXED} AND battery < @below
+        AND NOT EXISTS (${openFor('low_battery', 'devices.id')})`),
+      lowBatteryScan: db.prepare(`SELECT id, battery FROM devices WHERE revoked_at IS NULL AND battery IS NOT NULL AND battery < @below
+        AND NOT EXISTS (${openFor('low_battery', 'devices.id')})`),
+      // Cleared only 10 points above the threshold (hysteresis), and never while the battery is unknown.
+      lowBatteryOver: db.prepare(`${openWithDevice('low_battery')} AND d.battery >= @below + 10`),
+      testOverdue: db.prepare(`SELECT id, coalesce(last_test_at, created_at) AS lastTest FROM devices WHERE ${TEST_DUE('')}
+        AND NOT EXISTS (${openFor('test_overdue', 'devices.id')})`),
+      testOverdueOver: db.prepare(`${openWithDevice('test_overdue')} AND NOT coalesce(${TEST_DUE('d.')}, 0)`),
       // The NOT IN term repeats the partial index's condition so SQLite may use alerts_open (without it: a scan of every alert ever raised).
       openTech: db.prepare(`SELECT id, device_id AS deviceId, reason FROM alerts WHERE kind = 'technical' AND state IN ('raised','accepted') AND state NOT IN ('resolved','closed')`),
       // Hub-wide technical alerts have no device: the (device_id, state) index finds them without
@@ -30,17 +62,33 @@ export class HealthRepo {
     };
   }
 
+  /** Overdue devices without an open "offline" alert. */
   overdue(q: OverdueQuery): { id: string; lastSeen: number }[] {
     return this.s.offline.all(q) as { id: string; lastSeen: number }[];
   }
 
-  lowBattery(below: number): { id: string; battery: number }[] {
-    const stmt = below <= LOW_BATTERY_INDEXED ? this.s.lowBattery : this.s.lowBatteryScan;
-    return stmt.all(below) as { id: string; battery: number }[];
+  /** Open "offline" alerts whose device is no longer overdue (heard again, revoked, gone). */
+  overdueOver(q: OverdueQuery): Ended[] {
+    return this.s.offlineOver.all(q) as Ended[];
   }
 
+  /** Devices with a battery under `below` % and no open "low_battery" alert. */
+  lowBattery(below: number): { id: string; battery: number }[] {
+    const stmt = below <= LOW_BATTERY_INDEXED ? this.s.lowBattery : this.s.lowBatteryScan;
+    return stmt.all({ below }) as { id: string; battery: number }[];
+  }
+
+  lowBatteryOver(below: number): Ended[] {
+    return this.s.lowBatteryOver.all({ below }) as Ended[];
+  }
+
+  /** Devices not test-pressed since `before` (nor installed since), without an open "test_overdue" alert. */
   testOverdue(before: number): { id: string; lastTest: number }[] {
-    return this.s.testOverdue.all(before) as { id: string; lastTest: number }[];
+    return this.s.testOverdue.all({ before }) as { id: string; lastTest: number }[];
+  }
+
+  testOverdueOver(before: number): Ended[] {
+    return this.s.testOverdueOver.all({ before }) as Ended[];
   }
 
   openTechnical(): { id: string; deviceId: string | null; reason: string }[] {

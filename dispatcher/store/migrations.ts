@@ -266,4 +266,9 @@ export const MIGRATIONS: string[] = [
     mac BLOB NOT NULL
   ) WITHOUT ROWID;
   `,
+  /* 16: the open technical alerts by reason and device, for the health sweep (store/health-repo.ts): which
+     devices already have an alert, and which alerts' devices recovered, without reading the alerts
+     themselves. Calls are not in it, so it costs them nothing. */ `
+  CREATE INDEX alerts_technical_open ON alerts(reason, device_id, id) WHERE kind = 'technical' AND state IN ('raised','accepted');
+  `,
 ];
