@@ -94,6 +94,9 @@ it('twenty consoles connecting at once each get the full snapshot; a grid worker
   expect(mine.length).toBeGreaterThan(0);
   expect(mine.length).toBeLessThan(sizes[0]);
   expect(mine.every((a: any) => a.gridName === '第一网格')).toBe(true);
+  // All of them: read by a range of the index under the worker's grid (migration 17), not filtered from every open call.
+  const grid1 = t.hub.store.grid.list().find((g) => g.name === '第一网格')!;
+  expect(mine.length).toBe(t.hub.store.alerts.openRefs().filter((r) => r.gridPath.startsWith(grid1.path)).length);
   for (const s of [...socks, worker]) s.ws.close();
 }, 40_000);
 
@@ -167,3 +170,33 @@ it('the slicer gives way to other work between slices, one failing job does not 
   await expect(slicer.result(mapSliced([1], () => { throw new Error('bad item'); }))).rejects.toThrow('bad item');
   expect(errors).toHaveLength(1); // a rejected result is the caller's to handle, not a job failure
 });
+
+it('the open alerts under a grid path are those whose path starts with it, and no grid whose id merely starts the same', () => {
+  const s = t.hub.store;
+  const street = s.grid.list().find((g) => g.level === 'street')!;
+  // Enough nodes that some path is another's with a digit more (…/7/ and …/7x/), each with an open call.
+  const added = Array.from({ length: 80 }, (_, i) => s.grid.add(street.id, `范围测试 ${i}`, 'community'));
+  const ids = seedPathCalls(added.map((n) => n.path));
+  const short = added.find((n) => added.some((m) => m !== n && m.path.startsWith(n.path.slice(0, -1))))!;
+  const everything = s.alerts.openRefs();
+  for (const n of [street, ...added]) {
+    const want = everything.filter((r) => r.gridPath.startsWith(n.path)).map((r) => r.id);
+    expect(s.alerts.openRefs(n.path).map((r) => r.id)).toEqual(want);
+  }
+  expect(s.alerts.openRefs(short.path).map((r) => r.gridPath)).toEqual([short.path]);
+  expect(ids).toHaveLength(80);
+});
+
+/** One open call on each path, written straight to the store. */
+function seedPathCalls(paths: string[]): string[] {
+  const s = t.hub.store;
+  const hh = s.householdLists.list(null)[0];
+  const ids: string[] = [];
+  s.tx(() => paths.forEach((gridPath, i) => {
+    const id = `range-${i}`;
+    s.alerts.insert({ id, kind: 'call', reason: 'press', deviceId: null, householdId: hh.id, gridId: hh.gridId, gridPath,
+      state: 'raised', level: 0, presses: 1, isTest: false, detail: '', raisedAt: Date.now(), deadlineAt: null, deadlineKind: null });
+    ids.push(id);
+  }));
+  return ids;
+}

@@ -35,6 +35,7 @@ it('no statement of the store scans a growing table', () => {
     store.alerts.recent(200);
     store.alerts.recent(200, '/1/');
     store.alerts.openRefs();
+    store.alerts.openRefs('/1/');
     store.alerts.openCount();
     store.alerts.deviceEventAlert('dev-1', 5);
     store.health.openTechnical();

@@ -28,7 +28,7 @@ export const alertRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
     // The open list starts from ids only: reading 11,000 whole rows took 80-180 ms on the event loop.
     const refs: { id: string; gridPath: string }[] = req.query.state === 'all'
       ? (scopePath === undefined ? [] : svc.store.alerts.recent(Math.min(Number(req.query.limit ?? 200), 1000), scopePath))
-      : svc.store.alerts.openRefs();
+      : (scopePath === undefined ? [] : svc.store.alerts.openRefs(scopePath));
     // Built a few ms per turn (thousands may be open in a mass event), each from the alert as it is when its
     // step comes; open alerts' views are kept as JSON bytes (alert-view.ts), so mostly joined, not built.
     const mine = refs.filter((r) => svc.alerts.canSee(staff, r.gridPath));

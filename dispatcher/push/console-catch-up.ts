@@ -39,6 +39,8 @@ export interface CatchUpDeps {
   store: Store;
   feed: ChangeFeed;
   canSee(staff: Staff, gridPath: string): boolean;
+  /** The grid path under which `staff` sees calls: null for everything, undefined for nothing. */
+  scopeOf(staff: Staff): string | null | undefined;
   /** Alerts that live only in memory (the storage fault alert while the store is failing). */
   volatile(): AlertView[];
   log: Logger;
@@ -106,7 +108,8 @@ function* resume(d: CatchUpDeps, c: CatchUpClient, since: number): SlicedJob {
  */
 function* snapshot(d: CatchUpDeps, c: CatchUpClient): SlicedJob {
   const seq = d.store.alerts.lastChangeSeq();
-  const refs = d.store.alerts.openRefs().filter((r) => d.canSee(c.staff, r.gridPath)).sort(compareUrgency);
+  const scope = d.scopeOf(c.staff);
+  const refs = scope === undefined ? [] : d.store.alerts.openRefs(scope).filter((r) => d.canSee(c.staff, r.gridPath)).sort(compareUrgency);
   let views: Buffer[] = d.volatile().map((v) => Buffer.from(JSON.stringify(v)));
   let type = 'snapshot';
   let pageEnd = Math.min(refs.length, SNAPSHOT_FIRST_PAGE);

@@ -74,7 +74,7 @@ export class ConsoleSocket {
     private readonly opts: ConsoleSocketOptions = DEFAULT_SOCKET_OPTIONS,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload, perMessageDeflate: false });
-    this.catchUpDeps = { store, feed, canSee: (s, p) => alerts.canSee(s, p), volatile: () => this.volatile(), log };
+    this.catchUpDeps = { store, feed, canSee: (s, p) => alerts.canSee(s, p), scopeOf: (s) => alerts.scopeOf(s), volatile: () => this.volatile(), log };
   }
 
   attach(server: Server): void {

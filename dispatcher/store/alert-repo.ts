@@ -30,6 +30,7 @@ const OPEN = `state IN ('raised','accepted','on_site','cancelled')`;
 // /healthz) scanned every alert ever raised (or walked alerts_recent to skip the sort). Not for the
 // deadline queries: they keep alerts_deadline.
 const OPEN_LISTED = `state NOT IN ('resolved','closed')`;
+const REF_COLS = 'id, grid_path AS gridPath, kind, state, level, presses, raised_at AS raisedAt';
 
 type Raw = Omit<AlertRow, 'isTest'> & { isTest: number };
 const toRow = (r: Raw): AlertRow => ({ ...r, isTest: r.isTest === 1 });
@@ -44,8 +45,9 @@ export class AlertRepo {
     this.s = {
       get: db.prepare(`SELECT ${COLS} FROM alerts WHERE id = ?`),
       openForDevice: db.prepare(`SELECT ${COLS} FROM alerts WHERE device_id = ? AND kind = ? AND reason = ? AND ${OPEN} ORDER BY raised_at DESC LIMIT 1`),
-      openRefs: db.prepare(`SELECT id, grid_path AS gridPath, kind, state, level, presses, raised_at AS raisedAt FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} ORDER BY raised_at`),
-      openCount: db.prepare(`SELECT count(*) AS n FROM alerts WHERE ${OPEN_LISTED}`),
+      openRefs: db.prepare(`SELECT ${REF_COLS} FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} ORDER BY raised_at`),
+      openRefsIn: db.prepare(`SELECT ${REF_COLS} FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} AND grid_path >= ? AND grid_path < ? ORDER BY raised_at`),
+      openCount: db.prepare(`SELECT count(*) AS n FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED}`),
       recent: db.prepare(`SELECT ${COLS} FROM alerts INDEXED BY alerts_recent ORDER BY raised_at DESC LIMIT ?`),
       recentIn: db.prepare(`SELECT ${COLS} FROM alerts WHERE grid_path >= ? AND grid_path < ? ORDER BY raised_at DESC LIMIT ?`),
       insert: db.prepare(`INSERT INTO alerts (id, kind, reason, device_id, household_id, grid_id, grid_path, state, level, presses, is_test, detail,
@@ -110,9 +112,13 @@ export class AlertRepo {
     return (this.s.openCount.get() as { n: number }).n;
   }
 
-  /** The open alerts' ids, grid paths and what ranks them, oldest first: what a console's snapshot starts from. */
-  openRefs(): OpenRef[] {
-    return this.s.openRefs.all() as OpenRef[];
+  /**
+   * The open alerts' ids, grid paths and what ranks them, oldest first: what a console's snapshot starts
+   * from. With `scopePath`, only those under it, by a range of the index (migration 17): reading every open
+   * alert for each console made a grid worker's snapshot cost what the admin's does.
+   */
+  openRefs(scopePath: string | null = null): OpenRef[] {
+    return (scopePath === null ? this.s.openRefs.all() : this.s.openRefsIn.all(scopePath, `${scopePath}\uffff`)) as OpenRef[];
   }
 
   /** Inserts a new alert and returns it as get() would read it back (kept in memory while open, without reading it back). */
