@@ -15,15 +15,18 @@
  * 4. escalation: every grid escalates after ESC_S seconds; presses over all grids; nobody accepts.
  *    The lateness of each call's arrival on its leader's console at level 1 after its deadline, and
  *    the calls it reached.
+ * 5. mass event: MASS (10,000) more open calls all over the street office, and all 616 consoles
+ *    reconnecting at once; how long until every snapshot is complete, and a device's presses'
+ *    commits (what its acks wait for) meanwhile.
  * The hub's longest event-loop pause is given for each phase. Not a test: a figure.
  */
 import { rmSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
-import { massEventHub } from './mass-seed.ts';
+import { massEventHub, seedOpenCalls, steadyPresser } from './mass-seed.ts';
 import { seedStreetOffice, GRIDS_PER_COMMUNITY } from './street-office-seed.ts';
 
-const RATE = 200, PRESSES = 1000, ESC_S = 3;
+const RATE = 200, PRESSES = 1000, ESC_S = 3, MASS = 10_000;
 const { hub, dir, token: adminToken } = await massEventHub(0, Date.now());
 const s = hub.store;
 // Community 1's 20 grids hold 100 households each, for phases 1 and 2; the other 280 grids 8 each.
@@ -38,13 +41,20 @@ const WORKER = `
 const { parentPort } = require('node:worker_threads');
 const WebSocket = require('ws');
 const wall = () => performance.timeOrigin + performance.now();
-const seen = [];
-let opened = 0, snapshots = [];
+const seen = [], socks = [];
+let snapshots = [];
 parentPort.on('message', (m) => {
   if (m.cmd === 'take') { parentPort.postMessage({ seen: seen.splice(0), snapshots: snapshots.splice(0) }); return; }
+  if (m.cmd === 'close') {
+    let open = socks.length;
+    for (const ws of socks.splice(0)) { ws.on('close', () => { if (--open === 0) parentPort.postMessage({ closed: true }); }); ws.close(); }
+    return;
+  }
   const t0 = wall();
+  let opened = 0;
   for (const c of m.consoles) {
     const ws = new WebSocket(m.url + '?token=' + c.token);
+    socks.push(ws);
     let first = 0;
     ws.on('message', (data) => {
       const head = data.subarray(0, 40).toString();
@@ -155,7 +165,20 @@ const climbed = new Map<string, number>();
 for (const x of seen4) if (x.level === 1 && x.who.startsWith('leader-') && p4.pressedAt.has(x.deviceId) && !climbed.has(x.deviceId)) climbed.set(x.deviceId, x.at - p4.pressedAt.get(x.deviceId)! - ESC_S * 1000);
 const escalation = { escalateAfterS: ESC_S, pauseMsWhilePressing: p4.pauseMs, leaderAtLevel1LateMs: { ...dist([...climbed.values()]), missing: p4.pressedAt.size - climbed.size } };
 
-console.log(JSON.stringify({ machine: `${(await import('node:os')).cpus()[0].model}, ${(await import('node:os')).cpus().length} cores`, grids: s.grid.list().length, staff: s.staff.count(), households: org.devices.length, rate: RATE, presses: PRESSES, thin, crowded, spread, escalation }, null, 1));
+// 5. a mass event: MASS more calls open all over the street office, and every console reconnects at once
+// (as after a hub restart); a device keeps pressing through it.
+const closed = reply<{ closed: boolean }>();
+worker.postMessage({ cmd: 'close' });
+await closed;
+seedOpenCalls(s, MASS, Date.now(), Date.now() + 3_600_000);
+const openNow = s.alerts.openCount();
+const presser = steadyPresser(hub);
+const reconnect = await open([...staffConsoles(Array.from({ length: 300 }, (_, g) => g)), ...org.leaders.map((id, c) => ({ who: `leader-${c + 1}`, staffId: id })), { who: 'admin', staffId: null }]);
+const commitMs = await presser.stop();
+await take();
+const massEvent = { openCalls: openNow, reconnect, pressCommitMs: dist(commitMs) };
+
+console.log(JSON.stringify({ machine: `${(await import('node:os')).cpus()[0].model}, ${(await import('node:os')).cpus().length} cores`, grids: s.grid.list().length, staff: s.staff.count(), households: org.devices.length, rate: RATE, presses: PRESSES, thin, crowded, spread, escalation, massEvent }, null, 1));
 await worker.terminate();
 await hub.stop();
 rmSync(dir, { recursive: true, force: true });
