@@ -134,7 +134,7 @@ export class Hub {
   async start(): Promise<void> {
     this.started = true;
     if (this.config.dbPath !== ':memory:') {
-      this.checkpointer = new Checkpointer(this.store.db, this.config.dbPath, (m) => this.log.warn({ db: this.config.dbPath }, m));
+      this.checkpointer = new Checkpointer(this.store.db, this.config.dbPath, (m) => this.log.warn({ db: this.config.dbPath }, m), { gate: this.ingest });
     }
     this.deadlines.start();
     this.healthSweep.start();
@@ -173,6 +173,7 @@ export class Hub {
     this.started = false;
     this.receivers.stop();
     this.socket.stop();
+    this.checkpointer?.stop(); // lets go of device events held for a handover: they commit while the broker is still up
     await this.http.close().catch(() => {});
     this.store.wal.drain(); // acks and notifications of committed events go out before the broker closes
     await this.broker.stop();
@@ -181,7 +182,6 @@ export class Hub {
     this.changeRetention.stop();
     this.storageFault.stop();
     this.presence.stop();
-    this.checkpointer?.stop();
     await this.reports.close();
     this.store.close();
   }

@@ -20,6 +20,8 @@ const MAX_BATCH = 2000;
 export class DeviceIngest implements HubSink {
   private queue: Pending[] = [];
   private scheduled = false;
+  /** While held (store/checkpointer.ts: the log being handed over), events queue and nothing commits. */
+  private held = false;
   committed = 0;
   storageFaults = 0;
   /** Told about refused and committed batches (the storage fault alert, storage-fault.ts). */
@@ -47,8 +49,21 @@ export class DeviceIngest implements HubSink {
     this.presence.observe(e);
   }
 
+  hold(): void {
+    this.held = true;
+  }
+
+  release(): void {
+    this.held = false;
+    if (this.queue.length && !this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
   private flush(): void {
     this.scheduled = false;
+    if (this.held) return; // release() flushes what queued meanwhile
     while (this.queue.length) this.commitBatch(this.queue.splice(0, MAX_BATCH));
     this.onCommitted();
   }
