@@ -47,12 +47,12 @@ it('falls back to checkpointing on the hub connection when the worker cannot sta
   db.close();
 });
 
-it('under a steady stream of commits, hands the log over so it starts again without a checkpoint on the hub connection', async () => {
+it('under a steady stream of commits, hands the log over: every hold is let go, the log starts again, no row is lost', async () => {
   const { dbPath } = tempDbPath();
   const db = openDb(dbPath);
   db.exec('CREATE TABLE stream (id INTEGER PRIMARY KEY, body TEXT)');
   const insert = db.prepare('INSERT INTO stream (body) VALUES (?)');
-  let held = false, holds = 0, releases = 0, written = 0, transactions = 0;
+  let held = false, holds = 0, releases = 0, written = 0;
   const gate = { hold: () => { held = true; holds++; }, release: () => { held = false; releases++; } };
   const cp = new Checkpointer(db, dbPath, (m) => { throw new Error(m); }, { everyMs: 20, restartAtFrames: 50, gate });
   await until(() => db.pragma('wal_autocheckpoint', { simple: true }) === 20_000);
@@ -61,7 +61,6 @@ it('under a steady stream of commits, hands the log over so it starts again with
     if (held) return;
     db.transaction(() => { for (let i = 0; i < 20; i++) insert.run('x'.repeat(200)); })();
     written += 20;
-    transactions++;
   }, 1);
   await until(() => cp.stats.restarts >= 3);
   clearInterval(writer);
@@ -70,7 +69,6 @@ it('under a steady stream of commits, hands the log over so it starts again with
   expect(releases).toBe(holds);
   expect(cp.stats.longestHoldMs).toBeGreaterThan(0);
   expect(cp.stats.longestHoldMs).toBeLessThanOrEqual(100 + 50); // maxHoldMs, and a timer's lateness
-  expect(transactions).toBeGreaterThan(0);
   expect((db.prepare('SELECT count(*) AS n FROM stream').get() as { n: number }).n).toBe(written);
   db.close();
 });
