@@ -15,7 +15,7 @@ const t0 = Date.now();
 const secs = () => ((Date.now() - t0) / 1000).toFixed(0);
 const handovers: string[] = [];
 const poll = setInterval(async () => {
-  const w = (await (await fetch(`${hub.proc.httpUrl}/healthz`)).json()).walCheckpoints;
+  const w = await fetch(`${hub.proc.httpUrl}/healthz`).then((r) => r.json()).then((h) => h.walCheckpoints, () => null);
   if (w) handovers.push(`${secs()} s: ${w.handovers} handovers, ${w.restarts} restarts, hold mean ${(w.holdMsTotal / Math.max(1, w.handovers)).toFixed(1)} ms, longest ${w.longestHoldMs} ms; log ${w.lastLog} frames`);
 }, 1000);
 const m = await ingest({ devices: 200, window: 2, seconds: 8, pacedPerS: rate, pacedSeconds: 8 }, 'hub', hub);
