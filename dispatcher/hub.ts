@@ -158,7 +158,8 @@ export class Hub {
     try { this.store.db.prepare('SELECT 1').get(); } catch { db = 'error'; }
     return {
       ok: db === 'ok', db, mqttPort: this.ports.mqtt, httpPort: this.ports.http,
-      consoles: this.socket.connectedCount(), consolesCatchingUp: this.socket.catchingUp(), openAlerts: this.store.alerts.openCount(),
+      consoles: this.socket.connectedCount(), consolesCatchingUp: this.socket.catchingUp(),
+      consoleUpgrades: { ...this.socket.upgrades.stats }, openAlerts: this.store.alerts.openCount(),
       eventsCommitted: this.ingest.committed, storageFaults: this.ingest.storageFaults,
       receivers: this.receivers.statuses(),
       walCheckpoints: this.checkpointer ? { background: this.checkpointer.running, ...this.checkpointer.stats } : null,

@@ -20,13 +20,14 @@ import { CommitCork, sendFramed, textFrame } from './framed-broadcast.ts';
 import { changeEpoch } from './change-epoch.ts';
 import { catchUp, type CatchUpClient, type CatchUpDeps } from './console-catch-up.ts';
 import type { TimeSlicer } from '../time-slicer.ts';
+import { DEFAULT_UPGRADE_QUEUE, UpgradeQueue, type UpgradeQueueOptions } from './upgrade-queue.ts';
 
 interface Client extends CatchUpClient { token: string; alive: boolean; msgs: number; windowStart: number }
 
-export interface ConsoleSocketOptions { maxPayload: number; pingMs: number; maxMsgsPerMinute: number }
+export interface ConsoleSocketOptions { maxPayload: number; pingMs: number; maxMsgsPerMinute: number; upgrades: UpgradeQueueOptions }
 export { MAX_RESUME_CHANGES } from './console-catch-up.ts';
 
-export const DEFAULT_SOCKET_OPTIONS: ConsoleSocketOptions = { maxPayload: 4096, pingMs: 30_000, maxMsgsPerMinute: 600 };
+export const DEFAULT_SOCKET_OPTIONS: ConsoleSocketOptions = { maxPayload: 4096, pingMs: 30_000, maxMsgsPerMinute: 600, upgrades: DEFAULT_UPGRADE_QUEUE };
 
 export function tokenFrom(req: IncomingMessage): string | null {
   const url = new URL(req.url ?? '/', 'http://x');
@@ -61,6 +62,8 @@ export class ConsoleSocket {
   onDenied: (status: string, why: string, ip: string) => void = () => {};
   /** A client resumes with ?since= only if it also gives this epoch (change-epoch.ts). */
   epoch = changeEpoch();
+  /** Upgrades wait here and are taken a few milliseconds' worth per turn of the event loop. */
+  readonly upgrades: UpgradeQueue;
 
   constructor(
     private readonly store: Store,
@@ -74,18 +77,13 @@ export class ConsoleSocket {
     private readonly opts: ConsoleSocketOptions = DEFAULT_SOCKET_OPTIONS,
   ) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload, perMessageDeflate: false });
+    this.upgrades = new UpgradeQueue((req, socket, head) => this.upgrade(req, socket, head),
+      (err) => this.log.warn({ err: (err as Error).message }, 'bad WebSocket upgrade request'), opts.upgrades);
     this.catchUpDeps = { store, feed, canSee: (s, p) => alerts.canSee(s, p), scopeOf: (s) => alerts.scopeOf(s), volatile: () => this.volatile(), log };
   }
 
   attach(server: Server): void {
-    server.on('upgrade', (req, socket, head) => {
-      try {
-        this.upgrade(req, socket, head);
-      } catch (err) { // a hostile upgrade request must never become an uncaught exception
-        this.log.warn({ err: (err as Error).message }, 'bad WebSocket upgrade request');
-        socket.destroy();
-      }
-    });
+    server.on('upgrade', (req, socket, head) => this.upgrades.offer(req, socket, head));
     this.unsubscribe = this.feed.subscribe((c) => this.broadcast(c));
     this.pinger = setInterval(() => this.ping(), this.opts.pingMs);
     this.pinger.unref();
@@ -218,6 +216,7 @@ export class ConsoleSocket {
   }
 
   stop(): void {
+    this.upgrades.stop();
     this.unsubscribe?.();
     if (this.pinger) clearInterval(this.pinger);
     for (const c of this.clients) c.ws.terminate();
