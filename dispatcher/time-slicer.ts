@@ -1,8 +1,8 @@
 /**
  * Runs long jobs on the event loop in slices: each job is a generator that yields between small
  * steps, and one pump runs the queued jobs, oldest first, for at most `budgetMs` per turn of the
- * loop before giving way (setImmediate) to presses, acks and everything else. The hub has one:
- * consoles' catch-ups and the alert lists of the HTTP API share it.
+ * loop before giving way (setImmediate) to presses, acks and everything else. Consoles' catch-ups
+ * and the alert lists of the HTTP API share one; the console upgrade queue drains through its own.
  *
  * One pump for all jobs, not one setImmediate chain per job: twenty consoles connecting at once
  * would otherwise each take a slice in the same turn, and the turn would last twenty slices.

@@ -14,6 +14,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { TimeSlicer, type SlicedJob } from '../time-slicer.ts';
 
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -37,7 +38,9 @@ export interface UpgradeQueueStats {
 export class UpgradeQueue {
   private waiting: Waiting[] = [];
   private head = 0;
-  private scheduled = false;
+  private draining = false;
+  /** Its own slicer, not the catch-ups': an upgrade must not wait for other consoles' snapshots. */
+  private readonly slicer: TimeSlicer;
   private stopped = false;
   readonly stats: UpgradeQueueStats = { handled: 0, queued: 0, maxQueued: 0, gone: 0, refusedFull: 0 };
 
@@ -46,7 +49,9 @@ export class UpgradeQueue {
     /** Told of what the handler threw; the socket is then destroyed and the queue goes on. */
     private readonly onError: (err: unknown) => void,
     private readonly opts: UpgradeQueueOptions = DEFAULT_UPGRADE_QUEUE,
-  ) {}
+  ) {
+    this.slicer = new TimeSlicer(opts.budgetMs);
+  }
 
   offer(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
@@ -59,7 +64,7 @@ export class UpgradeQueue {
     this.waiting.push({ req, socket, head });
     this.stats.queued++;
     if (this.stats.queued > this.stats.maxQueued) this.stats.maxQueued = this.stats.queued;
-    this.schedule();
+    if (!this.draining) { this.draining = true; this.slicer.run(this.drain()); }
   }
 
   /** Drops every waiting upgrade (the hub is stopping). */
@@ -71,18 +76,12 @@ export class UpgradeQueue {
     this.stats.queued = 0;
   }
 
-  private schedule(): void {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => this.pump());
-  }
-
-  private pump(): void {
-    this.scheduled = false;
-    const end = performance.now() + this.opts.budgetMs;
-    while (this.head < this.waiting.length && performance.now() < end) {
+  /** Hands the waiting upgrades to the handler one per step of a sliced job, until none is left. */
+  private *drain(): SlicedJob {
+    while (this.head < this.waiting.length) {
       const w = this.waiting[this.head++];
       this.stats.queued--;
+      if (this.head > 1024) { this.waiting = this.waiting.slice(this.head); this.head = 0; }
       if (w.socket.destroyed || !w.socket.writable) { this.stats.gone++; w.socket.destroy(); continue; }
       this.stats.handled++;
       try {
@@ -91,9 +90,10 @@ export class UpgradeQueue {
         this.onError(err);
         w.socket.destroy();
       }
+      yield;
     }
-    if (this.head === this.waiting.length) { this.waiting = []; this.head = 0; }
-    else if (this.head > 1024) { this.waiting = this.waiting.slice(this.head); this.head = 0; }
-    if (this.head < this.waiting.length) this.schedule();
+    this.waiting = [];
+    this.head = 0;
+    this.draining = false;
   }
 }
