@@ -1,8 +1,8 @@
 /**
  * The supervisors' device lists (GET /api/devices, GET /api/devices/health) are built in the report
  * worker, off the event loop: a press is acked while a list of 20,000 devices is being built, the
- * lists show each device's problems and status, staff see only their grid's devices, and consoles
- * asking for the same list at once share one build; households are listed there too, in three statements. A real
+ * lists show each device's problems and status, staff see only their grid's devices, the health list
+ * comes as counts and a page with its filters applied in the hub, and consoles asking for the same list at once share one build; households are listed there too, in three statements. A real
  * hub, a real SQLite file, a real device.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -96,6 +96,51 @@ it('consoles asking for the same list at once share one build', async () => {
   expect(answers.every((a) => a.body.devices.length === answers[0].body.devices.length)).toBe(true);
   // The six asked within a few milliseconds, while one build takes far longer: one or two builds, not six.
   expect(runner().stats.inWorker - before).toBeLessThanOrEqual(2);
+});
+
+it('sends the counts over the scope and one page, most urgent first; the filters and the search run in the hub', async () => {
+  const whole = (await t.api('GET', '/api/devices/health', admin)).body;
+  const page = (await t.api('GET', '/api/devices/health?limit=300', admin)).body;
+  expect(page.summary).toEqual(whole.summary);
+  expect(page.summary).toMatchObject({ total: whole.devices.length, offline: expect.any(Number), lowBattery: expect.any(Number) });
+  expect(page.summary.offline).toBeGreaterThanOrEqual(1);
+  expect(page.matched).toBe(whole.devices.length);
+  expect(page.devices).toEqual(whole.devices.slice(0, 300));
+  expect(whole.devices[0]).toMatchObject({ status: 'offline' });
+  const next = (await t.api('GET', '/api/devices/health?limit=300&offset=300', admin)).body;
+  expect(next.devices).toEqual(whole.devices.slice(300, 600));
+  // What a devices view receives every 30 s: a 300-row page instead of every one of 20,000 devices.
+  expect(JSON.stringify(page).length * 20).toBeLessThan(JSON.stringify(whole).length);
+
+  const problems = (await t.api('GET', '/api/devices/health?problems=only&limit=5000', admin)).body;
+  expect(problems.matched).toBe(whole.summary.withProblems);
+  const ids = problems.devices.map((d: { id: string }) => d.id);
+  expect(ids).toEqual(expect.arrayContaining(['odd-silent', 'many-00007', 'odd-never']));
+  expect(ids).not.toContain('many-00001');
+  const found = (await t.api('GET', '/api/devices/health?q=MANY-0000&limit=5', admin)).body;
+  expect(found.matched).toBe(10);
+  expect(found.devices.map((d: { id: string }) => d.id)).toEqual(['many-00007', 'many-00000', 'many-00001', 'many-00002', 'many-00003']);
+});
+
+it('leaves revoked devices out of the health list and its counts', async () => {
+  const before = (await t.api('GET', '/api/devices/health?q=many-00003&limit=1', admin)).body;
+  expect(before.devices.map((d: { id: string }) => d.id)).toEqual(['many-00003']);
+  expect((await t.api('POST', '/api/devices/many-00003/revoke', admin)).status).toBe(200);
+  const after = (await t.api('GET', '/api/devices/health?q=many-00003&limit=1', admin)).body;
+  expect(after).toMatchObject({ devices: [], matched: 0 });
+  expect(after.summary.total).toBe(before.summary.total - 1);
+});
+
+it('refuses a health list query it cannot read, saying why, and goes on serving', async () => {
+  const bad = ['limit=0', 'limit=5001', 'limit=abc', 'limit=-1', 'limit=', 'offset=-1', 'offset=1.5', 'offset=1234567', 'problems=yes', `q=${'x'.repeat(65)}`, 'page=2'];
+  for (const q of bad) {
+    const r = await t.api('GET', `/api/devices/health?${q}`, admin);
+    expect(r.status, q).toBe(400);
+    expect(r.body.error.code, q).toBe('E_VALIDATION');
+    expect(r.body.error.message.length, q).toBeGreaterThan(0);
+  }
+  expect((await t.api('GET', '/api/devices/health?limit=5000&offset=999999&q=%E5%95%86', admin)).body).toMatchObject({ devices: [], offset: 999999 });
+  expect((await t.api('GET', '/api/devices/health?limit=1', admin)).body.devices).toHaveLength(1);
 });
 
 it('lists households in the report worker, with their residents and contacts, the same as read one by one; staff see their grid\'s only', async () => {

@@ -6,6 +6,7 @@ import { generateSecret, hashSecret } from '../auth/secrets.ts';
 import { HubError } from '../errors.ts';
 import { DEVICE_ID_RE } from '../../gateway/protocol.ts';
 import type { DeviceKind } from '../store/device-repo.ts';
+import { healthPage, WHOLE_LIST } from '../reports/device-health-page.ts';
 
 const deviceBody = {
   type: 'object', additionalProperties: false, required: ['id', 'householdId'],
@@ -17,6 +18,21 @@ const deviceBody = {
     heartbeatS: { type: 'integer', minimum: 10, maximum: 86400 },
   },
 } as const;
+
+/**
+ * Numbers as digits only (the query's types are not coerced): `limit` 1–5,000 (the console draws 300
+ * at a time; 5,000 rows are about 1.6 MB), `offset` up to 999,999. No `limit`: every device.
+ */
+const healthListQuery = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    limit: { type: 'string', pattern: '^([1-9][0-9]{0,2}|[1-4][0-9]{3}|5000)$' },
+    offset: { type: 'string', pattern: '^[0-9]{1,6}$' },
+    problems: { type: 'string', enum: ['only'] },
+    q: { type: 'string', maxLength: 64 },
+  },
+} as const;
+interface HealthListQuery { limit?: string; offset?: string; problems?: 'only'; q?: string }
 
 export const directoryRoutes = (svc: HubServices): FastifyPluginAsync => async (app) => {
   const json = (reply: FastifyReply, bytes: Uint8Array) => reply.type('application/json; charset=utf-8').send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
@@ -41,10 +57,13 @@ export const directoryRoutes = (svc: HubServices): FastifyPluginAsync => async (
     return json(reply, await svc.reports.deviceList({ scopePath, unplaced: staff.role === 'admin' }));
   });
 
-  app.get('/api/devices/health', async (req, reply) => {
+  // Counts over the scope, then one page, most urgent first (reports/device-health-page.ts).
+  app.get<{ Querystring: HealthListQuery }>('/api/devices/health', { schema: { querystring: healthListQuery } }, async (req, reply) => {
     const scopePath = svc.alerts.scopeOf(requireStaff(req));
-    if (scopePath === undefined) return { devices: [] };
-    return json(reply, await svc.reports.deviceHealth({ scopePath, now: svc.clock.now(), graceMs: svc.config.heartbeatGraceS * 1000 }));
+    if (scopePath === undefined) return healthPage([], WHOLE_LIST);
+    const q = req.query;
+    const page = { limit: q.limit === undefined ? null : Number(q.limit), offset: Number(q.offset ?? 0), onlyProblems: q.problems === 'only', search: q.q ?? '' };
+    return json(reply, await svc.reports.deviceHealth({ scopePath, now: svc.clock.now(), graceMs: svc.config.heartbeatGraceS * 1000, page }));
   });
 
   app.post<{ Body: { id: string; householdId: number; kind?: DeviceKind; secret?: string; heartbeatS?: number } }>('/api/devices', { schema: { body: deviceBody } }, async (req, reply) => {

@@ -8,13 +8,15 @@ import type { DeviceListRepo, ListedDevice } from '../store/device-list-repo.ts'
 import type { Device } from '../store/device-repo.ts';
 import type { HealthRepo } from '../store/health-repo.ts';
 import { isWithin } from '../domain/grid.ts';
+import { healthPage, WHOLE_LIST, type HealthPageQuery } from './device-health-page.ts';
 
 /**
  * Whose devices: `scopePath` null for an unscoped admin (every device). `unplaced`: devices without a
  * household too (admins only; such a device is in nobody's grid).
  */
 export interface DeviceListQuery { scopePath: string | null; unplaced: boolean }
-export interface DeviceHealthQuery { scopePath: string | null; now: number; graceMs: number }
+/** `page`: which of the devices, and how many (device-health-page.ts); without it, every one. */
+export interface DeviceHealthQuery { scopePath: string | null; now: number; graceMs: number; page?: HealthPageQuery }
 
 const RF_NOTE = 'RF buttons cannot report their health: only last heard and last test are known';
 
@@ -53,20 +55,20 @@ function problemsByDevice(health: HealthRepo): Map<string, string[]> {
   return out;
 }
 
+/** The health list: counts over the scope, then the page asked for, most urgent first. */
 export function deviceHealthList(repo: DeviceListRepo, health: HealthRepo, q: DeviceHealthQuery) {
   const households = repo.households();
   const problems = problemsByDevice(health);
-  return {
-    devices: repo.devices().filter((d) => inScope(d, q.scopePath)).map((d) => {
-      const hh = households.get(d.householdId!);
-      const supervised = d.kind !== 'rf-button';
-      return {
-        id: d.id, kind: d.kind, householdId: d.householdId, heartbeatS: d.heartbeatS, online: d.online, lastSeen: d.lastSeen,
-        battery: d.battery, rssi: d.rssi, fw: d.fw, lastTestAt: d.lastTestAt, revokedAt: d.revokedAt,
-        supervised, address: hh?.address ?? '', residentName: hh?.residentName ?? '', problems: problems.get(d.id) ?? [],
-        status: deviceStatus(d, q.now, q.graceMs),
-        note: supervised ? null : RF_NOTE,
-      };
-    }),
-  };
+  const rows = repo.devices().filter((d) => inScope(d, q.scopePath)).map((d) => {
+    const hh = households.get(d.householdId!);
+    const supervised = d.kind !== 'rf-button';
+    return {
+      id: d.id, kind: d.kind, householdId: d.householdId, heartbeatS: d.heartbeatS, online: d.online, lastSeen: d.lastSeen,
+      battery: d.battery, rssi: d.rssi, fw: d.fw, lastTestAt: d.lastTestAt, revokedAt: d.revokedAt,
+      supervised, address: hh?.address ?? '', residentName: hh?.residentName ?? '', problems: problems.get(d.id) ?? [],
+      status: deviceStatus(d, q.now, q.graceMs),
+      note: supervised ? null : RF_NOTE,
+    };
+  });
+  return healthPage(rows, q.page ?? WHOLE_LIST);
 }

@@ -67,7 +67,8 @@ export class ReportRunner {
 
   /** GET /api/devices/health as JSON (UTF-8). */
   deviceHealth(q: DeviceHealthQuery): Promise<Uint8Array> {
-    return this.share(`health ${q.scopePath} ${q.graceMs}`, { kind: 'device-health', ...q });
+    // Consoles polling the same page of the same scope share a build; another page or filter is a build of its own.
+    return this.share(`health ${q.scopePath} ${q.graceMs} ${JSON.stringify(q.page ?? null)}`, { kind: 'device-health', ...q });
   }
 
   /** GET /api/households as JSON (UTF-8). */

@@ -1,20 +1,23 @@
 /**
  * Device health: offline buttons, low batteries, monthly tests overdue, each with household
- * and last seen. Uses GET /api/devices/health; if the hub lacks it, derives what it can from
+ * and last seen. Asks GET /api/devices/health for the counts over the whole scope and only the rows
+ * it draws (problems first), filtered by the hub: a street office's whole list is 6.3 MB, too much
+ * for a duty phone every 30 s. If the hub lacks the endpoint, derives what it can from
  * GET /api/devices and /api/households. RF buttons cannot be supervised and say so.
  */
 import { h, tx, v, clear } from './dom.js';
 import { api, ApiError } from './api.js';
 import { agoKey, dateTime } from './format.js';
-import { has } from './i18n.js';
+import { has, t } from './i18n.js';
 
 const LOW_BATTERY = 20;
-/**
- * Rows drawn at a time. A street office has thousands of devices: drawing every row every 30 s made
- * the view heavy on a duty phone, and the rows that matter (problems) sort first anyway.
- */
+/** Rows drawn at a time, and how many more each "show more" asks for. */
 export const DEVICES_SHOWN = 300;
+/** The most rows the hub sends in one answer; past it, the search finds the rest. */
+export const DEVICES_MOST = 5000;
 const TEST_EVERY_MS = 31 * 86_400_000;
+/** How long typing must pause before the search asks the hub. */
+const SEARCH_PAUSE_MS = 300;
 
 /** Normalizes either endpoint's rows to one shape. Pure; exported for tests. */
 export function normalizeDevices(devices, households, now, fromHealth) {
@@ -28,30 +31,45 @@ export function normalizeDevices(devices, households, now, fromHealth) {
       id: d.id, kind: d.kind, supervised, status, battery: d.battery ?? null, lastSeen: d.lastSeen ?? null, lastTestAt: d.lastTestAt ?? null,
       address: d.address ?? house?.address ?? '', residentName: d.residentName ?? house?.residents?.[0]?.name ?? '',
       offline: supervised && (status === 'offline' || problems.includes('offline')),
-      lowBattery: problems.includes('low_battery') || (supervised && d.battery != null && d.battery < LOW_BATTERY),
+      lowBattery: problems.includes('low_battery') || (!fromHealth && supervised && d.battery != null && d.battery < LOW_BATTERY),
       testOverdue: fromHealth ? problems.includes('test_overdue') : d.lastTestAt != null && now - d.lastTestAt > TEST_EVERY_MS,
     };
   }).sort((a, b) => score(b) - score(a) || (a.id < b.id ? -1 : 1));
 }
 
+/** The query for the rows the view draws. Pure; exported for tests. */
+export function healthQuery({ showing, onlyProblems, search }) {
+  const q = new URLSearchParams({ limit: String(Math.min(showing, DEVICES_MOST)) });
+  if (onlyProblems) q.set('problems', 'only');
+  if (search.trim()) q.set('q', search.trim().slice(0, 64));
+  return `/api/devices/health?${q}`;
+}
+
 const score = (d) => (d.offline ? 4 : 0) + (d.status === 'never_connected' ? 3 : 0) + (d.lowBattery ? 2 : 0) + (d.testOverdue ? 1 : 0);
 const hasProblem = (d) => score(d) > 0;
+const matches = (d, needle) => !needle || [d.id, d.address, d.residentName].some((x) => x.toLowerCase().includes(needle));
 
 export class DevicesView {
   constructor(app) {
     this.app = app;
-    this.rows = null;
+    this.rows = null; // the rows drawn, as the hub sent them (or all of them, from the basic endpoints)
+    this.summary = null; // counts over the whole scope, from the hub
+    this.matched = 0; // devices matching the filters, drawn or not
     this.fallback = false;
     this.error = null;
     this.onlyProblems = false;
+    this.search = '';
     this.showing = DEVICES_SHOWN;
+    this.loads = 0;
     this.root = h('section.devices');
+    this.body = h('div.dev-body');
     this.timer = null;
+    this.typing = null;
   }
 
   mount(container) {
     container.append(this.root);
-    this.render();
+    this.relabel();
     this.load();
     clearInterval(this.timer);
     this.timer = setInterval(() => this.load(), 30_000);
@@ -59,56 +77,83 @@ export class DevicesView {
 
   unmount() {
     clearInterval(this.timer);
+    clearTimeout(this.typing);
   }
 
+  /** The head (with the search box, which keeps its focus while the rows are redrawn) and the rows. */
   relabel() {
+    const search = h('input.dev-search', { id: 'dev-search', type: 'search', value: this.search, placeholder: t('dev.search'), 'aria-label': t('dev.search'),
+      oninput: (e) => { clearTimeout(this.typing); this.typing = setTimeout(() => this.refilter({ search: e.target.value }), SEARCH_PAUSE_MS); } });
+    clear(this.root).append(h('div.section-head', tx('h2', 'dev.heading'),
+      h('label.toggle', h('input', { type: 'checkbox', id: 'dev-only-problems', checked: this.onlyProblems, onchange: (e) => this.refilter({ onlyProblems: e.target.checked }) }), tx('span', 'dev.onlyProblems')),
+      search,
+      tx('button.small', 'dev.refresh', null, { type: 'button', onclick: () => this.load() })), this.body);
     this.render();
   }
 
+  refilter(change) {
+    Object.assign(this, change);
+    this.showing = DEVICES_SHOWN;
+    this.render();
+    this.load();
+  }
+
   async load() {
+    const mine = ++this.loads; // an answer to an older question (typing went on) is dropped
     try {
-      let r;
+      let rows, summary = null, matched;
       try {
-        r = await api('GET', '/api/devices/health');
-        this.fallback = false;
-        this.rows = normalizeDevices(r.devices ?? [], [], this.app.now(), true);
+        const r = await api('GET', healthQuery(this));
+        rows = normalizeDevices(r.devices ?? [], [], this.app.now(), true);
+        summary = r.summary ?? null;
+        matched = r.matched ?? rows.length;
       } catch (err) {
         if (!(err instanceof ApiError) || err.status !== 404) throw err;
         const [d, hs] = await Promise.all([api('GET', '/api/devices'), api('GET', '/api/households')]);
-        this.fallback = true;
-        this.rows = normalizeDevices(d.devices ?? [], hs.households ?? [], this.app.now(), false);
+        rows = normalizeDevices(d.devices ?? [], hs.households ?? [], this.app.now(), false);
       }
-      this.error = null;
+      if (mine !== this.loads) return;
+      Object.assign(this, { rows, summary, matched, fallback: summary === null, error: null });
     } catch (err) {
+      if (mine !== this.loads) return;
       this.error = err;
     }
     this.render();
   }
 
   render() {
-    const root = clear(this.root);
-    root.append(h('div.section-head', tx('h2', 'dev.heading'),
-      h('label.toggle', h('input', { type: 'checkbox', checked: this.onlyProblems, onchange: (e) => { this.onlyProblems = e.target.checked; this.showing = DEVICES_SHOWN; this.render(); } }), tx('span', 'dev.onlyProblems')),
-      tx('button.small', 'dev.refresh', null, { type: 'button', onclick: () => this.load() })));
+    const root = clear(this.body);
     if (this.error) root.append(h('div.error.block', { role: 'alert' }, tx('span', 'dev.error'), ' ', v('code', this.error.message)));
     if (!this.rows) return root.append(tx('p.empty', 'app.loading'));
     if (this.fallback) root.append(tx('p.note', 'dev.fallback'));
-    const rows = this.rows;
-    const count = (f) => rows.filter(f).length;
+    const { shown, matched, counts } = this.summary ? this.fromHub() : this.fromAll();
     root.append(h('div.tiles',
-      tile('dev.total', rows.length, ''),
-      tile('dev.offline', count((d) => d.offline), 'bad'),
-      tile('dev.lowBattery', count((d) => d.lowBattery), 'warn'),
-      tile('dev.testOverdue', count((d) => d.testOverdue), 'warn')));
-    const shown = this.onlyProblems ? rows.filter(hasProblem) : rows;
-    if (!shown.length) return root.append(tx('p.empty', rows.length ? 'dev.allGood' : 'dev.none'));
+      tile('dev.total', counts.total, ''),
+      tile('dev.offline', counts.offline, 'bad'),
+      tile('dev.lowBattery', counts.lowBattery, 'warn'),
+      tile('dev.testOverdue', counts.testOverdue, 'warn')));
+    if (!shown.length) return root.append(tx('p.empty', counts.total === 0 ? 'dev.none' : this.search.trim() ? 'dev.noMatch' : 'dev.allGood'));
     const now = this.app.now();
     root.append(h('div.dev-list', shown.slice(0, this.showing).map((d) => deviceRow(d, now))));
-    const rest = shown.length - this.showing;
-    if (rest > 0) {
-      root.append(h('p.more', { id: 'dev-more' }, tx('span', 'dev.more', { n: rest }), ' ',
-        tx('button.small', 'dev.showMore', { n: Math.min(rest, DEVICES_SHOWN) }, { type: 'button', id: 'dev-show-more', onclick: () => { this.showing += DEVICES_SHOWN; this.render(); } })));
-    }
+    const rest = matched - Math.min(shown.length, this.showing);
+    if (rest <= 0) return;
+    const more = Math.min(rest, DEVICES_SHOWN, DEVICES_MOST - this.showing);
+    root.append(h('p.more', { id: 'dev-more' }, tx('span', more > 0 ? 'dev.more' : 'dev.moreSearch', { n: rest }), ' ',
+      more > 0 && tx('button.small', 'dev.showMore', { n: more }, { type: 'button', id: 'dev-show-more', onclick: () => { this.showing += DEVICES_SHOWN; this.load(); } })));
+  }
+
+  /** The hub filtered, ranked and cut the rows, and counted the whole scope. */
+  fromHub() {
+    return { shown: this.rows, matched: this.matched, counts: this.summary };
+  }
+
+  /** The basic endpoints sent every device: filtered and counted here. */
+  fromAll() {
+    const rows = this.rows;
+    const needle = this.search.trim().toLowerCase();
+    const shown = rows.filter((d) => (!this.onlyProblems || hasProblem(d)) && matches(d, needle));
+    const count = (f) => rows.filter(f).length;
+    return { shown, matched: shown.length, counts: { total: rows.length, offline: count((d) => d.offline), lowBattery: count((d) => d.lowBattery), testOverdue: count((d) => d.testOverdue) } };
   }
 }
 
