@@ -1,7 +1,8 @@
 /**
  * `npx tsx bench/device-list-cost.ts [N] [OFFLINE]`: what the supervisors' device list costs the hub. N
  * devices (default 10,000), OFFLINE of them (default 2,000) silent with an open offline alert, as after
- * a power cut in part of the street office. Times GET /api/devices/health and GET /api/devices as an
+ * a power cut in part of the street office. Times GET /api/devices/health (whole, and the page of 300
+ * rows a devices view asks for, plain, with only problems and with a search) and GET /api/devices as an
  * admin, by curl in a process of its own (7 requests each, one after another, after one that starts
  * the report worker: p50 and max), and the hub's longest event-loop pause meanwhile. Each open
  * console's devices view asks for the health list every 30 s. The hub runs in this process.
@@ -47,7 +48,18 @@ console.log(`${N} devices, ${OFFLINE} offline with an open alert`);
 // The first list starts the report worker (a new thread loading the hub's TypeScript): timed apart.
 const first = await get('/api/devices/health');
 console.log(`first request (starts the report worker): ${first.ms.toFixed(1)} ms`);
+{ // The hub's own pauses with nobody asking (its health sweep, the collector), over as long as seven whole lists take.
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  await new Promise((r) => setTimeout(r, 2000));
+  h.disable();
+  console.log(`no request for 2 s: longest event-loop pause ${(h.max / 1e6).toFixed(1)} ms`);
+}
 console.log(await time('/api/devices/health'));
+// What a devices view asks for every 30 s: the counts and the 300 rows it draws, and with its filters.
+console.log(await time('/api/devices/health?limit=300'));
+console.log(await time('/api/devices/health?limit=300&problems=only'));
+console.log(await time('/api/devices/health?limit=300&q=dl-1999'));
 console.log(await time('/api/devices'));
 await hub.stop();
 rmSync(dir, { recursive: true, force: true });

@@ -178,6 +178,13 @@ describe('formatting and device health', () => {
     expect([f.percent(0.978), f.percent(1), f.percent(null)]).toEqual(['97.8%', '100%', '—']);
   });
 
+  it('asks the hub for the rows the devices view draws, its filters and its search', async () => {
+    const { healthQuery } = await load('view-devices.js');
+    expect(healthQuery({ showing: 300, onlyProblems: false, search: '' })).toBe('/api/devices/health?limit=300');
+    expect(healthQuery({ showing: 600, onlyProblems: true, search: '  商城 花园 ' })).toBe(`/api/devices/health?limit=600&problems=only&q=${encodeURIComponent('商城 花园').replace(/%20/g, '+')}`);
+    expect(healthQuery({ showing: 5100, onlyProblems: false, search: 'x'.repeat(80) })).toBe(`/api/devices/health?limit=5000&q=${'x'.repeat(64)}`);
+  });
+
   it('normalizes both device endpoints; RF buttons are never called offline', async () => {
     const { normalizeDevices } = await load('view-devices.js');
     const now = 10 * 86_400_000;

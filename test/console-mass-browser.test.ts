@@ -76,7 +76,7 @@ it('while a snapshot is still arriving in pages the page says how many are to co
   expect(after.lastSeq).toBe(before.lastSeq);
 });
 
-it('with more devices than a list draws, the devices view draws the problems first and the rest on request', async () => {
+it('with more devices than a list draws, the devices view asks the hub for the problems first, the rest on request, and what a search finds', async () => {
   const s = t.hub.store;
   const grid = s.grid.list().find((g) => g.name === '第一网格')!;
   const home = s.householdLists.list(null).find((h) => h.gridId === grid.id)!;
@@ -84,6 +84,8 @@ it('with more devices than a list draws, the devices view draws the problems fir
   const ins = s.db.prepare(`INSERT INTO devices (id, kind, household_id, heartbeat_s, online, last_seen, battery, created_at) VALUES (?, 'mqtt-button', ?, 60, 1, ?, ?, ?)`);
   s.tx(() => { for (let i = 0; i < 400; i++) ins.run(`fleet-${String(i).padStart(3, '0')}`, home.id, now, i === 399 ? 5 : 90, now); });
   const shown = () => page.locator('.dev-list .dev').count();
+  const asked: string[] = [];
+  page.on('request', (r) => { if (r.url().includes('/api/devices/health')) asked.push(r.url()); });
   await page.goto(`${t.httpUrl}/#/devices`);
   await page.waitForSelector('#dev-more', { timeout: 10_000 });
   const total = (await t.api('GET', '/api/devices/health', await t.login('community'))).body.devices.length;
@@ -97,4 +99,23 @@ it('with more devices than a list draws, the devices view draws the problems fir
   await page.click('#dev-show-more');
   await page.waitForFunction((n) => document.querySelectorAll('.dev-list .dev').length === n, Math.min(total, 600), { timeout: 5000 });
   if (total <= 600) expect(await page.locator('#dev-more').count()).toBe(0);
+  // The hub sent only what the view draws, never the whole list.
+  expect(asked.length).toBeGreaterThanOrEqual(2);
+  for (const url of asked) expect(new URL(url).searchParams.get('limit')).toMatch(/^(300|600)$/);
+
+  // The search runs in the hub; the box keeps its focus while the rows are redrawn; the counts stay the scope's.
+  await page.fill('#dev-search', 'FLEET-39');
+  await page.waitForFunction(() => document.querySelectorAll('.dev-list .dev').length === 10, null, { timeout: 5000 });
+  const found = await page.locator('.dev-list .dev').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.device));
+  expect(found[0]).toBe('fleet-399');
+  expect(found.slice(1)).toEqual(Array.from({ length: 9 }, (_, i) => `fleet-39${i}`));
+  expect(await page.evaluate(() => document.activeElement?.id)).toBe('dev-search');
+  expect(await page.locator('.tiles .tile strong').first().innerText()).toBe(String(total));
+  expect(await page.locator('#dev-more').count()).toBe(0);
+  await page.check('#dev-only-problems');
+  await page.waitForFunction(() => document.querySelectorAll('.dev-list .dev').length === 1, null, { timeout: 5000 });
+  await page.fill('#dev-search', 'no such device');
+  await page.waitForSelector('.devices p.empty', { timeout: 5000 });
+  expect(await page.locator('.devices p.empty').innerText()).toMatch(/没有符合条件的设备|No device matches/);
+  expect(asked.some((url) => new URL(url).searchParams.get('q') === 'FLEET-39' && new URL(url).searchParams.get('problems') === 'only')).toBe(true);
 }, 60_000);

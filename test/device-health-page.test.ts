@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { healthPage, WHOLE_LIST, type HealthRow } from '../dispatcher/reports/device-health-page.ts';
 
 const row = (id: string, more: Partial<HealthRow> = {}): HealthRow => ({
-  id, status: 'online', supervised: true, problems: [], revokedAt: null, address: `${id} road`, residentName: 'Wang', ...more,
+  id, status: 'online', supervised: true, problems: [], revokedAt: null, battery: 80, address: `${id} road`, residentName: 'Wang', ...more,
 });
 
 const rows: HealthRow[] = [
@@ -54,6 +54,13 @@ describe('healthPage', () => {
     const none = healthPage(rows, { ...WHOLE_LIST, search: 'nobody', onlyProblems: true });
     expect(none).toMatchObject({ devices: [], matched: 0 });
     expect(healthPage(rows, { ...WHOLE_LIST, search: 'd-gone' }).devices).toEqual([]); // revoked: GET /api/devices lists it
+  });
+
+  it('flags a weak battery from its last report before the sweep raises it; an RF button\'s battery is not known', () => {
+    const weak = [row('d-weak', { battery: 12 }), row('d-fine', { battery: 20 }), row('rf-weak', { supervised: false, status: 'unsupervised', battery: 5 })];
+    const p = healthPage(weak, { ...WHOLE_LIST, onlyProblems: true, lowBatteryPct: 20 });
+    expect(p.devices.map((d) => d.id)).toEqual(['d-weak']);
+    expect(p.summary.lowBattery).toBe(1);
   });
 
   it('answers an empty scope with zero counts', () => {

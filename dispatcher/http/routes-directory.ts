@@ -7,6 +7,7 @@ import { HubError } from '../errors.ts';
 import { DEVICE_ID_RE } from '../../gateway/protocol.ts';
 import type { DeviceKind } from '../store/device-repo.ts';
 import { healthPage, WHOLE_LIST } from '../reports/device-health-page.ts';
+import { DEFAULT_HEALTH } from '../alerts/health-sweep.ts';
 
 const deviceBody = {
   type: 'object', additionalProperties: false, required: ['id', 'householdId'],
@@ -62,7 +63,7 @@ export const directoryRoutes = (svc: HubServices): FastifyPluginAsync => async (
     const scopePath = svc.alerts.scopeOf(requireStaff(req));
     if (scopePath === undefined) return healthPage([], WHOLE_LIST);
     const q = req.query;
-    const page = { limit: q.limit === undefined ? null : Number(q.limit), offset: Number(q.offset ?? 0), onlyProblems: q.problems === 'only', search: q.q ?? '' };
+    const page = { limit: q.limit === undefined ? null : Number(q.limit), offset: Number(q.offset ?? 0), onlyProblems: q.problems === 'only', search: q.q ?? '', lowBatteryPct: DEFAULT_HEALTH.lowBatteryPct };
     return json(reply, await svc.reports.deviceHealth({ scopePath, now: svc.clock.now(), graceMs: svc.config.heartbeatGraceS * 1000, page }));
   });
 

@@ -6,19 +6,21 @@
  * worker (read-jobs.ts) or, without one, on the event loop.
  */
 import type { DeviceStatus } from './device-lists.ts';
+import { DEFAULT_HEALTH } from '../alerts/health-sweep.ts';
 
 /** What a health row needs to be counted, ranked and searched. */
 export interface HealthRow {
   id: string; status: DeviceStatus; supervised: boolean; problems: string[]; revokedAt: number | null;
-  address: string; residentName: string;
+  battery: number | null; address: string; residentName: string;
 }
 
 /**
  * `limit` rows from `offset`, of the devices that match. `onlyProblems`: devices with at least one
  * problem. `search`: text that the id, the address or the resident's name contains (any case).
+ * `lowBatteryPct`: the health sweep's threshold (alerts/health-sweep.ts).
  */
-export interface HealthPageQuery { limit: number | null; offset: number; onlyProblems: boolean; search: string }
-export const WHOLE_LIST: HealthPageQuery = { limit: null, offset: 0, onlyProblems: false, search: '' };
+export interface HealthPageQuery { limit: number | null; offset: number; onlyProblems: boolean; search: string; lowBatteryPct: number }
+export const WHOLE_LIST: HealthPageQuery = { limit: null, offset: 0, onlyProblems: false, search: '', lowBatteryPct: DEFAULT_HEALTH.lowBatteryPct };
 
 /** Counts over every device in scope that is not revoked, whatever the page and the filters. */
 export interface HealthSummary { total: number; offline: number; neverConnected: number; lowBattery: number; testOverdue: number; withProblems: number }
@@ -29,14 +31,14 @@ export interface HealthFlags { offline: boolean; neverConnected: boolean; lowBat
 
 /**
  * The problems the devices view flags. An RF button is never offline (it cannot be supervised), but
- * its monthly test can be overdue. Low battery and an overdue test are what the health sweep has
- * raised and not yet cleared.
+ * its monthly test can be overdue. An overdue test is what the health sweep has raised and not yet
+ * cleared; a weak battery is flagged from the last report too, before the next sweep (up to 5 s) raises it.
  */
-export function healthFlags(d: HealthRow): HealthFlags {
+export function healthFlags(d: HealthRow, lowBatteryPct: number): HealthFlags {
   return {
     offline: d.supervised && (d.status === 'offline' || d.problems.includes('offline')),
     neverConnected: d.status === 'never_connected',
-    lowBattery: d.problems.includes('low_battery'),
+    lowBattery: d.problems.includes('low_battery') || (d.supervised && d.battery !== null && d.battery < lowBatteryPct),
     testOverdue: d.problems.includes('test_overdue'),
   };
 }
@@ -54,7 +56,7 @@ export function healthPage<R extends HealthRow>(rows: readonly R[], q: HealthPag
   const kept: { row: R; rank: number }[] = [];
   for (const row of rows) {
     if (row.revokedAt !== null) continue;
-    const f = healthFlags(row);
+    const f = healthFlags(row, q.lowBatteryPct);
     const rank = urgency(f);
     summary.total++;
     if (f.offline) summary.offline++;

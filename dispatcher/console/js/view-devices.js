@@ -10,6 +10,7 @@ import { api, ApiError } from './api.js';
 import { agoKey, dateTime } from './format.js';
 import { has, t } from './i18n.js';
 
+/** As the hub's health sweep (alerts/health-sweep.ts), for a battery reported since its last run. */
 const LOW_BATTERY = 20;
 /** Rows drawn at a time, and how many more each "show more" asks for. */
 export const DEVICES_SHOWN = 300;
@@ -31,7 +32,7 @@ export function normalizeDevices(devices, households, now, fromHealth) {
       id: d.id, kind: d.kind, supervised, status, battery: d.battery ?? null, lastSeen: d.lastSeen ?? null, lastTestAt: d.lastTestAt ?? null,
       address: d.address ?? house?.address ?? '', residentName: d.residentName ?? house?.residents?.[0]?.name ?? '',
       offline: supervised && (status === 'offline' || problems.includes('offline')),
-      lowBattery: problems.includes('low_battery') || (!fromHealth && supervised && d.battery != null && d.battery < LOW_BATTERY),
+      lowBattery: problems.includes('low_battery') || (supervised && d.battery != null && d.battery < LOW_BATTERY),
       testOverdue: fromHealth ? problems.includes('test_overdue') : d.lastTestAt != null && now - d.lastTestAt > TEST_EVERY_MS,
     };
   }).sort((a, b) => score(b) - score(a) || (a.id < b.id ? -1 : 1));
