@@ -51,14 +51,27 @@ export function seedFleet(store: Store, prefix: string, n: number, heardAt: numb
   store.db.prepare("UPDATE devices SET last_seen = ?, online = 1, battery = 80 WHERE id LIKE ? || '-%'").run(heardAt, prefix);
 }
 
-/** The first `offline` devices of a fleet (seedFleet) silent since `since`, then a health sweep at `now`; resolves once every offline alert is raised. */
+/**
+ * The first `offline` devices of a fleet (seedFleet) silent since `since`, then a health sweep at `now`;
+ * resolves once every offline alert is raised. The hub in this process has just started, and its sweep
+ * gives every device that was healthy when the hub last ran a full interval from the start to reconnect
+ * (alerts/health-sweep.ts): these devices are made to have fallen silent while the hub still ran, or the
+ * first sweep raises none of them and, two minutes on, the sweeps raise every device of the fleet.
+ */
 export async function silenceFleet(hub: Hub, prefix: string, offline: number, since: number, now: number): Promise<void> {
   const s = hub.store;
   s.db.prepare(`UPDATE devices SET last_seen = ? WHERE id IN (SELECT id FROM devices WHERE id LIKE ? || '-%' ORDER BY id LIMIT ?)`).run(since, prefix, offline);
+  const sweep = hub.healthSweep as unknown as { draining: boolean; aliveCutoff: number };
+  sweep.aliveCutoff = Math.max(sweep.aliveCutoff, since + 1);
   hub.healthSweep.sweep(now);
-  const open = s.db.prepare("SELECT count(*) AS n FROM alerts WHERE kind = 'technical' AND reason = 'offline' AND device_id LIKE ? || '-%'");
-  const sweeping = () => (hub.healthSweep as unknown as { draining: boolean }).draining;
-  while ((open.get(prefix) as { n: number }).n < offline || sweeping()) await new Promise((r) => setTimeout(r, 10));
+  const open = s.db.prepare("SELECT count(*) AS n FROM alerts WHERE kind = 'technical' AND reason = 'offline' AND state IN ('raised','accepted') AND device_id LIKE ? || '-%'");
+  const until = Date.now() + 30_000;
+  while ((open.get(prefix) as { n: number }).n < offline || sweep.draining) {
+    if (Date.now() > until) throw new Error(`silenceFleet: ${(open.get(prefix) as { n: number }).n} of ${offline} offline alerts raised after 30 s`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const n = (open.get(prefix) as { n: number }).n;
+  if (n !== offline) throw new Error(`silenceFleet: ${n} devices offline, not ${offline}`);
 }
 
 /** A demo hub in this process on a new database holding `n` open calls due at `deadlineAt`, and an admin token. */

@@ -11,7 +11,7 @@
  */
 import { rmSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
+import { FetchElsewhere } from './fetch-elsewhere.ts';
 import { massEventHub } from './mass-seed.ts';
 import { seedStreetOffice } from './street-office-seed.ts';
 
@@ -34,19 +34,9 @@ async function presses(deviceIds: string[]): Promise<{ p50: number; p99: number;
   return { p50: at(0.5), p99: at(0.99), max: at(1) };
 }
 
-/** The request from a worker thread, so that reading a megabyte answer is not counted as the hub's pause. */
-const client = new Worker(`
-  const { parentPort } = require('node:worker_threads');
-  parentPort.on('message', async ({ url, token }) => {
-    const t = performance.now();
-    const res = await fetch(url, { headers: { authorization: 'Bearer ' + token } });
-    const bytes = (await res.arrayBuffer()).byteLength;
-    parentPort.postMessage({ status: res.status, bytes, ms: performance.now() - t });
-  });`, { eval: true });
-const fetchElsewhere = (url: string) => new Promise<{ status: number; bytes: number; ms: number }>((resolve) => {
-  client.once('message', resolve);
-  client.postMessage({ url, token });
-});
+/** The requests from a worker thread: reading a megabyte answer is not counted as the hub's pause. */
+const client = new FetchElsewhere();
+const fetchElsewhere = (url: string) => client.get(url, token);
 
 async function pages(gridId: number): Promise<Record<string, { ms: number; pauseMs: number; kb: number }>> {
   const out: Record<string, { ms: number; pauseMs: number; kb: number }> = {};
@@ -70,7 +60,7 @@ const org = seedStreetOffice(s, HOUSEHOLDS);
 const seedS = (performance.now() - t0) / 1000;
 const big = { presses: await presses(Array.from({ length: 1000 }, (_, i) => org.devices[(i * 37) % org.devices.length])), pages: await pages(org.grids[17]) };
 console.log(JSON.stringify({ households: HOUSEHOLDS, grids: s.grid.list().length, staff: s.staff.count(), seedS: +seedS.toFixed(1), thin, streetOffice: big }, null, 1));
-await client.terminate();
+await client.close();
 await hub.stop();
 rmSync(dir, { recursive: true, force: true });
 process.exit(0);
