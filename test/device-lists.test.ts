@@ -143,6 +143,26 @@ it('refuses a health list query it cannot read, saying why, and goes on serving'
   expect((await t.api('GET', '/api/devices/health?limit=1', admin)).body.devices).toHaveLength(1);
 });
 
+it('finds households for the RF picker in the report worker: by number, address or first resident, cut to a limit; bad queries refused', async () => {
+  const all = (await t.api('GET', '/api/households', admin)).body;
+  expect(all.matched).toBe(all.households.length);
+  const few = (await t.api('GET', '/api/households?limit=3', admin)).body;
+  expect(few).toEqual({ households: all.households.slice(0, 3), matched: all.households.length });
+  const first = all.households[0];
+  const byName = (await t.api('GET', `/api/households?q=${encodeURIComponent(first.residents[0].name)}&limit=50`, admin)).body;
+  expect(byName.households.map((h: { id: number }) => h.id)).toContain(first.id);
+  const byNumber = (await t.api('GET', `/api/households?q=${first.id}&limit=50`, admin)).body.households;
+  expect(byNumber.every((h: { id: number; address: string }) => h.id === first.id || h.address.includes(String(first.id)))).toBe(true);
+  expect(byNumber.map((h: { id: number }) => h.id)).toContain(first.id);
+  expect((await t.api('GET', '/api/households?q=no%20such%20place&limit=5', admin)).body).toEqual({ households: [], matched: 0 });
+  for (const q of ['limit=0', 'limit=1001', 'limit=x', `q=${'x'.repeat(65)}`, 'scope=all']) {
+    const r = await t.api('GET', `/api/households?${q}`, admin);
+    expect(r.status, q).toBe(400);
+    expect(r.body.error.code, q).toBe('E_VALIDATION');
+  }
+  expect((await t.api('GET', '/api/households?limit=1', admin)).body.households).toHaveLength(1);
+});
+
 it('lists households in the report worker, with their residents and contacts, the same as read one by one; staff see their grid\'s only', async () => {
   const s = t.hub.store;
   const grid = s.grid.list().find((g) => g.level === 'grid')!;

@@ -160,3 +160,24 @@ it('a household is read with its own residents and contacts, by index', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('the RF buttons are read through their own index, not by reading every device', () => {
+  const { dir, dbPath } = tempDbPath();
+  const store = Store.open(dbPath);
+  try {
+    const grid = store.grid.add(null, '金水区', 'district');
+    const home = store.households.create({ gridId: grid.id, address: '1 号', accessNote: '', residents: [], contacts: [] }, 0).id;
+    store.tx(() => {
+      for (let i = 0; i < 50; i++) store.devices.create({ id: `btn-${i}`, kind: 'mqtt-button', householdId: home }, 'x', 0);
+      for (const id of ['rf-b', 'rf-a']) store.devices.create({ id, kind: 'rf-button', householdId: home }, null, 0);
+    });
+    expect(store.devices.rfButtons().map((d) => d.id)).toEqual(['rf-a', 'rf-b']);
+    const sql = [...seen].find((q) => q.includes("WHERE kind = 'rf-button' ORDER BY id"))!;
+    const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join('; ');
+    expect(plan).toContain('USING INDEX devices_rf');
+    expect(plan).not.toContain('TEMP B-TREE'); // in id order from the index itself
+  } finally {
+    store.db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

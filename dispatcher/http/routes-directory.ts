@@ -33,6 +33,11 @@ const healthListQuery = {
     q: { type: 'string', maxLength: 64 },
   },
 } as const;
+/** `limit` 1–1,000; without it, every household that matches. */
+const householdQuery = {
+  type: 'object', additionalProperties: false,
+  properties: { q: { type: 'string', maxLength: 64 }, limit: { type: 'string', pattern: '^(1000|[1-9][0-9]{0,2})$' } },
+} as const;
 interface HealthListQuery { limit?: string; offset?: string; problems?: 'only'; q?: string }
 
 export const directoryRoutes = (svc: HubServices): FastifyPluginAsync => async (app) => {
@@ -44,10 +49,12 @@ export const directoryRoutes = (svc: HubServices): FastifyPluginAsync => async (
   });
 
   // Built in the report worker too: 10,000 households held the event loop for 0.18 s (store/household-list-repo.ts).
-  app.get('/api/households', async (req, reply) => {
+  // `q` and `limit`: the RF view's household picker asks for what an admin's search finds (reports/household-search.ts).
+  app.get<{ Querystring: { q?: string; limit?: string } }>('/api/households', { schema: { querystring: householdQuery } }, async (req, reply) => {
     const scopePath = svc.alerts.scopeOf(requireStaff(req));
-    if (scopePath === undefined) return { households: [] };
-    return json(reply, await svc.reports.householdList(scopePath));
+    if (scopePath === undefined) return { households: [], matched: 0 };
+    const q = req.query;
+    return json(reply, await svc.reports.householdList(scopePath, { search: q.q ?? '', limit: q.limit === undefined ? null : Number(q.limit) }));
   });
 
   // The device lists are built in the report worker, off the event loop (reports/device-lists.ts).

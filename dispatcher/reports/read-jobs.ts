@@ -8,6 +8,7 @@ import type { DeviceListRepo } from '../store/device-list-repo.ts';
 import type { HealthRepo } from '../store/health-repo.ts';
 import type { HouseholdListRepo } from '../store/household-list-repo.ts';
 import { reportFigures, type ReportFigures } from './report-figures.ts';
+import { searchHouseholds, type HouseholdSearch } from './household-search.ts';
 import { deviceHealthList, deviceList, type DeviceHealthQuery, type DeviceListQuery } from './device-lists.ts';
 
 export interface FiguresQuery { path: string; from: number; to: number; now: number }
@@ -15,7 +16,7 @@ export type ReadJob =
   | ({ kind: 'figures' } & FiguresQuery)
   | ({ kind: 'devices' } & DeviceListQuery)
   | ({ kind: 'device-health' } & DeviceHealthQuery)
-  | { kind: 'households'; scopePath: string | null };
+  | ({ kind: 'households'; scopePath: string | null } & HouseholdSearch);
 /** A list's answer: its JSON, already UTF-8, in a buffer of its own that the worker hands over without a copy. */
 export type ReadResult = ReportFigures | Uint8Array;
 
@@ -28,6 +29,6 @@ export function runReadJob(r: Readers, job: ReadJob): ReadResult {
     case 'figures': return reportFigures(r.reports.calls(job.path, job.from, job.to), job.now);
     case 'devices': return json(deviceList(r.deviceLists, job));
     case 'device-health': return json(deviceHealthList(r.deviceLists, r.health, job));
-    case 'households': return json({ households: r.householdLists.list(job.scopePath) });
+    case 'households': return json(searchHouseholds(r.householdLists.list(job.scopePath), job));
   }
 }

@@ -17,6 +17,7 @@ import type { ReportFigures } from './report-figures.ts';
 import type { ReadRequest } from './report-worker.ts';
 import type { FiguresQuery, ReadJob, ReadResult } from './read-jobs.ts';
 import type { DeviceHealthQuery, DeviceListQuery } from './device-lists.ts';
+import { EVERY_HOUSEHOLD, type HouseholdSearch } from './household-search.ts';
 
 export type { FiguresQuery } from './read-jobs.ts';
 
@@ -71,9 +72,9 @@ export class ReportRunner {
     return this.share(`health ${q.scopePath} ${q.graceMs} ${JSON.stringify(q.page ?? null)}`, { kind: 'device-health', ...q });
   }
 
-  /** GET /api/households as JSON (UTF-8). */
-  householdList(scopePath: string | null): Promise<Uint8Array> {
-    return this.share(`households ${scopePath}`, { kind: 'households', scopePath });
+  /** GET /api/households as JSON (UTF-8): every household in scope, or those a search finds. */
+  householdList(scopePath: string | null, q: HouseholdSearch = EVERY_HOUSEHOLD): Promise<Uint8Array> {
+    return this.share(`households ${scopePath} ${JSON.stringify(q)}`, { kind: 'households', scopePath, ...q });
   }
 
   private share(key: string, job: ReadJob): Promise<Uint8Array> {

@@ -106,11 +106,16 @@ export const rfRoutes = (svc: HubServices): FastifyPluginAsync => async (app) =>
   app.get('/api/rf/buttons', async (req) => {
     requireStaff(req);
     const r = rf();
-    const buttons = svc.store.devices.list().filter((d) => d.kind === 'rf-button' && visibleHousehold(req, d.householdId)).map((d) => ({
-      deviceId: d.id, householdId: d.householdId, revoked: d.revokedAt !== null,
-      codes: r.repo.codesFor(d.id).map((c) => ({ address: c.address, addressHex: hexAddress(c.address), key: c.key, action: c.action })),
-      lastHeard: d.lastSeen, lastTest: d.lastTestAt, supervised: false,
-    }));
+    // Each with its household's address and first resident, so that the view needs no list of households.
+    const buttons = svc.store.devices.rfButtons().filter((d) => visibleHousehold(req, d.householdId)).map((d) => {
+      const hh = d.householdId === null ? undefined : svc.store.households.get(d.householdId);
+      return {
+        deviceId: d.id, householdId: d.householdId, householdAddress: hh?.address ?? null, residentName: hh?.residents[0]?.name ?? null,
+        revoked: d.revokedAt !== null,
+        codes: r.repo.codesFor(d.id).map((c) => ({ address: c.address, addressHex: hexAddress(c.address), key: c.key, action: c.action })),
+        lastHeard: d.lastSeen, lastTest: d.lastTestAt, supervised: false,
+      };
+    });
     return { supervised: false, note: UNSUPERVISED_NOTE, buttons };
   });
 };

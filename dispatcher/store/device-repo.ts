@@ -85,6 +85,14 @@ export class DeviceRepo {
     return (this.db.prepare(`SELECT ${COLS} FROM devices ORDER BY id`).all() as DeviceRow[]).map(toDevice);
   }
 
+  /**
+   * The RF buttons, by id, through devices_rf (migration 18). The RF view asks every 5 s; through
+   * list() that read every device of a street office (20,000) on the event loop each time.
+   */
+  rfButtons(): Device[] {
+    return (this.db.prepare(`SELECT ${COLS} FROM devices WHERE kind = 'rf-button' ORDER BY id`).all() as DeviceRow[]).map(toDevice);
+  }
+
   /** Applies a batch of presence observations, inside the caller's transaction (PresenceTracker.flush). */
   applySeen(batch: { id: string; at: number; online: boolean | null; battery?: number; rssi?: number; fw?: string }[]): void {
     for (const b of batch) {

@@ -279,4 +279,8 @@ export const MIGRATIONS: string[] = [
   DROP INDEX alerts_open;
   CREATE INDEX alerts_open ON alerts(grid_path) WHERE state NOT IN ('resolved','closed');
   `,
+  /* 18: the RF buttons by id (store/device-repo.ts rfButtons). Every open RF view asks for them every 5 s;
+     they were found by reading every device, 20,000 in a street office, on the event loop (issue 6). */ `
+  CREATE INDEX devices_rf ON devices(id) WHERE kind = 'rf-button';
+  `,
 ];

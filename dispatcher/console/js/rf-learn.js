@@ -17,13 +17,23 @@ export function filterHouseholds(households, q) {
 
 export const householdLabel = (x) => `${x.id} · ${x.address}${x.residents?.[0]?.name ? ` · ${x.residents[0].name}` : ''}`;
 
+/** Households the picker shows at a time; typing narrows the hub's search. */
+export const HOUSEHOLDS_SHOWN = 50;
+/** How long typing must pause before the picker asks the hub. */
+const SEARCH_PAUSE_MS = 250;
+
 export class LearnPanel {
-  /** `view` gives now(), households(), reload() (after a button is bound) and householdChanged(). */
+  /** `view` gives now(), reload() (after a button is bound) and householdChanged(). */
   constructor(view) {
     this.view = view;
     this.state = null; // {open, last, windowMs} as GET /api/rf/learn returns it
     this.householdId = '';
     this.query = '';
+    this.found = []; // what the hub's search found for `query`, the first HOUSEHOLDS_SHOWN
+    this.matched = 0;
+    this.known = new Map(); // every household seen, by id: the chosen one and those of sessions keep their labels
+    this.asks = 0;
+    this.typing = null;
     this.error = null;
     this.busy = false;
     this.polling = false;
@@ -33,12 +43,18 @@ export class LearnPanel {
   build() {
     this.select = h('select.rf-household', { id: 'rf-household', onchange: (e) => { this.householdId = e.target.value; this.renderStatus(); this.view.householdChanged?.(); } });
     this.filter = h('input.rf-filter', { id: 'rf-filter', type: 'search', value: this.query, placeholder: t('rf.filter'), 'aria-label': t('rf.filter'),
-      oninput: (e) => { this.query = e.target.value; this.fillSelect(); } });
+      oninput: (e) => {
+        this.query = e.target.value;
+        this.fillSelect(); // narrows what is here at once; the hub's answer follows
+        clearTimeout(this.typing);
+        this.typing = setTimeout(() => this.search(), SEARCH_PAUSE_MS);
+      } });
     this.start = tx('button.big.primary', 'rf.startLearn', null, { type: 'button', id: 'rf-learn-start', onclick: () => this.open() });
     this.cancel = tx('button.big.second', 'rf.cancelLearn', null, { type: 'button', id: 'rf-learn-cancel', onclick: () => this.close() });
     this.status = h('div.learn-status', { id: 'rf-learn-status', 'aria-live': 'polite' });
     this.fillSelect();
     this.renderStatus();
+    this.search();
     return h('section.rf-learn.panel', { id: 'rf-learn' },
       tx('h3', 'rf.learnHeading'), tx('p.hint', 'rf.learnHint'),
       h('label.field', tx('span.lbl', 'rf.household'), this.filter, this.select),
@@ -46,16 +62,33 @@ export class LearnPanel {
       this.status);
   }
 
+  /** Asks the hub for the households matching the filter; an answer overtaken by more typing is dropped. */
+  async search() {
+    const mine = ++this.asks;
+    const q = new URLSearchParams({ limit: String(HOUSEHOLDS_SHOWN) });
+    if (this.query.trim()) q.set('q', this.query.trim().slice(0, 64));
+    try {
+      const r = await api('GET', `/api/households?${q}`);
+      if (mine !== this.asks) return;
+      this.found = r.households ?? [];
+      this.matched = r.matched ?? this.found.length;
+      for (const x of this.found) this.known.set(x.id, x);
+    } catch { return; /* the picker keeps what it had; the next keystroke or visit asks again */ }
+    this.fillSelect();
+    this.renderStatus();
+  }
+
   fillSelect() {
     if (!this.select) return;
-    const all = this.view.households() ?? [];
-    const shown = filterHouseholds(all, this.query);
+    const shown = filterHouseholds(this.found, this.query);
     if (this.householdId && !shown.some((x) => String(x.id) === this.householdId)) {
-      const chosen = all.find((x) => String(x.id) === this.householdId);
+      const chosen = this.known.get(Number(this.householdId));
       if (chosen) shown.unshift(chosen); // never hide the chosen household
     }
+    const more = this.matched - this.found.length;
     this.select.replaceChildren(tx('option', 'rf.pickHousehold', null, { value: '' }),
-      ...shown.map((x) => v('option', householdLabel(x), { value: String(x.id), selected: String(x.id) === this.householdId })));
+      ...shown.map((x) => v('option', householdLabel(x), { value: String(x.id), selected: String(x.id) === this.householdId })),
+      ...(more > 0 ? [tx('option', 'rf.moreHouseholds', { n: more }, { disabled: true, id: 'rf-household-more' })] : []));
     this.select.value = this.householdId;
   }
 
@@ -143,7 +176,7 @@ export class LearnPanel {
   }
 
   householdLine(id) {
-    const x = (this.view.households() ?? []).find((hh) => hh.id === id);
+    const x = this.known.get(id);
     return h('div', tx('span.lbl', 'rf.household'), v('span', x ? householdLabel(x) : `${id}`));
   }
 }

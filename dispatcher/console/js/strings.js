@@ -194,6 +194,7 @@ export const STRINGS = {
     'Pick the household, press Start learning, then press the new button\'s call key within 60 s. The first unknown code heard is bound to this household; it makes no call.'],
   'rf.filter': ['查找住户（地址、姓名或编号）', 'Find a household (address, name or number)'],
   'rf.pickHousehold': ['请选择住户', 'Pick a household'],
+  'rf.moreHouseholds': ['另有 {n} 户未列出，请输入更多字缩小范围', '{n} more: type more to narrow the list'],
   'rf.startLearn': ['开始学习', 'Start learning'],
   'rf.cancelLearn': ['取消学习', 'Cancel learning'],
   'rf.learnOpen': ['正在学习：请现在按新按钮', 'Learning: press the new button now'],

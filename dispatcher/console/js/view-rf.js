@@ -23,11 +23,11 @@ export function receiverState(r) {
 export class RfView {
   constructor(app) {
     this.app = app;
-    this.data = { buttons: null, households: null, receivers: null, unknown: null };
+    this.data = { buttons: null, receivers: null, unknown: null };
     this.error = null;
     this.notSetUp = false;
     this.loading = false;
-    this.learn = new LearnPanel({ now: () => this.app.now(), households: () => this.data.households, reload: () => this.load(), householdChanged: () => this.admin && this.els && this.renderUnknown() });
+    this.learn = new LearnPanel({ now: () => this.app.now(), reload: () => this.load(), householdChanged: () => this.admin && this.els && this.renderUnknown() });
     this.bindErrors = new Map();
     this.root = h('section.rf', { id: 'rf-page' });
     this.timer = null;
@@ -57,20 +57,16 @@ export class RfView {
     if (this.loading) return;
     this.loading = true;
     const admin = this.admin;
-    const [buttons, households, receivers, unknown, learn] = await Promise.allSettled([
-      api('GET', '/api/rf/buttons'), api('GET', '/api/households'),
+    // Not the households: each button comes with its address, and the learn panel searches the hub itself.
+    const [buttons, receivers, unknown, learn] = await Promise.allSettled([
+      api('GET', '/api/rf/buttons'),
       admin ? api('GET', '/api/rf/receivers') : null, admin ? api('GET', '/api/rf/unknown') : null, admin ? api('GET', '/api/rf/learn') : null,
     ]);
     this.loading = false;
-    const failed = [buttons, households, receivers, unknown].find((x) => x.status === 'rejected');
+    const failed = [buttons, receivers, unknown].find((x) => x.status === 'rejected');
     this.notSetUp = buttons.status === 'rejected' && buttons.reason instanceof ApiError && buttons.reason.status === 404;
     this.error = failed && !this.notSetUp ? failed.reason : null;
     if (buttons.status === 'fulfilled') this.data.buttons = buttons.value.buttons ?? [];
-    if (households.status === 'fulfilled') {
-      const changed = !this.data.households;
-      this.data.households = households.value.households ?? [];
-      if (changed) this.learn.fillSelect();
-    }
     if (receivers.status === 'fulfilled' && receivers.value) this.data.receivers = receivers.value;
     if (unknown.status === 'fulfilled' && unknown.value) this.data.unknown = unknown.value.transmitters ?? [];
     if (learn.status === 'fulfilled' && learn.value) this.learn.setState(learn.value);
@@ -111,11 +107,10 @@ export class RfView {
     const rows = this.data.buttons;
     if (!rows) return box.append(tx('p.empty', this.notSetUp ? 'rf.notSetUp' : 'app.loading'));
     if (!rows.length) return box.append(tx('p.empty', 'rf.noButtons'));
-    const houses = new Map((this.data.households ?? []).map((x) => [x.id, x]));
     const now = this.app.now();
     // The least recently tested first: they are the ones to ask about.
     const sorted = [...rows].sort((a, b) => (a.revoked - b.revoked) || ((a.lastTest ?? 0) - (b.lastTest ?? 0)) || (a.deviceId < b.deviceId ? -1 : 1));
-    box.append(h('div.dev-list', sorted.map((b) => buttonRow(b, houses.get(b.householdId), now))));
+    box.append(h('div.dev-list', sorted.map((b) => buttonRow(b, now))));
   }
 
   renderReceivers() {
@@ -183,7 +178,7 @@ function when(ms, now) {
   return ms ? h('span', { title: dateTime(ms) }, tx('span', ...agoKey(ms, now)), ' ', v('span.muted', dateTime(ms))) : null;
 }
 
-function buttonRow(b, house, now) {
+function buttonRow(b, now) {
   const flags = [tx('span.flag.info', 'rf.cannotSupervise')];
   if (b.revoked) flags.push(tx('span.flag.bad', 'dev.revoked'));
   if (!b.lastTest) flags.push(tx('span.flag.warn', 'rf.neverTested'));
@@ -192,7 +187,7 @@ function buttonRow(b, house, now) {
   return h('div.dev.rf-button', { 'data-device': b.deviceId, 'data-supervised': 'false' },
     h('div.dev-id', v('strong', b.deviceId), ' ', tx('span.kind', 'kind.rf-button')),
     h('div.dev-flags', flags),
-    h('div.dev-home', v('span', house?.address ?? `${b.householdId ?? ''}`), ' ', v('span.muted', house?.residents?.[0]?.name ?? '')),
+    h('div.dev-home', v('span', b.householdAddress ?? `${b.householdId ?? ''}`), ' ', v('span.muted', b.residentName ?? '')),
     h('div.dev-facts',
       h('span.rf-heard', { 'data-at': String(b.lastHeard ?? '') }, tx('span.lbl', 'rf.lastHeard'), when(b.lastHeard, now) ?? tx('span', 'rf.neverHeard')),
       h('span.rf-tested', { 'data-at': String(b.lastTest ?? '') }, tx('span.lbl', 'dev.lastTest'), when(b.lastTest, now) ?? tx('span', 'dev.never')),

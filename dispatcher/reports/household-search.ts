@@ -1,0 +1,22 @@
+/**
+ * The households an admin's search finds: the RF view's household picker asks for the first few that
+ * match what was typed, instead of every household of a street office (10,000 with their residents
+ * and contacts, 2.7 MB) every 5 s. Pure: runs in the report worker (read-jobs.ts).
+ */
+import type { Household } from '../store/household-repo.ts';
+
+/** `search`: a household id, or text in the address or the first resident's name (any case). `limit`: null for every match. */
+export interface HouseholdSearch { search: string; limit: number | null }
+export const EVERY_HOUSEHOLD: HouseholdSearch = { search: '', limit: null };
+
+/** As the console's picker filters: the id itself, or a room number or a name in the address line and first resident. */
+export function householdMatches(h: Household, needle: string): boolean {
+  return needle === '' || String(h.id) === needle || `${h.address} ${h.residents[0]?.name ?? ''}`.toLowerCase().includes(needle);
+}
+
+/** The matching households by id, cut to `limit`, and how many matched in all. */
+export function searchHouseholds(all: readonly Household[], q: HouseholdSearch): { households: Household[]; matched: number } {
+  const needle = q.search.trim().toLowerCase();
+  const found = all.filter((h) => householdMatches(h, needle));
+  return { households: q.limit === null ? found : found.slice(0, q.limit), matched: found.length };
+}
