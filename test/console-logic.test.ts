@@ -178,6 +178,15 @@ describe('formatting and device health', () => {
     expect([f.percent(0.978), f.percent(1), f.percent(null)]).toEqual(['97.8%', '100%', '—']);
   });
 
+  it('finds a call by address, resident or contact name or phone, device or id, in any case', async () => {
+    const { alertMatches } = await load('queue.js');
+    const a = { id: 'al-77', deviceId: 'demo-0004', household: { address: '商城花园1号楼4单元103室', residents: [{ name: '张建国', phone: '13900000003' }], contacts: [{ name: 'Li Na', phone: '13700000003' }] } };
+    const hits = ['', '103室', '张建国', '13900000003', 'li na', 'DEMO-0004', 'al-77'].map((q) => alertMatches(a, q.toLowerCase()));
+    expect(hits.every(Boolean)).toBe(true);
+    expect(alertMatches(a, '104室')).toBe(false);
+    expect(alertMatches({ id: 'hub-1', deviceId: null, household: null }, 'demo')).toBe(false); // a hub-wide alert has no household
+  });
+
   it('asks the hub for the rows the devices view draws, its filters and its search', async () => {
     const { healthQuery } = await load('view-devices.js');
     expect(healthQuery({ showing: 300, onlyProblems: false, search: '' })).toBe('/api/devices/health?limit=300');

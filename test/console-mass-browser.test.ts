@@ -56,6 +56,26 @@ it(`with ${SEEDED} open calls the list shows the 200 most urgent, says how many 
   await d.close(false);
 }, 60_000);
 
+it('in a mass event the duty staff find a call that is not among the first cards by its address, and the search can be cleared', async () => {
+  const open: { id: string; kind: string; household: { address: string } | null }[] = await page.evaluate(() => [...(window as any).__anxin.app.book.open.values()]);
+  const listed = new Set(await page.locator('#call-list article.card').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id)));
+  const hidden = open.find((a) => a.kind === 'call' && !listed.has(a.id) && a.household);
+  expect(hidden, 'a call beyond the first 200 cards').toBeTruthy();
+  const there = open.filter((a) => a.household?.address.includes(hidden!.household!.address));
+  const sameAddress = there.filter((a) => a.kind === 'call').length;
+  expect(await page.locator('#call-search').isVisible()).toBe(true);
+  await page.fill('#call-search', hidden!.household!.address);
+  await page.waitForSelector(`#call-list article.card[data-id="${hidden!.id}"]`, { timeout: 5000 });
+  expect(await page.locator('#call-list article.card').count()).toBe(Math.min(sameAddress, 200));
+  expect(await page.locator('#call-found').innerText()).toContain(String(there.length));
+  await page.fill('#call-search', 'no such address anywhere');
+  await page.waitForSelector('#call-list .empty', { timeout: 5000 });
+  expect(await page.locator('#call-list .empty').innerText()).toMatch(/没有符合的呼叫|No call matches/);
+  await page.fill('#call-search', '');
+  await page.waitForFunction(() => document.querySelectorAll('#call-list article.card').length === 200, null, { timeout: 5000 });
+  expect(await page.locator('#call-found').count()).toBe(0);
+});
+
 it('while a snapshot is still arriving in pages the page says how many are to come, keeps its cards, and would not resume from its number', async () => {
   const before = await state(page);
   expect(before.lastSeq).not.toBeNull();

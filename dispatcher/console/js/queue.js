@@ -49,6 +49,20 @@ export function compareAlerts(a, b) {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/**
+ * True when `needle` (lower case, trimmed; '' matches all) is in the alert's household address, a
+ * resident's or contact's name or phone, its device id or its own id: what a relative on the phone or
+ * a neighbour at the door can tell the duty staff in a mass event, when the call is not among the
+ * first cards.
+ */
+export function alertMatches(a, needle) {
+  if (!needle) return true;
+  const hh = a.household;
+  const people = [...(hh?.residents ?? []), ...(hh?.contacts ?? [])];
+  return [a.id, a.deviceId, hh?.address, ...people.flatMap((p) => [p.name, p.phone])]
+    .some((x) => typeof x === 'string' && x.toLowerCase().includes(needle));
+}
+
 /** The open alerts by id, plus a short list of the ones that closed while we watched. */
 export class AlertBook {
   constructor(recentMax = 10) {

@@ -5,10 +5,10 @@
  */
 import { h, tx, v, clear } from './dom.js';
 import { renderCard } from './call-card.js';
-import { ringsFor } from './queue.js';
+import { alertMatches, ringsFor } from './queue.js';
 import { api, ApiError } from './api.js';
 import { clock, dateTime } from './format.js';
-import { has, getLang } from './i18n.js';
+import { has, getLang, t } from './i18n.js';
 
 /**
  * The most cards a list shows. In a mass event an admin or leader may have thousands of open calls
@@ -16,6 +16,8 @@ import { has, getLang } from './i18n.js';
  * most urgent come first, and a line says how many more there are.
  */
 export const LIST_MAX = 200;
+/** Open alerts from which the page offers a search box; on a quiet night it would only be in the way. */
+export const SEARCH_FROM = 20;
 
 export class CallsView {
   constructor(app) {
@@ -29,12 +31,16 @@ export class CallsView {
     this.techList = h('div.list.tech-list', { id: 'tech-list' });
     this.techMore = h('p.more', { id: 'tech-more' });
     this.recentList = h('div.recent-list');
+    this.query = '';
+    this.searchBox = null;
   }
 
   mount(container) {
     clear(this.root);
+    this.searchBox = h('input.call-search', { id: 'call-search', type: 'search', value: this.query, placeholder: t('calls.search'), 'aria-label': t('calls.search'),
+      oninput: (e) => { this.query = e.target.value; this.render(); } });
     this.root.append(
-      h('div.section-head', tx('h2', 'calls.heading'), this.summary),
+      h('div.section-head', tx('h2', 'calls.heading'), this.summary, this.searchBox),
       this.callList,
       this.callMore,
       h('div.section-head.tech', tx('h2', 'tech.heading')),
@@ -87,15 +93,21 @@ export class CallsView {
     const book = this.app.book;
     const user = this.app.user;
     const now = this.app.now();
-    const calls = book.calls();
-    const tech = book.technical();
-    const waiting = calls.filter((a) => a.state === 'raised' || a.state === 'cancelled').length;
+    const allCalls = book.calls();
+    const allTech = book.technical();
+    const waiting = allCalls.filter((a) => a.state === 'raised' || a.state === 'cancelled').length;
+    // The box shows once there are many to search, and stays while it holds a search.
+    this.searchBox.hidden = allCalls.length + allTech.length < SEARCH_FROM && !this.query;
+    const needle = this.searchBox.hidden ? '' : this.query.trim().toLowerCase();
+    const calls = needle ? allCalls.filter((a) => alertMatches(a, needle)) : allCalls;
+    const tech = needle ? allTech.filter((a) => alertMatches(a, needle)) : allTech;
     clear(this.summary).append(
       h('span.count', { class: waiting ? 'hot' : '' }, v('strong', String(waiting)), ' ', tx('span', 'calls.waiting')),
-      h('span.count', v('strong', String(calls.length)), ' ', tx('span', 'calls.open')),
+      h('span.count', v('strong', String(allCalls.length)), ' ', tx('span', 'calls.open')),
+      ...(needle ? [h('span.count.found', { id: 'call-found' }, tx('span', 'calls.found', { n: calls.length + tech.length }))] : []),
       ...(this.app.receiving ? [h('span.count.receiving', tx('span', 'calls.receiving', { n: this.app.receiving }))] : []));
-    this.fill(this.callList, calls.slice(0, LIST_MAX), user, now, 'calls.empty');
-    this.fill(this.techList, tech.slice(0, LIST_MAX), user, now, 'tech.empty');
+    this.fill(this.callList, calls.slice(0, LIST_MAX), user, now, needle ? 'calls.noMatch' : 'calls.empty');
+    this.fill(this.techList, tech.slice(0, LIST_MAX), user, now, needle ? 'calls.noMatch' : 'tech.empty');
     this.more(this.callMore, calls.length);
     this.more(this.techMore, tech.length);
     clear(this.recentList).append(...book.recent.map((a) => h('div.recent-item', { 'data-id': a.id },
@@ -123,7 +135,8 @@ export class CallsView {
       }
     }
     if (!alerts.length) {
-      if (!list.querySelector('.empty')) list.append(tx('p.empty', emptyKey));
+      const empty = list.querySelector('.empty');
+      if (empty?.dataset.i18n !== emptyKey) { empty?.remove(); list.append(tx('p.empty', emptyKey)); }
       return;
     }
     list.querySelector('.empty')?.remove();
