@@ -74,6 +74,11 @@ it('in a mass event the duty staff find a call that is not among the first cards
   await page.fill('#call-search', '');
   await page.waitForFunction(() => document.querySelectorAll('#call-list article.card').length === 200, null, { timeout: 5000 });
   expect(await page.locator('#call-found').count()).toBe(0);
+  // A search says it is on, with a way back in one tap.
+  await page.fill('#call-search', hidden!.household!.address);
+  await page.click('#call-search-clear');
+  await page.waitForFunction(() => document.querySelectorAll('#call-list article.card').length === 200, null, { timeout: 5000 });
+  expect(await page.inputValue('#call-search')).toBe('');
 });
 
 it('while a snapshot is still arriving in pages the page says how many are to come, keeps its cards, and would not resume from its number', async () => {

@@ -104,7 +104,9 @@ export class CallsView {
     clear(this.summary).append(
       h('span.count', { class: waiting ? 'hot' : '' }, v('strong', String(waiting)), ' ', tx('span', 'calls.waiting')),
       h('span.count', v('strong', String(allCalls.length)), ' ', tx('span', 'calls.open')),
-      ...(needle ? [h('span.count.found', { id: 'call-found' }, tx('span', 'calls.found', { n: calls.length + tech.length }))] : []),
+      // While a search hides calls, a new call may be among them: the alarm still rings, and this says so with a way back.
+      ...(needle ? [h('span.count.found', { id: 'call-found' }, tx('span', 'calls.found', { n: calls.length + tech.length, total: allCalls.length + allTech.length }),
+        ' ', tx('button.small', 'calls.showAll', null, { type: 'button', id: 'call-search-clear', onclick: () => { this.query = ''; this.searchBox.value = ''; this.render(); } }))] : []),
       ...(this.app.receiving ? [h('span.count.receiving', tx('span', 'calls.receiving', { n: this.app.receiving }))] : []));
     this.fill(this.callList, calls.slice(0, LIST_MAX), user, now, needle ? 'calls.noMatch' : 'calls.empty');
     this.fill(this.techList, tech.slice(0, LIST_MAX), user, now, needle ? 'calls.noMatch' : 'tech.empty');
