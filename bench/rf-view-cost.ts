@@ -7,9 +7,8 @@
  * longest event-loop pause meanwhile, beside the idle hub's over 6 s. The hub runs in this process.
  */
 import { rmSync } from 'node:fs';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { massEventHub, seedFleet } from './mass-seed.ts';
-import { FetchElsewhere } from './fetch-elsewhere.ts';
+import { FetchElsewhere, idlePause, timeGets } from './fetch-elsewhere.ts';
 
 const HOUSEHOLDS = Number(process.argv[2] ?? 10_000);
 const RF = Number(process.argv[3] ?? 200);
@@ -23,30 +22,10 @@ s.tx(() => { for (let i = 0; i < RF; i++) s.devices.create({ id: `rf-v-${i}`, ki
 s.households.forgetCache();
 
 const client = new FetchElsewhere();
-const pause = monitorEventLoopDelay({ resolution: 1 });
-async function time(path: string): Promise<string> {
-  const ms: number[] = [];
-  let bytes = 0;
-  pause.reset();
-  pause.enable();
-  for (let i = 0; i < 7; i++) {
-    const r = await client.get(`http://127.0.0.1:${hub.ports.http}${path}`, token);
-    if (r.status !== 200) throw new Error(`${path}: ${r.status}`);
-    ms.push(r.ms);
-    bytes = r.bytes;
-  }
-  pause.disable();
-  ms.sort((a, b) => a - b);
-  const size = bytes >= 1e6 ? `${(bytes / 1e6).toFixed(2)} MB` : `${(bytes / 1e3).toFixed(1)} kB`;
-  return `${path}: p50 ${ms[3].toFixed(1)} ms, max ${ms[6].toFixed(1)} ms, ${size}; longest event-loop pause ${(pause.max / 1e6).toFixed(1)} ms`;
-}
-
+const time = (path: string) => timeGets(client, `http://127.0.0.1:${hub.ports.http}${path}`, token);
 console.log(`${HOUSEHOLDS} households, ${HOUSEHOLDS + 10_000} call buttons, ${RF} RF buttons`);
 await client.get(`http://127.0.0.1:${hub.ports.http}/api/households?limit=1`, token); // starts the report worker
-pause.enable();
-await new Promise((r) => setTimeout(r, 6000));
-pause.disable();
-console.log(`no request for 6 s (a health sweep or more): longest event-loop pause ${(pause.max / 1e6).toFixed(1)} ms`);
+console.log(await idlePause());
 console.log(await time('/api/rf/buttons'));
 console.log(await time('/api/households'));
 console.log(await time('/api/households?limit=50'));
