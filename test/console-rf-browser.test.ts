@@ -123,6 +123,19 @@ describe('RF buttons in the console', { timeout: 60_000 }, () => {
     expect((await t.api('POST', '/api/rf/learn', await t.login('grid1'), { householdId: 3 })).status).toBe(403);
   });
 
+  it('admin: a session opened elsewhere for a household the picker has not shown is labelled with its address', async () => {
+    const grid = t.hub.store.grid.list().find((g) => g.level === 'grid')!;
+    const fresh = t.hub.store.households.create({ gridId: grid.id, address: '测试路 88 号', accessNote: '', residents: [{ name: '赵大爷', age: 90, phone: '', medicalNote: '' }], contacts: [] }, Date.now()).id;
+    await admin.fill('#rf-filter', '103室'); // the hub's search now finds household 3 only: the new one is not on the page
+    await expect.poll(() => admin.evaluate(() => (window as any).__anxin.app.view.learn.found.map((x: { id: number }) => x.id)), { timeout: 5000 }).toEqual([3]);
+    expect((await t.api('POST', '/api/rf/learn', adminToken, { householdId: fresh })).status).toBe(201);
+    const open = admin.locator(`#rf-learn-open[data-household="${fresh}"]`);
+    await open.waitFor({ timeout: 10_000 });
+    await expect.poll(() => open.textContent(), { timeout: 5000 }).toContain('测试路 88 号');
+    expect((await t.api('DELETE', '/api/rf/learn', adminToken)).status).toBe(200);
+    await admin.waitForSelector('#rf-learn-open', { state: 'detached', timeout: 10_000 });
+  });
+
   it('admin: an unknown code outside learn mode is listed with its receiver, makes no call, and can be bound to the chosen household', async () => {
     await rx.press(0x3beef, KEYS.press);
     await expect.poll(async () => (await t.api('GET', '/api/rf/unknown', adminToken)).body.transmitters.length, { timeout: 5000 }).toBeGreaterThan(0);

@@ -151,6 +151,8 @@ it('finds households for the RF picker in the report worker: by number, address 
   const first = all.households[0];
   const byName = (await t.api('GET', `/api/households?q=${encodeURIComponent(first.residents[0].name)}&limit=50`, admin)).body;
   expect(byName.households.map((h: { id: number }) => h.id)).toContain(first.id);
+  const last = all.households.at(-1);
+  expect((await t.api('GET', `/api/households?q=${last.id}&limit=1`, admin)).body.households.map((h: { id: number }) => h.id)).toEqual([last.id]); // the number typed comes first
   const byNumber = (await t.api('GET', `/api/households?q=${first.id}&limit=50`, admin)).body.households;
   expect(byNumber.every((h: { id: number; address: string }) => h.id === first.id || h.address.includes(String(first.id)))).toBe(true);
   expect(byNumber.map((h: { id: number }) => h.id)).toContain(first.id);

@@ -14,9 +14,14 @@ export function householdMatches(h: Household, needle: string): boolean {
   return needle === '' || String(h.id) === needle || `${h.address} ${h.residents[0]?.name ?? ''}`.toLowerCase().includes(needle);
 }
 
-/** The matching households by id, cut to `limit`, and how many matched in all. */
+/**
+ * The matching households by id, the one whose number was typed first (so `?q=7&limit=1` is household
+ * 7, not the first address with a 7 in it), cut to `limit`, and how many matched in all.
+ */
 export function searchHouseholds(all: readonly Household[], q: HouseholdSearch): { households: Household[]; matched: number } {
   const needle = q.search.trim().toLowerCase();
   const found = all.filter((h) => householdMatches(h, needle));
+  const exact = found.findIndex((h) => String(h.id) === needle);
+  if (exact > 0) found.unshift(...found.splice(exact, 1));
   return { households: q.limit === null ? found : found.slice(0, q.limit), matched: found.length };
 }

@@ -32,6 +32,7 @@ export class LearnPanel {
     this.found = []; // what the hub's search found for `query`, the first HOUSEHOLDS_SHOWN
     this.matched = 0;
     this.known = new Map(); // every household seen, by id: the chosen one and those of sessions keep their labels
+    this.lookedUp = new Set(); // households asked for by number (lookUp)
     this.asks = 0;
     this.typing = null;
     this.error = null;
@@ -97,7 +98,19 @@ export class LearnPanel {
     const wasOpen = this.state?.open;
     this.state = s;
     this.renderStatus();
+    for (const id of [s?.open?.householdId, s?.last?.householdId]) if (id) this.lookUp(id);
     if (wasOpen && !s?.open) this.view.reload();
+  }
+
+  /** A session's household that no search has shown here (opened elsewhere, or before a reload): asked for once by number. */
+  async lookUp(id) {
+    if (this.known.has(id) || this.lookedUp.has(id)) return;
+    this.lookedUp.add(id);
+    try {
+      const r = await api('GET', `/api/households?q=${id}&limit=1`);
+      const x = r.households?.[0];
+      if (x?.id === id) { this.known.set(id, x); this.renderStatus(); }
+    } catch { this.lookedUp.delete(id); /* asked again with the next state */ }
   }
 
   async poll() {
