@@ -3,7 +3,7 @@
  * One browser, a few pages (each in its own context, so each has its own login), one hub.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -219,6 +219,18 @@ describe('the live duty console in a real browser', { timeout: 60_000 }, () => {
     await community.unroute('**/api/reports/**');
     await community.click('.stats-controls button[type="submit"]');
     await community.waitForSelector('svg.chart', { timeout: 5000 });
+    // The same report as CSV, for a spreadsheet; a failed download says so and leaves the charts.
+    const [file] = await Promise.all([community.waitForEvent('download'), community.click('#stats-csv')]);
+    expect(file.suggestedFilename()).toBe('response-times.csv');
+    const csv = readFileSync((await file.path())!, 'utf8').split('\n');
+    expect(csv[0]).toMatch(/^scope,id,name,raised,accepted,resolved,handlingRate/);
+    expect(csv[1]).toMatch(/^total,/);
+    await community.route('**/api/reports/**', (r) => r.fulfill({ status: 429, contentType: 'application/json', body: '{"error":{"code":"E_RATE_LIMITED","message":"8 reports are being built already"}}' }));
+    await community.click('#stats-csv');
+    await community.waitForSelector('#stats-csv-error', { timeout: 5000 });
+    expect(await community.textContent('#stats-csv-error')).toContain('429');
+    expect(await community.locator('svg.chart').count()).toBeGreaterThanOrEqual(3);
+    await community.unroute('**/api/reports/**');
   });
 
   it('the English switch changes every visible label', async () => {

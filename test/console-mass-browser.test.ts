@@ -4,7 +4,7 @@
  * rings at once, and an escalated call stays at the top. Its snapshot comes in pages; all of them land.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { seedOpenCalls } from './helpers/open-calls.ts';
@@ -113,8 +113,14 @@ it('with more devices than a list draws, the devices view asks the hub for the p
   page.on('request', (r) => { if (r.url().includes('/api/devices/health')) asked.push(r.url()); });
   await page.goto(`${t.httpUrl}/#/devices`);
   await page.waitForSelector('#dev-more', { timeout: 10_000 });
-  const total = (await t.api('GET', '/api/devices/health', await t.login('community'))).body.devices.length;
+  const health = (await t.api('GET', '/api/devices/health', await t.login('community'))).body;
+  const total = health.devices.length;
   expect(total).toBeGreaterThan(400);
+  // The tiles are the hub's counts over the whole area: devices, offline, never connected, weak battery, test overdue.
+  const tiles = await page.locator('.tiles .tile strong').allInnerTexts();
+  const c = health.summary;
+  expect(tiles).toEqual([c.total, c.offline, c.neverConnected, c.lowBattery, c.testOverdue].map(String));
+  expect(c.neverConnected).toBeGreaterThan(0); // the demo's devices have never connected here
   expect(await shown()).toBe(300);
   expect(await page.locator('#dev-more').innerText()).toContain(String(total - 300));
   // The one device with a problem among the new ones sorts to the top, before the healthy ones.
@@ -143,4 +149,13 @@ it('with more devices than a list draws, the devices view asks the hub for the p
   await page.waitForSelector('.devices p.empty', { timeout: 5000 });
   expect(await page.locator('.devices p.empty').innerText()).toMatch(/没有符合条件的设备|No device matches/);
   expect(asked.some((url) => new URL(url).searchParams.get('q') === 'FLEET-39' && new URL(url).searchParams.get('problems') === 'only')).toBe(true);
+
+  // The CSV is every device that passes the filters, not the rows drawn: here, all problem devices of the area.
+  await page.fill('#dev-search', '');
+  const [file] = await Promise.all([page.waitForEvent('download'), page.click('#dev-csv')]);
+  expect(file.suggestedFilename()).toBe('device-health.csv');
+  const lines = readFileSync((await file.path())!, 'utf8').trim().split('\n');
+  expect(lines[0].split(',').slice(0, 3)).toEqual(['device', 'kind', 'status']);
+  expect(lines.length - 1).toBe(health.summary.withProblems);
+  expect(lines.some((l) => l.startsWith('fleet-399,mqtt-button,online,,,yes,'))).toBe(true);
 }, 60_000);

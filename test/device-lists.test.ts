@@ -122,6 +122,26 @@ it('sends the counts over the scope and one page, most urgent first; the filters
   expect(found.devices.map((d: { id: string }) => d.id)).toEqual(['many-00007', 'many-00000', 'many-00001', 'many-00002', 'many-00003']);
 });
 
+it('gives the health list as CSV for a maintenance round: the filtered devices, every one, most urgent first', async () => {
+  const csvOf = async (query: string, token = admin) => {
+    const res = await fetch(`${t.httpUrl}/api/devices/health${query}`, { headers: { authorization: `Bearer ${token}`, accept: 'text/csv' } });
+    return { status: res.status, type: res.headers.get('content-type'), disposition: res.headers.get('content-disposition'), lines: (await res.text()).trim().split('\n') };
+  };
+  const problems = await csvOf('?problems=only');
+  expect(problems.status).toBe(200);
+  expect(problems.type).toMatch(/^text\/csv/);
+  expect(problems.disposition).toContain('device-health.csv');
+  const head = problems.lines[0].split(',');
+  expect(head.slice(0, 8)).toEqual(['device', 'kind', 'status', 'offline', 'never_connected', 'low_battery', 'test_overdue', 'open_problems']);
+  const json = (await t.api('GET', '/api/devices/health?problems=only', admin)).body;
+  expect(problems.lines.slice(1).map((l) => l.split(',')[0])).toEqual(json.devices.map((d: { id: string }) => d.id));
+  const silent = problems.lines.find((l) => l.startsWith('odd-silent,'))!.split(',');
+  expect(silent.slice(0, 4)).toEqual(['odd-silent', 'mqtt-button', 'offline', 'yes']);
+  expect(silent[head.indexOf('last_seen_iso')]).toBe(new Date(START - 3_600_000).toISOString());
+  expect((await csvOf('?q=many-0000')).lines).toHaveLength(1 + 10); // the search applies; no limit: every match
+  expect((await csvOf('?limit=0')).status).toBe(400);
+});
+
 it('leaves revoked devices out of the health list and its counts', async () => {
   const before = (await t.api('GET', '/api/devices/health?q=many-00003&limit=1', admin)).body;
   expect(before.devices.map((d: { id: string }) => d.id)).toEqual(['many-00003']);

@@ -7,6 +7,7 @@ import { HubError } from '../errors.ts';
 import { DEVICE_ID_RE } from '../../gateway/protocol.ts';
 import type { DeviceKind } from '../store/device-repo.ts';
 import { healthPage, WHOLE_LIST } from '../reports/device-health-page.ts';
+import { deviceHealthCsv } from '../reports/device-health-csv.ts';
 import { DEFAULT_HEALTH } from '../alerts/health-sweep.ts';
 
 const deviceBody = {
@@ -41,7 +42,9 @@ const householdQuery = {
 interface HealthListQuery { limit?: string; offset?: string; problems?: 'only'; q?: string }
 
 export const directoryRoutes = (svc: HubServices): FastifyPluginAsync => async (app) => {
-  const json = (reply: FastifyReply, bytes: Uint8Array) => reply.type('application/json; charset=utf-8').send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  /** An answer the report worker built, sent without a copy. */
+  const send = (reply: FastifyReply, type: string, bytes: Uint8Array) => reply.type(type).send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const json = (reply: FastifyReply, bytes: Uint8Array) => send(reply, 'application/json; charset=utf-8', bytes);
 
   app.get('/api/grid', async (req) => {
     const staff = requireStaff(req);
@@ -68,10 +71,16 @@ export const directoryRoutes = (svc: HubServices): FastifyPluginAsync => async (
   // Counts over the scope, then one page, most urgent first (reports/device-health-page.ts).
   app.get<{ Querystring: HealthListQuery }>('/api/devices/health', { schema: { querystring: healthListQuery } }, async (req, reply) => {
     const scopePath = svc.alerts.scopeOf(requireStaff(req));
-    if (scopePath === undefined) return healthPage([], WHOLE_LIST);
+    // With `Accept: text/csv`, the same devices as CSV for a maintenance round (reports/device-health-csv.ts).
+    const csv = (req.headers.accept ?? '').includes('text/csv');
+    if (scopePath === undefined && !csv) return healthPage([], WHOLE_LIST);
     const q = req.query;
     const page = { limit: q.limit === undefined ? null : Number(q.limit), offset: Number(q.offset ?? 0), onlyProblems: q.problems === 'only', search: q.q ?? '', lowBatteryPct: DEFAULT_HEALTH.lowBatteryPct };
-    return json(reply, await svc.reports.deviceHealth({ scopePath, now: svc.clock.now(), graceMs: svc.config.heartbeatGraceS * 1000, page }));
+    const bytes = scopePath === undefined ? new TextEncoder().encode(deviceHealthCsv([], page.lowBatteryPct))
+      : await svc.reports.deviceHealth({ scopePath, now: svc.clock.now(), graceMs: svc.config.heartbeatGraceS * 1000, page, csv });
+    if (!csv) return json(reply, bytes);
+    reply.header('content-disposition', 'attachment; filename="device-health.csv"');
+    return send(reply, 'text/csv; charset=utf-8', bytes);
   });
 
   app.post<{ Body: { id: string; householdId: number; kind?: DeviceKind; secret?: string; heartbeatS?: number } }>('/api/devices', { schema: { body: deviceBody } }, async (req, reply) => {

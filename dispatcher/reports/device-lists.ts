@@ -15,8 +15,11 @@ import { healthPage, WHOLE_LIST, type HealthPageQuery } from './device-health-pa
  * household too (admins only; such a device is in nobody's grid).
  */
 export interface DeviceListQuery { scopePath: string | null; unplaced: boolean }
-/** `page`: which of the devices, and how many (device-health-page.ts); without it, every one. */
-export interface DeviceHealthQuery { scopePath: string | null; now: number; graceMs: number; page?: HealthPageQuery }
+/**
+ * `page`: which of the devices, and how many (device-health-page.ts); without it, every one. `csv`: the
+ * page's devices as CSV (device-health-csv.ts) instead of the JSON answer.
+ */
+export interface DeviceHealthQuery { scopePath: string | null; now: number; graceMs: number; page?: HealthPageQuery; csv?: boolean }
 
 const RF_NOTE = 'RF buttons cannot report their health: only last heard and last test are known';
 

@@ -1,6 +1,6 @@
 /**
  * What the report worker (report-worker.ts) builds off the event loop: a report's figures, and the
- * supervisors' device and household lists as JSON text. The same function builds them on the event loop when the
+ * supervisors' device and household lists as JSON text (the devices health list as CSV too). The same function builds them on the event loop when the
  * worker cannot run (an in-memory database), so both paths give the same answer.
  */
 import type { ReportRepo } from '../store/report-repo.ts';
@@ -9,6 +9,8 @@ import type { HealthRepo } from '../store/health-repo.ts';
 import type { HouseholdListRepo } from '../store/household-list-repo.ts';
 import { reportFigures, type ReportFigures } from './report-figures.ts';
 import { searchHouseholds, type HouseholdSearch } from './household-search.ts';
+import { deviceHealthCsv } from './device-health-csv.ts';
+import { WHOLE_LIST } from './device-health-page.ts';
 import { deviceHealthList, deviceList, type DeviceHealthQuery, type DeviceListQuery } from './device-lists.ts';
 
 export interface FiguresQuery { path: string; from: number; to: number; now: number }
@@ -28,7 +30,10 @@ export function runReadJob(r: Readers, job: ReadJob): ReadResult {
   switch (job.kind) {
     case 'figures': return reportFigures(r.reports.calls(job.path, job.from, job.to), job.now);
     case 'devices': return json(deviceList(r.deviceLists, job));
-    case 'device-health': return json(deviceHealthList(r.deviceLists, r.health, job));
+    case 'device-health': {
+      const list = deviceHealthList(r.deviceLists, r.health, job);
+      return job.csv ? utf8.encode(deviceHealthCsv(list.devices, (job.page ?? WHOLE_LIST).lowBatteryPct)) : json(list);
+    }
     case 'households': return json(searchHouseholds(r.householdLists.list(job.scopePath), job));
   }
 }

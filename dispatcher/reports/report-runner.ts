@@ -66,10 +66,10 @@ export class ReportRunner {
     return this.share(`devices ${q.scopePath} ${q.unplaced}`, { kind: 'devices', ...q });
   }
 
-  /** GET /api/devices/health as JSON (UTF-8). */
+  /** GET /api/devices/health as JSON, or as CSV when `q.csv` (UTF-8). */
   deviceHealth(q: DeviceHealthQuery): Promise<Uint8Array> {
     // Consoles polling the same page of the same scope share a build; another page or filter is a build of its own.
-    return this.share(`health ${q.scopePath} ${q.graceMs} ${JSON.stringify(q.page ?? null)}`, { kind: 'device-health', ...q });
+    return this.share(`health ${q.scopePath} ${q.graceMs} ${JSON.stringify(q.page ?? null)} ${q.csv === true}`, { kind: 'device-health', ...q });
   }
 
   /** GET /api/households as JSON (UTF-8): every household in scope, or those a search finds. */

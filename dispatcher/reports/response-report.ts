@@ -2,6 +2,7 @@
 import type { Store } from '../store/store.ts';
 import type { Stats } from '../domain/response-stats.ts';
 import { reportFigures, type ReportFigures } from './report-figures.ts';
+import { csvRow } from './csv.ts';
 
 export interface ReportQuery { from: number; to: number; gridId: number | null; now: number }
 
@@ -38,15 +39,11 @@ export function reportFromFigures(store: Store, q: ReportQuery, f: ReportFigures
 }
 
 const STAT_COLS: (keyof Stats)[] = ['raised', 'accepted', 'resolved', 'handlingRate', 'acceptedWithin60s', 'acceptedWithin180s', 'falseAlarms', 'falseAlarmRate'];
-const csvCell = (v: unknown): string => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
 export function responseReportCsv(r: ReturnType<typeof reportFromFigures>): string {
   const head = ['scope', 'id', 'name', ...STAT_COLS, 'accept_median_s', 'accept_p90_s', 'arrive_median_s', 'arrive_p90_s', 'resolve_median_s', 'resolve_p90_s'];
   const row = (scope: string, id: unknown, name: unknown, s: Stats) =>
-    [scope, id, name, ...STAT_COLS.map((k) => s[k]), s.accept.median, s.accept.p90, s.arrive.median, s.arrive.p90, s.resolve.median, s.resolve.p90].map(csvCell).join(',');
+    csvRow([scope, id, name, ...STAT_COLS.map((k) => s[k]), s.accept.median, s.accept.p90, s.arrive.median, s.arrive.p90, s.resolve.median, s.resolve.p90]);
   const lines = [head.join(','), row('total', r.gridId ?? '', r.gridName ?? '', r.totals)];
   for (const g of r.byGrid) lines.push(row('grid', g.gridId, g.gridName, g));
   for (const s of r.byStaff) lines.push(row('staff', s.staffId, s.name, s));
@@ -55,6 +52,6 @@ export function responseReportCsv(r: ReturnType<typeof reportFromFigures>): stri
 
 export function timelineCsv(entries: { at: number; type: string; staffName: string | null; data: Record<string, unknown> }[]): string {
   const lines = ['at_iso,at_ms,event,staff,data'];
-  for (const e of entries) lines.push([new Date(e.at).toISOString(), e.at, e.type, e.staffName ?? '', JSON.stringify(e.data)].map(csvCell).join(','));
+  for (const e of entries) lines.push(csvRow([new Date(e.at).toISOString(), e.at, e.type, e.staffName ?? '', JSON.stringify(e.data)]));
   return lines.join('\n') + '\n';
 }

@@ -29,10 +29,12 @@ export const session = {
 const authLostListeners = new Set();
 export const onAuthLost = (fn) => authLostListeners.add(fn);
 
-export async function api(method, path, body) {
+/** The hub's answer if it is a success; otherwise an ApiError with the hub's code (a 401 tells the auth-lost listeners). */
+async function request(method, path, body, accept) {
   const s = session.load();
   const headers = {};
   if (s) headers.authorization = `Bearer ${s.token}`;
+  if (accept) headers.accept = accept;
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res;
   try {
@@ -40,16 +42,33 @@ export async function api(method, path, body) {
   } catch (err) {
     throw new ApiError(0, 'E_NETWORK', String(err?.message ?? err));
   }
+  if (res.ok) return res;
   const text = await res.text();
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
-  if (!res.ok) {
-    const e = data?.error ?? {};
-    const err = new ApiError(res.status, e.code ?? `HTTP_${res.status}`, e.message ?? text.slice(0, 200), e.holder);
-    if (res.status === 401 && s && !path.startsWith('/api/session')) for (const fn of authLostListeners) fn();
-    throw err;
-  }
-  return data;
+  const e = data?.error ?? {};
+  const err = new ApiError(res.status, e.code ?? `HTTP_${res.status}`, e.message ?? text.slice(0, 200), e.holder);
+  if (res.status === 401 && s && !path.startsWith('/api/session')) for (const fn of authLostListeners) fn();
+  throw err;
+}
+
+export async function api(method, path, body) {
+  const text = await (await request(method, path, body)).text();
+  try { return text ? JSON.parse(text) : null; } catch { return null; }
+}
+
+/**
+ * Saves GET `path` as CSV under `filename`. Asked with the session's token, which a plain link cannot
+ * send, then handed to the browser through a temporary link. Fails as api() does.
+ */
+export async function downloadCsv(path, filename) {
+  const blob = await (await request('GET', path, undefined, 'text/csv')).blob();
+  const url = URL.createObjectURL(blob);
+  const a = Object.assign(document.createElement('a'), { href: url, download: filename });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 export async function login(username, password) {

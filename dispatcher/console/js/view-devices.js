@@ -6,7 +6,7 @@
  * GET /api/devices and /api/households. RF buttons cannot be supervised and say so.
  */
 import { h, tx, v, clear } from './dom.js';
-import { api, ApiError } from './api.js';
+import { api, ApiError, downloadCsv } from './api.js';
 import { agoKey, dateTime } from './format.js';
 import { has, t } from './i18n.js';
 
@@ -38,9 +38,9 @@ export function normalizeDevices(devices, households, now, fromHealth) {
   }).sort((a, b) => score(b) - score(a) || (a.id < b.id ? -1 : 1));
 }
 
-/** The query for the rows the view draws. Pure; exported for tests. */
+/** The query for the rows the view draws; `showing` null: every device that passes the filters (the CSV). Pure; exported for tests. */
 export function healthQuery({ showing, onlyProblems, search }) {
-  const q = new URLSearchParams({ limit: String(Math.min(showing, DEVICES_MOST)) });
+  const q = new URLSearchParams(showing === null ? {} : { limit: String(Math.min(showing, DEVICES_MOST)) });
   if (onlyProblems) q.set('problems', 'only');
   if (search.trim()) q.set('q', search.trim().slice(0, 64));
   return `/api/devices/health?${q}`;
@@ -66,6 +66,7 @@ export class DevicesView {
     this.body = h('div.dev-body');
     this.timer = null;
     this.typing = null;
+    this.searchBox = null;
   }
 
   mount(container) {
@@ -83,12 +84,13 @@ export class DevicesView {
 
   /** The head (with the search box, which keeps its focus while the rows are redrawn) and the rows. */
   relabel() {
-    const search = h('input.dev-search', { id: 'dev-search', type: 'search', value: this.search, placeholder: t('dev.search'), 'aria-label': t('dev.search'),
+    const search = this.searchBox = h('input.dev-search', { id: 'dev-search', type: 'search', value: this.search, placeholder: t('dev.search'), 'aria-label': t('dev.search'),
       oninput: (e) => { clearTimeout(this.typing); this.typing = setTimeout(() => this.refilter({ search: e.target.value }), SEARCH_PAUSE_MS); } });
     clear(this.root).append(h('div.section-head', tx('h2', 'dev.heading'),
       h('label.toggle', h('input', { type: 'checkbox', id: 'dev-only-problems', checked: this.onlyProblems, onchange: (e) => this.refilter({ onlyProblems: e.target.checked }) }), tx('span', 'dev.onlyProblems')),
       search,
-      tx('button.small', 'dev.refresh', null, { type: 'button', onclick: () => this.load() })), this.body);
+      tx('button.small', 'dev.refresh', null, { type: 'button', onclick: () => this.load() }),
+      tx('button.small', 'dev.csv', null, { type: 'button', id: 'dev-csv', onclick: () => this.download() })), this.body);
     this.render();
   }
 
@@ -97,6 +99,17 @@ export class DevicesView {
     this.showing = DEVICES_SHOWN;
     this.render();
     this.load();
+  }
+
+  /** Every device that passes the filters, as CSV, for a maintenance round. */
+  async download() {
+    try {
+      // What the box holds now, even if the pause after typing has not yet passed.
+      await downloadCsv(healthQuery({ ...this, search: this.searchBox?.value ?? this.search, showing: null }), 'device-health.csv');
+    } catch (err) {
+      this.error = err;
+      this.render();
+    }
   }
 
   async load() {
@@ -131,6 +144,7 @@ export class DevicesView {
     root.append(h('div.tiles',
       tile('dev.total', counts.total, ''),
       tile('dev.offline', counts.offline, 'bad'),
+      tile('dev.neverConnected', counts.neverConnected, 'warn'),
       tile('dev.lowBattery', counts.lowBattery, 'warn'),
       tile('dev.testOverdue', counts.testOverdue, 'warn')));
     if (!shown.length) return root.append(tx('p.empty', counts.total === 0 ? 'dev.none' : this.search.trim() ? 'dev.noMatch' : 'dev.allGood'));
@@ -154,7 +168,9 @@ export class DevicesView {
     const needle = this.search.trim().toLowerCase();
     const shown = rows.filter((d) => (!this.onlyProblems || hasProblem(d)) && matches(d, needle));
     const count = (f) => rows.filter(f).length;
-    return { shown, matched: shown.length, counts: { total: rows.length, offline: count((d) => d.offline), lowBattery: count((d) => d.lowBattery), testOverdue: count((d) => d.testOverdue) } };
+    return { shown, matched: shown.length, counts: {
+      total: rows.length, offline: count((d) => d.offline), neverConnected: count((d) => d.status === 'never_connected'),
+      lowBattery: count((d) => d.lowBattery), testOverdue: count((d) => d.testOverdue) } };
   }
 }
 

@@ -4,7 +4,7 @@
  * figures below. A failing endpoint shows a clear error instead of empty charts.
  */
 import { h, tx, v, clear } from './dom.js';
-import { api } from './api.js';
+import { api, downloadCsv } from './api.js';
 import { t } from './i18n.js';
 import { duration, percent, dateTime } from './format.js';
 import { shareBars, pairBars, fitted } from './charts.js';
@@ -51,10 +51,27 @@ export class StatsView {
     this.render();
   }
 
-  async load() {
+  /** The report's query: the chosen period and grid. */
+  query() {
     const { from, to } = periodRange(this.period, this.app.now(), this.custom);
     const q = new URLSearchParams({ from: String(Math.floor(from)), to: String(Math.floor(to)) });
     if (this.grid) q.set('grid', this.grid);
+    return q;
+  }
+
+  /** The same report as CSV (totals, per grid, per staff member), for a spreadsheet. */
+  async download() {
+    this.csvError = null;
+    try {
+      await downloadCsv(`/api/reports/response-times?${this.query()}`, 'response-times.csv');
+    } catch (err) {
+      this.csvError = err; // said under the controls; the report on screen stays
+    }
+    this.render();
+  }
+
+  async load() {
+    const q = this.query();
     this.loading = true;
     this.render();
     try {
@@ -82,13 +99,15 @@ export class StatsView {
       this.period === 'custom' ? h('label', tx('span.lbl', 'stats.from'), h('input', { type: 'date', value: this.custom.from, onchange: (e) => { this.custom.from = e.target.value; } })) : null,
       this.period === 'custom' ? h('label', tx('span.lbl', 'stats.to'), h('input', { type: 'date', value: this.custom.to, onchange: (e) => { this.custom.to = e.target.value; } })) : null,
       h('label', tx('span.lbl', 'stats.grid'), gridSel),
-      tx('button.small.primary', 'stats.show', null, { type: 'submit' }));
+      tx('button.small.primary', 'stats.show', null, { type: 'submit' }),
+      tx('button.small', 'stats.csv', null, { type: 'button', id: 'stats-csv', onclick: () => this.download() }));
     return form;
   }
 
   render() {
     const root = clear(this.root);
     root.append(h('div.section-head', tx('h2', 'stats.heading')), this.controls());
+    if (this.csvError) root.append(h('div.error.block', { role: 'alert', id: 'stats-csv-error' }, tx('strong', 'stats.csvError'), ' ', v('code', `${this.csvError.status ?? ''} ${this.csvError.message}`)));
     if (this.loading && !this.report) root.append(tx('p.empty', 'app.loading'));
     if (this.error) {
       return root.append(h('div.error.block', { role: 'alert', id: 'stats-error' }, tx('strong', 'stats.error'), ' ', v('code', `${this.error.status ?? ''} ${this.error.message}`)));
