@@ -89,10 +89,22 @@ describe('the live duty console in a real browser', { timeout: 60_000 }, () => {
     expect(await community.locator(card(id)).textContent()).toContain('李娜');
     await expect.poll(async () => (await state(grid1)).ringing).toBe(false);
 
+    // The card's record: raised, whom it told, who accepted; it stays open while the card is redrawn; its CSV has every entry.
+    await c.locator('details.timeline summary').click();
+    await expect.poll(() => c.locator('.tl-entry').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.type))).toEqual(expect.arrayContaining(['raised', 'notified', 'accepted']));
+    expect(await c.locator('.tl-entry[data-type="accepted"]').textContent()).toContain('李娜');
+    const [file] = await Promise.all([grid1.waitForEvent('download'), c.locator('button.tl-csv').click()]);
+    expect(file.suggestedFilename()).toBe(`alert-${id}.csv`);
+    const rows = readFileSync((await file.path())!, 'utf8').trim().split('\n');
+    expect(rows[0]).toBe('at_iso,at_ms,event,staff,data');
+    expect(rows.some((l) => l.split(',')[2] === 'accepted' && l.includes('李娜'))).toBe(true);
+
     // On site, then resolve with an outcome and a note: the card leaves the queue everywhere.
     await c.locator('button[data-action="arrive"]').click();
     await dev.waitForNotify('on_site', id, 5000);
     await grid1.waitForSelector(`${card(id)}[data-state="on_site"]`);
+    expect(await c.locator('details.timeline').getAttribute('open')).not.toBeNull(); // redrawn, still open
+    await expect.poll(() => c.locator('.tl-entry[data-type="on_site"]').count()).toBe(1);
     await c.locator('button[data-action="resolve"]').click();
     await c.locator('button[data-action="save"]').click();
     expect(await c.locator('.error').textContent()).toContain('请选择处理结果');

@@ -5,6 +5,7 @@
 import { h, tx, v } from './dom.js';
 import { has } from './i18n.js';
 import { clock } from './format.js';
+import { renderTimeline } from './timeline-view.js';
 
 export const STAFF_OUTCOMES = ['assisted', 'hospital', 'false_alarm', 'not_home', 'other'];
 
@@ -14,7 +15,7 @@ const tel = (phone, ...content) => h('a.tel', { href: `tel:${String(phone).repla
 
 /**
  * @param alert AlertView from the hub
- * @param ctx {{ user, ui: {resolving?, outcome?, note?, busy?, error?}, rings: boolean, now: number,
+ * @param ctx {{ user, ui: {resolving?, outcome?, note?, busy?, error?, timelineOpen?}, rings: boolean, now: number,
  *   act: (alert, action, body?) => void, setUi: (id, patch, rerender?) => void }}
  */
 export function renderCard(alert, ctx) {
@@ -55,6 +56,8 @@ export function renderCard(alert, ctx) {
     a.deviceId ? h('span.m', label('card.device'), v('span', a.deviceId)) : null,
     a.acceptedBy ? h('span.m.holder', label('card.acceptedBy'), v('strong', a.acceptedBy.name)) : null));
   if (a.kind === 'call' && a.state === 'raised' && !ctx.rings) el.append(tx('div.row.hint', 'card.notForYou'));
+  const record = renderTimeline(a, ctx);
+  if (record) el.append(record);
   el.append(ui.resolving ? resolveForm(a, ctx) : actions(a, ctx));
   if (ui.error) el.append(errorLine(ui.error));
   return el;
