@@ -117,6 +117,17 @@ describe('the live duty console in a real browser', { timeout: 60_000 }, () => {
     const done = (await t.api('GET', `/api/alerts/${id}`, await t.login('grid1'))).body.alert;
     expect([done.state, done.outcome, done.note]).toEqual(['resolved', 'assisted', '血压偏高，已联系家属']);
     expect(await grid1.locator(`.recent-item[data-id="${id}"]`).count()).toBe(1);
+    // The closed call's record is still one tap away, now with its end; a failed download says so.
+    await grid1.click('details.recent summary');
+    const [closed] = await Promise.all([grid1.waitForEvent('download'), grid1.click(`.recent-item[data-id="${id}"] button.tl-csv`)]);
+    const record = readFileSync((await closed.path())!, 'utf8');
+    expect(record).toMatch(/,resolved,/);
+    await grid1.route('**/timeline', (r) => r.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"E_UNAVAILABLE","message":"storage is failing"}}' }));
+    await grid1.click(`.recent-item[data-id="${id}"] button.tl-csv`);
+    await grid1.waitForSelector(`.recent-item[data-id="${id}"] .error`, { timeout: 5000 });
+    expect(await grid1.textContent(`.recent-item[data-id="${id}"] .error`)).toContain('storage is failing');
+    await grid1.unroute('**/timeline');
+    await grid1.click('details.recent summary');
   });
 
   it('a resident cancel shows as such and is confirmed with one tap; technical alerts have their own list', async () => {

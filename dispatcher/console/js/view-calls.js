@@ -6,7 +6,7 @@
 import { h, tx, v, clear } from './dom.js';
 import { renderCard } from './call-card.js';
 import { alertMatches, ringsFor } from './queue.js';
-import { api, ApiError } from './api.js';
+import { api, ApiError, downloadCsv } from './api.js';
 import { clock, dateTime } from './format.js';
 import { has, getLang, t } from './i18n.js';
 
@@ -33,6 +33,7 @@ export class CallsView {
     this.recentList = h('div.recent-list');
     this.query = '';
     this.searchBox = null;
+    this.recordErrors = new Map(); // a closed call's record that failed to download: why
   }
 
   mount(container) {
@@ -116,7 +117,20 @@ export class CallsView {
       v('span', dateTime(a.resolvedAt ?? a.raisedAt)), ' ',
       v('span', a.household?.address ?? a.deviceId ?? a.id), ' ',
       a.outcome && has(`outcome.${a.outcome}`) ? tx('span.badge', `outcome.${a.outcome}`) : tx('span.badge', `state.${a.state}`),
-      a.resolvedBy ? h('span', ' ', v('span', a.resolvedBy.name)) : null)));
+      a.resolvedBy ? h('span', ' ', v('span', a.resolvedBy.name)) : null, ' ',
+      // Its card is gone: the record stays one tap away.
+      tx('button.small', 'tl.csv', null, { type: 'button', class: 'tl-csv', onclick: () => this.downloadRecord(a.id) }),
+      this.recordErrors.has(a.id) ? h('span.error', { role: 'alert' }, ' ', tx('span', 'tl.csvFailed'), ' ', v('code', this.recordErrors.get(a.id))) : null)));
+  }
+
+  async downloadRecord(id) {
+    this.recordErrors.delete(id);
+    try {
+      await downloadCsv(`/api/alerts/${encodeURIComponent(id)}/timeline`, `alert-${id}.csv`);
+    } catch (err) {
+      this.recordErrors.set(id, err.message);
+    }
+    this.render();
   }
 
   more(el, total) {
