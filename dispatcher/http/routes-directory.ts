@@ -8,7 +8,6 @@ import { DEVICE_ID_RE } from '../../gateway/protocol.ts';
 import type { DeviceKind } from '../store/device-repo.ts';
 import { healthPage, WHOLE_LIST } from '../reports/device-health-page.ts';
 import { deviceHealthCsv } from '../reports/device-health-csv.ts';
-import { DEFAULT_HEALTH } from '../alerts/health-sweep.ts';
 
 const deviceBody = {
   type: 'object', additionalProperties: false, required: ['id', 'householdId'],
@@ -75,7 +74,7 @@ export const directoryRoutes = (svc: HubServices): FastifyPluginAsync => async (
     const csv = (req.headers.accept ?? '').includes('text/csv');
     if (scopePath === undefined && !csv) return healthPage([], WHOLE_LIST);
     const q = req.query;
-    const page = { limit: q.limit === undefined ? null : Number(q.limit), offset: Number(q.offset ?? 0), onlyProblems: q.problems === 'only', search: q.q ?? '', lowBatteryPct: DEFAULT_HEALTH.lowBatteryPct };
+    const page = { ...WHOLE_LIST, limit: q.limit === undefined ? null : Number(q.limit), offset: Number(q.offset ?? 0), onlyProblems: q.problems === 'only', search: q.q ?? '' };
     const bytes = scopePath === undefined ? new TextEncoder().encode(deviceHealthCsv([], page.lowBatteryPct))
       : await svc.reports.deviceHealth({ scopePath, now: svc.clock.now(), graceMs: svc.config.heartbeatGraceS * 1000, page, csv });
     if (!csv) return json(reply, bytes);

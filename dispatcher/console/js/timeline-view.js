@@ -29,6 +29,9 @@ function entry(e, raisedAt) {
     ...extra(e).map((x) => x && h('span', ' ', x)));
 }
 
+/** Saves every entry of an alert's record (GET /api/alerts/:id/timeline) as CSV; fails as api() does. */
+export const downloadRecord = (id) => downloadCsv(`/api/alerts/${encodeURIComponent(id)}/timeline`, `alert-${id}.csv`);
+
 /** @param ctx {{ ui: {timelineOpen?}, setUi: (id, patch, rerender?) => void }} */
 export function renderTimeline(a, ctx) {
   const entries = a.timeline ?? [];
@@ -39,7 +42,7 @@ export function renderTimeline(a, ctx) {
   const details = h('details.timeline', { open: !!ctx.ui.timelineOpen, ontoggle: (ev) => ctx.setUi(a.id, { timelineOpen: ev.target.open }, false) },
     h('summary', tx('span', 'tl.heading', { n: entries.length + (a.timelineOmitted ?? 0) })),
     list,
-    tx('button.small', 'tl.csv', null, { type: 'button', class: 'tl-csv', onclick: () => downloadCsv(`/api/alerts/${encodeURIComponent(a.id)}/timeline`, `alert-${a.id}.csv`)
+    tx('button.small', 'tl.csv', null, { type: 'button', class: 'tl-csv', onclick: () => downloadRecord(a.id)
       .catch((err) => ctx.setUi(a.id, { error: { key: 'tl.csvFailed', raw: err.message } }, true)) }));
   return details;
 }

@@ -6,7 +6,8 @@
 import { h, tx, v, clear } from './dom.js';
 import { renderCard } from './call-card.js';
 import { alertMatches, ringsFor } from './queue.js';
-import { api, ApiError, downloadCsv } from './api.js';
+import { api, ApiError } from './api.js';
+import { downloadRecord } from './timeline-view.js';
 import { clock, dateTime } from './format.js';
 import { has, getLang, t } from './i18n.js';
 
@@ -119,14 +120,14 @@ export class CallsView {
       a.outcome && has(`outcome.${a.outcome}`) ? tx('span.badge', `outcome.${a.outcome}`) : tx('span.badge', `state.${a.state}`),
       a.resolvedBy ? h('span', ' ', v('span', a.resolvedBy.name)) : null, ' ',
       // Its card is gone: the record stays one tap away.
-      tx('button.small', 'tl.csv', null, { type: 'button', class: 'tl-csv', onclick: () => this.downloadRecord(a.id) }),
+      tx('button.small', 'tl.csv', null, { type: 'button', class: 'tl-csv', onclick: () => this.saveRecord(a.id) }),
       this.recordErrors.has(a.id) ? h('span.error', { role: 'alert' }, ' ', tx('span', 'tl.csvFailed'), ' ', v('code', this.recordErrors.get(a.id))) : null)));
   }
 
-  async downloadRecord(id) {
+  async saveRecord(id) {
     this.recordErrors.delete(id);
     try {
-      await downloadCsv(`/api/alerts/${encodeURIComponent(id)}/timeline`, `alert-${id}.csv`);
+      await downloadRecord(id);
     } catch (err) {
       this.recordErrors.set(id, err.message);
     }
