@@ -244,6 +244,11 @@ export class AlertService {
     return this.duty.onDuty(nodeId, now);
   }
 
+  /** True while the staff member has a console open: what placing a call asks. */
+  isOnline(staffId: number): boolean {
+    return this.duty.isOnline(staffId);
+  }
+
   canSee(staff: Staff, gridPath: string): boolean {
     const scope = this.scopeOf(staff);
     return scope === null || (scope !== undefined && isWithin(gridPath, scope));

@@ -15,6 +15,7 @@ import { directoryRoutes } from './routes-directory.ts';
 import { provisionRoutes } from './routes-provision.ts';
 import { reportRoutes } from './routes-reports.ts';
 import { rosterRoutes } from './routes-rosters.ts';
+import { dutyRoutes } from './routes-duty.ts';
 import { rfRoutes } from '../rf/routes-rf.ts';
 import { securityRoutes } from '../security/routes-security.ts';
 import { AuditLog } from '../audit/audit-log.ts';
@@ -79,6 +80,7 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
   app.register(provisionRoutes(svc));
   app.register(reportRoutes(svc));
   app.register(rosterRoutes(svc));
+  app.register(dutyRoutes(svc));
   app.register(rfRoutes(svc));
   app.register(securityRoutes(svc));
   app.register(fastifyStatic, { root: CONSOLE_DIR, index: ['index.html'], cacheControl: false });
