@@ -211,3 +211,23 @@ describe('formatting and device health', () => {
     expect(basic.map((d: any) => [d.id, d.status, d.offline, d.address])).toEqual([['x', 'offline', true, 'Addr'], ['y', 'unsupervised', false, 'Addr']]);
   });
 });
+
+describe('the roster editor', () => {
+  it('says a shift\'s days as people do: every day, a run, or the days one by one', async () => {
+    const { daysText } = await load('roster-editor.js');
+    expect(daysText([1, 2, 3, 4, 5, 6, 7])).toBe('每天');
+    expect(daysText([5, 1, 2, 3, 4])).toBe('周一–周五');
+    expect(daysText([6, 7])).toBe('周六 周日');
+    expect(daysText([1, 3, 6])).toBe('周一 周三 周六');
+    expect(daysText([3, 3])).toBe('周三');
+  });
+
+  it('turns a datetime-local value into an instant and back, and an empty one into null', async () => {
+    const { toLocalInput, fromLocalInput } = await load('roster-editor.js');
+    const ms = new Date(2026, 11, 2, 21, 5).getTime();
+    expect(toLocalInput(ms)).toBe('2026-12-02T21:05');
+    expect(fromLocalInput('2026-12-02T21:05')).toBe(ms);
+    expect(fromLocalInput('')).toBeNull();
+    expect(fromLocalInput('not a time')).toBeNull();
+  });
+});

@@ -48,7 +48,11 @@ export const rosterRoutes = (svc: HubServices): FastifyPluginAsync => async (app
     const now = svc.clock.now();
     const names = svc.store.staff.names(svc.store.staff.list().map((s) => s.id));
     return {
-      node: { id: node.id, name: node.name, level: node.level, escalateAfterS: node.escalateAfterS ?? svc.config.escalateAfterS, timeZone: svc.store.grid.timeZoneOf(node.id, svc.config.timeZone) },
+      node: {
+        id: node.id, name: node.name, level: node.level, timeZone: svc.store.grid.timeZoneOf(node.id, svc.config.timeZone),
+        // What applies, and whether it is the node's own or the hub's default (ANXIN_ESCALATE_AFTER_S), for the editor.
+        escalateAfterS: node.escalateAfterS ?? svc.config.escalateAfterS, escalateOwn: node.escalateAfterS !== null, escalateDefaultS: svc.config.escalateAfterS,
+      },
       shifts: svc.store.rosters.shifts(node.id).map((s) => ({ id: s.id, staffId: s.staffId, name: names.get(s.staffId), weekdays: days(s.weekdays), start: fmt(s.startMin), end: fmt(s.endMin) })),
       overrides: svc.store.rosters.overrides(node.id, now).map((o) => ({ ...o, name: names.get(o.staffId) })),
       onDutyNow: svc.alerts.onDutyNow(node.id, now).map((id) => ({ id, name: names.get(id) })),

@@ -1,6 +1,6 @@
 /**
  * The console app: login or shell (header, banners, one page at a time), the live feed into
- * the alert book, and the alarm. Pages: #/calls (default), #/devices, #/stats, #/rf.
+ * the alert book, and the alarm. Pages: #/calls (default), #/duty, #/devices, #/stats, #/rf.
  */
 import { h, tx, v, clear } from './dom.js';
 import { t, getLang, setLang, onLang } from './i18n.js';
@@ -13,9 +13,10 @@ import { CallsView } from './view-calls.js';
 import { DevicesView } from './view-devices.js';
 import { StatsView } from './view-stats.js';
 import { RfView } from './view-rf.js';
+import { DutyView } from './view-duty.js';
 import { throttle } from './throttle.js';
 
-const PAGES = { calls: CallsView, devices: DevicesView, stats: StatsView, rf: RfView };
+const PAGES = { calls: CallsView, duty: DutyView, devices: DevicesView, stats: StatsView, rf: RfView };
 
 class App {
   constructor(root) {
@@ -89,7 +90,7 @@ class App {
       soundBanner: h('div.banner.sound-banner', { id: 'sound-banner', hidden: true }),
       callStrip: h('a.banner.call-strip', { id: 'call-strip', href: '#/calls', hidden: true }),
     };
-    const nav = h('nav.tabs', ['calls', 'devices', 'stats', 'rf'].map((p) => h('a.tab', { href: `#/${p}`, 'data-page': p, class: p === this.page ? 'on' : '' },
+    const nav = h('nav.tabs', Object.keys(PAGES).map((p) => h('a.tab', { href: `#/${p}`, 'data-page': p, class: p === this.page ? 'on' : '' },
       tx('span', `nav.${p}`), p === 'calls' ? this.statusEls.waiting : null)));
     const header = h('header.top',
       h('div.brand', tx('span', 'app.brand')),

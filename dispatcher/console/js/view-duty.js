@@ -1,0 +1,117 @@
+/**
+ * Who is on duty (#/duty), from GET /api/duty: each grid node in your area with the staff on
+ * duty now, whether each has a console open, and where a call raised there now would ring first
+ * (the hub asks its own escalation planner). A supervisor sees at a glance the grids a call would
+ * skip, and can phone whoever is on duty but not connected. Each node opens its roster
+ * (roster-editor.js): read by anyone, edited by grid leaders and admins.
+ */
+import { h, tx, v, clear } from './dom.js';
+import { api } from './api.js';
+import { has, locale } from './i18n.js';
+import { duration } from './format.js';
+import { RosterEditor } from './roster-editor.js';
+
+/** How often an open page asks again: presence changes as consoles open and close. */
+const RELOAD_MS = 15_000;
+
+export class DutyView {
+  constructor(app) {
+    this.app = app;
+    this.board = null;
+    this.error = null;
+    this.loads = 0;
+    /** Open roster editors by node id: kept while the board is redrawn, so a half-filled form survives. */
+    this.editors = new Map();
+    this.root = h('section.duty', { id: 'duty-page' });
+    this.body = h('div.duty-body');
+    this.timer = null;
+  }
+
+  mount(container) {
+    container.append(this.root);
+    this.relabel();
+    this.load();
+    clearInterval(this.timer);
+    this.timer = setInterval(() => this.load(), RELOAD_MS);
+  }
+
+  unmount() { clearInterval(this.timer); }
+
+  relabel() {
+    clear(this.root).append(h('div.section-head', tx('h2', 'duty.heading'),
+      tx('button.small', 'dev.refresh', null, { type: 'button', id: 'duty-refresh', onclick: () => this.load() })), this.body);
+    for (const e of this.editors.values()) e.render();
+    this.render();
+  }
+
+  async load() {
+    const mine = ++this.loads;
+    try {
+      const board = await api('GET', '/api/duty');
+      if (mine !== this.loads) return;
+      Object.assign(this, { board, error: null });
+    } catch (err) {
+      if (mine !== this.loads) return;
+      this.error = err;
+    }
+    this.render();
+  }
+
+  render() {
+    const root = clear(this.body);
+    if (this.error) root.append(h('div.error.block', { role: 'alert', id: 'duty-error' }, tx('span', 'duty.error'), ' ', v('code', this.error.message)));
+    const b = this.board;
+    if (!b) return root.append(tx('p.empty', 'app.loading'));
+    const s = b.summary;
+    root.append(h('div.tiles',
+      tile('duty.nodes', s.nodes, '', 'nodes'),
+      tile('duty.covered', s.covered, '', 'covered'),
+      tile('duty.offline', s.offline, 'warn', 'offline'),
+      tile('duty.empty', s.empty, 'warn', 'empty'),
+      tile('duty.unreachable', s.unreachable, 'bad', 'unreachable')));
+    if (s.unreachable > 0) root.append(h('div.error.block', { role: 'alert', id: 'duty-unreachable' }, tx('span', 'duty.unreachableNote', { n: s.unreachable })));
+    if (!b.nodes.length) return root.append(tx('p.empty', 'duty.none'));
+    root.append(h('div.duty-list', b.nodes.map((n) => this.nodeRow(n))));
+    root.append(tx('p.note', 'duty.asOf', { t: new Date(b.at).toLocaleTimeString(locale()) }));
+  }
+
+  nodeRow(n) {
+    const editor = this.editors.get(n.id);
+    const people = n.onDuty.length ? n.onDuty.map(person) : [tx('span.flag.warn', 'duty.nobody')];
+    return h('div.duty-node', { class: `c-${n.cover}`, 'data-node': n.id, style: `--depth:${Math.min(n.depth, 6)}` },
+      h('div.duty-name', v('strong', n.name), ' ', has(`level.${n.level}`) ? tx('span.kind', `level.${n.level}`) : v('span.kind', n.level)),
+      h('div.duty-people', people),
+      h('div.duty-ring', ringLine(n, n.ringsAt), ' ', tx('span.muted', 'duty.escalate', { t: duration(n.escalateAfterS) })),
+      h('div.duty-tools', tx('button.small', editor ? 'duty.hideRoster' : 'duty.roster', null, {
+        type: 'button', class: 'roster-toggle', 'aria-expanded': String(!!editor), onclick: () => this.toggle(n.id) })),
+      editor ? editor.root : null);
+  }
+
+  toggle(nodeId) {
+    if (this.editors.has(nodeId)) this.editors.delete(nodeId);
+    else {
+      const editor = new RosterEditor({ nodeId, canEdit: this.board?.canEdit === true, staff: () => this.board?.staff ?? [], changed: () => this.load() });
+      this.editors.set(nodeId, editor);
+      editor.load();
+    }
+    this.render();
+  }
+}
+
+function tile(key, n, cls, id) {
+  return h('div.tile', { class: n && cls ? cls : '', id: `duty-${id}` }, v('strong', String(n)), tx('span', key));
+}
+
+/** A person on duty: a dot for a console open or not, the name, and the phone as a link to call. */
+function person(p) {
+  return h('span.duty-person', { class: p.online ? 'on' : 'off', 'data-staff': p.staffId },
+    h('span.dot', { 'aria-hidden': 'true' }, p.online ? '●' : '○'), ' ', v('span', p.name), ' ',
+    tx('span.muted', p.online ? 'duty.online' : 'duty.notOnline'),
+    p.phone ? v('a.tel', p.phone, { href: `tel:${p.phone}` }) : null);
+}
+
+function ringLine(n, r) {
+  if (!r) return tx('span.flag.bad', 'duty.ringsNobody');
+  if (r.nodeId === n.id) return tx('span.flag.ok', 'duty.ringsHere', { n: r.reach });
+  return h('span.flag.warn', tx('span', 'duty.ringsAbove'), ' ', v('span', r.name));
+}

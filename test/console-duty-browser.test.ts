@@ -1,0 +1,165 @@
+/**
+ * Who is on duty (#/duty) in headless Debian Chromium: the community leader sees each grid's
+ * staff on duty with presence and where a call would ring, edits a grid's roster (a shift added
+ * and deleted with two taps, a leave that uncovers the grid, the escalation time, a change the
+ * hub refuses, in the hub's words); a grid worker reads their own roster without controls;
+ * English leaves no CJK, and five tabs fit a 360 px phone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { CHROMIUM, CJK, launchBrowser, openLoggedIn, visibleUiText } from './console-page.ts';
+
+let t: TestHub;
+let b: { browser: Browser; close(): Promise<void> };
+let leader: Page;
+const errors: string[][] = [];
+const nodeIds = new Map<string, number>();
+const row = (name: string) => `.duty-node[data-node="${nodeIds.get(name)}"]`;
+// ANXIN_SCREENSHOTS=1 writes docs/screenshots/console-duty-{desktop,phone}.png; otherwise a temp dir.
+const shots = () => (process.env.ANXIN_SCREENSHOTS === '1' ? 'docs/screenshots' : (shotDir ??= mkdtempSync(join(tmpdir(), 'anxin-duty-shots-'))));
+let shotDir: string | undefined;
+
+async function openDuty(page: Page): Promise<void> {
+  await page.click('a.tab[data-page="duty"]');
+  await page.waitForSelector('.duty-node', { timeout: 10_000 });
+}
+
+async function refresh(page: Page): Promise<void> {
+  const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/duty');
+  await page.click('#duty-refresh');
+  await answered;
+  await page.waitForTimeout(100);
+}
+
+beforeAll(async () => {
+  expect(existsSync(CHROMIUM), 'Debian chromium is needed at /usr/bin/chromium (apt-get install chromium)').toBe(true);
+  t = await startTestHub();
+  for (const n of t.hub.store.grid.list()) nodeIds.set(n.name, n.id);
+  b = await launchBrowser();
+  leader = await openLoggedIn(b.browser, t.httpUrl, 'community', errors);
+}, 60_000);
+
+afterAll(async () => {
+  await b?.close();
+  await t?.stop();
+});
+
+describe('duty page', () => {
+  it('shows who is on duty, who is connected, and where a call would ring', async () => {
+    await openDuty(leader);
+    expect(await leader.locator('.duty-node').count()).toBe(3);
+    // Only the leader's console is open: both grids' workers are on duty but not online, so their calls go up at once.
+    expect(await leader.textContent('#duty-offline strong')).toBe('2');
+    expect(await leader.textContent(`${row('第一网格')} .duty-ring`)).toContain('商城花园社区');
+    expect(await leader.getAttribute(`${row('第一网格')} .duty-person`, 'class')).toContain('off');
+    expect(await leader.getAttribute(`${row('第一网格')} a.tel`, 'href')).toMatch(/^tel:\d+/);
+    expect(await leader.textContent(`${row('商城花园社区')} .duty-ring .flag`)).toContain('1');
+
+    const grid1 = await t.console('grid1');
+    await refresh(leader);
+    expect(await leader.getAttribute(`${row('第一网格')} .duty-person`, 'class')).toContain('on');
+    expect(await leader.textContent(`${row('第一网格')} .duty-ring .flag`)).toContain('本级');
+    expect(await leader.textContent('#duty-offline strong')).toBe('1');
+    grid1.close();
+  });
+
+  it('a leader adds a shift, deletes it with a second tap, and puts a worker on leave', async () => {
+    await leader.click(`${row('第二网格')} .roster-toggle`);
+    const ed = `${row('第二网格')} .roster`;
+    await leader.waitForSelector(`${ed} .shift-form`);
+    expect(await leader.locator(`${ed} .shifts li`).count()).toBe(1); // the demo worker, every day
+    expect(await leader.textContent(`${ed} .shifts li`)).toContain('每天');
+
+    // Without a day the form says so and sends nothing.
+    await leader.selectOption(`${ed} .shift-form select[name=staffId]`, { label: '张敏 (社区网格长)' });
+    await leader.fill(`${ed} .shift-form input[name=start]`, '08:00');
+    await leader.fill(`${ed} .shift-form input[name=end]`, '18:00');
+    await leader.click(`${ed} .shift-form button[type=submit]`);
+    expect(await leader.textContent(`${ed} .roster-msg`)).toBe('请至少选择一天');
+    for (const d of [1, 2, 3, 4, 5]) await leader.check(`${ed} .shift-form input[name=day][value="${d}"]`);
+    await leader.click(`${ed} .shift-form button[type=submit]`);
+    await leader.waitForFunction((sel) => document.querySelectorAll(`${sel} .shifts li`).length === 2, ed);
+    expect(await leader.locator(`${ed} .shifts li`, { hasText: '周一–周五' }).textContent()).toContain('08:00–18:00');
+    const grid2Node = t.hub.store.grid.list().find((n) => n.name === '第二网格')!;
+    expect(t.hub.store.rosters.shifts(grid2Node.id)).toHaveLength(2);
+
+    // One tap arms the delete; the second removes the shift.
+    const del = leader.locator(`${ed} .shifts li`, { hasText: '周一–周五' }).locator('.roster-delete');
+    await del.click();
+    expect(await del.textContent()).toBe('确认删除？');
+    expect(t.hub.store.rosters.shifts(grid2Node.id)).toHaveLength(2);
+    await del.click();
+    await leader.waitForFunction((sel) => document.querySelectorAll(`${sel} .shifts li`).length === 1, ed);
+    expect(t.hub.store.rosters.shifts(grid2Node.id)).toHaveLength(1);
+
+    // A change the hub refuses (ends before it starts) shows the hub's reason and changes nothing.
+    const grid2Name = (await leader.textContent(`${ed} .shifts li strong`))!;
+    await leader.selectOption(`${ed} .override-form select[name=staffId]`, { label: grid2Name });
+    await leader.selectOption(`${ed} .override-form select[name=kind]`, 'leave');
+    const to = await leader.inputValue(`${ed} .override-form input[name=to]`);
+    await leader.fill(`${ed} .override-form input[name=from]`, to);
+    await leader.fill(`${ed} .override-form input[name=to]`, (await leader.inputValue(`${ed} .override-form input[name=to]`)).replace(/T\d\d:\d\d/, 'T00:00'));
+    await leader.click(`${ed} .override-form button[type=submit]`);
+    await leader.waitForSelector(`${ed} .roster-msg.bad:has-text("endsAt")`);
+    expect(t.hub.store.rosters.overrides(grid2Node.id, 0)).toEqual([]);
+
+    // Leave from now for 8 hours (the form's default window): the grid has nobody on duty.
+    await leader.fill(`${ed} .override-form input[name=from]`, await leader.evaluate(() => {
+      const d = new Date(Date.now() - 60_000); const p = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+    }));
+    await leader.fill(`${ed} .override-form input[name=to]`, await leader.evaluate(() => {
+      const d = new Date(Date.now() + 8 * 3_600_000); const p = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+    }));
+    await leader.click(`${ed} .override-form button[type=submit]`);
+    await leader.waitForSelector(`${ed} .overrides li:has-text("请假")`);
+    await leader.waitForSelector(`${row('第二网格')}.c-empty`);
+    expect(await leader.textContent(`${row('第二网格')} .duty-people`)).toContain('当前无人值班');
+    expect(t.hub.store.rosters.overrides(grid2Node.id, Date.now())).toEqual([expect.objectContaining({ onDuty: false })]);
+    // The roster stays open while the board is redrawn.
+    await refresh(leader);
+    expect(await leader.isVisible(`${ed} .override-form`)).toBe(true);
+
+    // Escalation time: 90 s for this grid, shown on the board.
+    await leader.fill(`${ed} .escalate-form input`, '90');
+    await leader.click(`${ed} .escalate-form button[type=submit]`);
+    await leader.waitForSelector(`${row('第二网格')} .duty-ring:has-text("1 分 30 秒")`);
+    expect(t.hub.store.grid.find(grid2Node.id)!.escalateAfterS).toBe(90);
+  });
+
+  it('in English no UI text is Chinese, and on a 360 px phone five tabs fit with nothing wider than the screen', async () => {
+    await leader.click('#lang-switch');
+    await leader.waitForSelector('html[lang="en"]');
+    await leader.waitForSelector(`${row('第二网格')} .roster .shift-form`);
+    expect((await visibleUiText(leader)).filter((s) => CJK.test(s))).toEqual([]);
+    expect(await leader.textContent('a.tab[data-page="duty"]')).toBe('Duty');
+    await leader.screenshot({ path: join(shots(), 'console-duty-desktop.png'), fullPage: true, animations: 'disabled' });
+    await leader.setViewportSize({ width: 360, height: 780 });
+    await leader.waitForTimeout(200);
+    const wide = await leader.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 361)
+      .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`).slice(0, 10));
+    expect(wide).toEqual([]);
+    const tabs = await leader.locator('a.tab').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
+    expect(new Set(tabs).size).toBe(1); // one row
+    await leader.screenshot({ path: join(shots(), 'console-duty-phone.png'), fullPage: true, animations: 'disabled' });
+    await leader.click('#lang-switch');
+    await leader.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('a grid worker sees their own grid and reads its roster without controls', async () => {
+    const grid1 = await openLoggedIn(b.browser, t.httpUrl, 'grid1', errors);
+    await openDuty(grid1);
+    expect(await grid1.locator('.duty-node').count()).toBe(1);
+    await grid1.click(`${row('第一网格')} .roster-toggle`);
+    await grid1.waitForSelector(`${row('第一网格')} .roster .shifts li`);
+    for (const sel of ['.shift-form', '.override-form', '.escalate-form', '.roster-delete']) expect(await grid1.locator(sel).count(), sel).toBe(0);
+    expect(await grid1.textContent(`${row('第一网格')} .roster`)).toContain('排班由网格长或管理员修改');
+    await grid1.context().close();
+    expect(errors.flat()).toEqual([]);
+  });
+});
