@@ -16,6 +16,7 @@ import { provisionRoutes } from './routes-provision.ts';
 import { reportRoutes } from './routes-reports.ts';
 import { rosterRoutes } from './routes-rosters.ts';
 import { dutyRoutes } from './routes-duty.ts';
+import { householdRoutes } from './routes-households.ts';
 import { rfRoutes } from '../rf/routes-rf.ts';
 import { securityRoutes } from '../security/routes-security.ts';
 import { AuditLog } from '../audit/audit-log.ts';
@@ -77,6 +78,7 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
   app.register(sessionRoutes(svc));
   app.register(alertRoutes(svc));
   app.register(directoryRoutes(svc));
+  app.register(householdRoutes(svc));
   app.register(provisionRoutes(svc));
   app.register(reportRoutes(svc));
   app.register(rosterRoutes(svc));

@@ -1,5 +1,6 @@
-/** The grid tree, households and devices a user may see, and admin provisioning of devices. */
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+/** The grid tree and devices a user may see, and admin provisioning of devices (households: routes-households.ts). */
+import type { FastifyPluginAsync } from 'fastify';
+import { sendBytes, sendJson } from './worker-answer.ts';
 import type { HubServices } from './services.ts';
 import { requireAdmin, requireStaff } from './app.ts';
 import { generateSecret, hashSecret } from '../auth/secrets.ts';
@@ -33,30 +34,13 @@ const healthListQuery = {
     q: { type: 'string', maxLength: 64 },
   },
 } as const;
-/** `limit` 1–1,000; without it, every household that matches. */
-const householdQuery = {
-  type: 'object', additionalProperties: false,
-  properties: { q: { type: 'string', maxLength: 64 }, limit: { type: 'string', pattern: '^(1000|[1-9][0-9]{0,2})$' } },
-} as const;
 interface HealthListQuery { limit?: string; offset?: string; problems?: 'only'; q?: string }
 
 export const directoryRoutes = (svc: HubServices): FastifyPluginAsync => async (app) => {
-  /** An answer the report worker built, sent without a copy. */
-  const send = (reply: FastifyReply, type: string, bytes: Uint8Array) => reply.type(type).send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-  const json = (reply: FastifyReply, bytes: Uint8Array) => send(reply, 'application/json; charset=utf-8', bytes);
 
   app.get('/api/grid', async (req) => {
     const staff = requireStaff(req);
     return { nodes: svc.store.grid.list().filter((n) => svc.alerts.canSee(staff, n.path)) };
-  });
-
-  // Built in the report worker too: 10,000 households held the event loop for 0.18 s (store/household-list-repo.ts).
-  // `q` and `limit`: the RF view's household picker asks for what an admin's search finds (reports/household-search.ts).
-  app.get<{ Querystring: { q?: string; limit?: string } }>('/api/households', { schema: { querystring: householdQuery } }, async (req, reply) => {
-    const scopePath = svc.alerts.scopeOf(requireStaff(req));
-    if (scopePath === undefined) return { households: [], matched: 0 };
-    const q = req.query;
-    return json(reply, await svc.reports.householdList(scopePath, { search: q.q ?? '', limit: q.limit === undefined ? null : Number(q.limit) }));
   });
 
   // The device lists are built in the report worker, off the event loop (reports/device-lists.ts).
@@ -64,7 +48,7 @@ export const directoryRoutes = (svc: HubServices): FastifyPluginAsync => async (
     const staff = requireStaff(req);
     const scopePath = svc.alerts.scopeOf(staff);
     if (scopePath === undefined) return { devices: [] };
-    return json(reply, await svc.reports.deviceList({ scopePath, unplaced: staff.role === 'admin' }));
+    return sendJson(reply, await svc.reports.deviceList({ scopePath, unplaced: staff.role === 'admin' }));
   });
 
   // Counts over the scope, then one page, most urgent first (reports/device-health-page.ts).
@@ -77,9 +61,9 @@ export const directoryRoutes = (svc: HubServices): FastifyPluginAsync => async (
     const page = { ...WHOLE_LIST, limit: q.limit === undefined ? null : Number(q.limit), offset: Number(q.offset ?? 0), onlyProblems: q.problems === 'only', search: q.q ?? '' };
     const bytes = scopePath === undefined ? new TextEncoder().encode(deviceHealthCsv([], page.lowBatteryPct))
       : await svc.reports.deviceHealth({ scopePath, now: svc.clock.now(), graceMs: svc.config.heartbeatGraceS * 1000, page, csv });
-    if (!csv) return json(reply, bytes);
+    if (!csv) return sendJson(reply, bytes);
     reply.header('content-disposition', 'attachment; filename="device-health.csv"');
-    return send(reply, 'text/csv; charset=utf-8', bytes);
+    return sendBytes(reply, 'text/csv; charset=utf-8', bytes);
   });
 
   app.post<{ Body: { id: string; householdId: number; kind?: DeviceKind; secret?: string; heartbeatS?: number } }>('/api/devices', { schema: { body: deviceBody } }, async (req, reply) => {

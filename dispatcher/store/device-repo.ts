@@ -93,6 +93,11 @@ export class DeviceRepo {
     return (this.db.prepare(`SELECT ${COLS} FROM devices WHERE kind = 'rf-button' ORDER BY id`).all() as DeviceRow[]).map(toDevice);
   }
 
+  /** A household's devices, revoked ones included, through devices_household: the household editor shows them. */
+  ofHousehold(householdId: number): Device[] {
+    return (this.db.prepare(`SELECT ${COLS} FROM devices WHERE household_id = ? ORDER BY id`).all(householdId) as DeviceRow[]).map(toDevice);
+  }
+
   /** Applies a batch of presence observations, inside the caller's transaction (PresenceTracker.flush). */
   applySeen(batch: { id: string; at: number; online: boolean | null; battery?: number; rssi?: number; fw?: string }[]): void {
     for (const b of batch) {

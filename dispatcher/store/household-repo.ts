@@ -31,15 +31,36 @@ export class HouseholdRepo {
     const id = this.db.transaction(() => {
       const id = Number(this.db.prepare('INSERT INTO households (grid_id, address, access_note, created_at) VALUES (?, ?, ?, ?)')
         .run(h.gridId, h.address, h.accessNote, now).lastInsertRowid);
-      for (const r of h.residents) {
-        this.db.prepare('INSERT INTO residents (household_id, name, age, phone, medical_note) VALUES (?, ?, ?, ?, ?)').run(id, r.name, r.age, r.phone, r.medicalNote);
-      }
-      for (const c of h.contacts) {
-        this.db.prepare('INSERT INTO contacts (household_id, name, relation, phone) VALUES (?, ?, ?, ?)').run(id, c.name, c.relation, c.phone);
-      }
+      this.writePeople(id, h);
       return id;
     })();
     return this.get(id)!;
+  }
+
+  /**
+   * Replaces a household's grid, address, access note, residents and contacts (the editor sends the
+   * whole record). Its calls from now on go to the new grid: device ingest reads the grid from here.
+   */
+  update(id: number, h: Omit<Household, 'id'>): Household | undefined {
+    this.cache.delete(id);
+    const found = this.db.transaction(() => {
+      if (this.db.prepare('UPDATE households SET grid_id = ?, address = ?, access_note = ? WHERE id = ?').run(h.gridId, h.address, h.accessNote, id).changes === 0) return false;
+      this.db.prepare('DELETE FROM residents WHERE household_id = ?').run(id);
+      this.db.prepare('DELETE FROM contacts WHERE household_id = ?').run(id);
+      this.writePeople(id, h);
+      return true;
+    })();
+    this.cache.delete(id);
+    return found ? this.get(id) : undefined;
+  }
+
+  private writePeople(id: number, h: Pick<Household, 'residents' | 'contacts'>): void {
+    for (const r of h.residents) {
+      this.db.prepare('INSERT INTO residents (household_id, name, age, phone, medical_note) VALUES (?, ?, ?, ?, ?)').run(id, r.name, r.age, r.phone, r.medicalNote);
+    }
+    for (const c of h.contacts) {
+      this.db.prepare('INSERT INTO contacts (household_id, name, relation, phone) VALUES (?, ?, ?, ?)').run(id, c.name, c.relation, c.phone);
+    }
   }
 
   get(id: number): Household | undefined {
