@@ -110,7 +110,7 @@ export class Hub {
     this.http = buildHttpApp({
       store: this.store, alerts: this.alerts, clock: this.clock, config,
       health: () => this.health(),
-      closeSockets: (m, why) => this.socket.closeFor(m, why),
+      closeSockets: (m, why, code) => this.socket.closeFor(m, why, code),
       disconnectDevice: (id) => { this.directory.forget(id); this.broker.disconnect(id); },
       rearm: () => this.deadlines.arm(),
       rf: this.rf,

@@ -17,6 +17,7 @@ import { reportRoutes } from './routes-reports.ts';
 import { rosterRoutes } from './routes-rosters.ts';
 import { dutyRoutes } from './routes-duty.ts';
 import { householdRoutes } from './routes-households.ts';
+import { staffRoutes } from './routes-staff.ts';
 import { rfRoutes } from '../rf/routes-rf.ts';
 import { securityRoutes } from '../security/routes-security.ts';
 import { AuditLog } from '../audit/audit-log.ts';
@@ -79,6 +80,7 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
   app.register(alertRoutes(svc));
   app.register(directoryRoutes(svc));
   app.register(householdRoutes(svc));
+  app.register(staffRoutes(svc));
   app.register(provisionRoutes(svc));
   app.register(reportRoutes(svc));
   app.register(rosterRoutes(svc));

@@ -23,7 +23,7 @@ const overrideBody = {
 } as const;
 const nodeBody = {
   type: 'object', additionalProperties: false,
-  properties: { escalateAfterS: { anyOf: [{ type: 'integer', minimum: 5, maximum: 3600 }, { type: 'null' }] } },
+  properties: { escalateAfterS: { anyOf: [{ type: 'integer', minimum: 5, maximum: 3600 }, { type: 'null' }] }, name: { type: 'string', minLength: 1, maxLength: 64 } },
 } as const;
 
 const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));
@@ -91,8 +91,15 @@ export const rosterRoutes = (svc: HubServices): FastifyPluginAsync => async (app
     return { ok: true };
   });
 
-  app.patch<{ Params: { id: string }; Body: { escalateAfterS?: number | null } }>('/api/grid/:id', { schema: { body: nodeBody } }, async (req) => {
+  app.patch<{ Params: { id: string }; Body: { escalateAfterS?: number | null; name?: string } }>('/api/grid/:id', { schema: { body: nodeBody } }, async (req) => {
     const node = nodeFor(req, true);
+    if (req.body.name !== undefined) {
+      const name = req.body.name.trim();
+      if (!name) throw new HubError('E_VALIDATION', 'name must not be blank');
+      const twin = svc.store.grid.findChild(node.parentId, name);
+      if (twin && twin.id !== node.id) throw new HubError('E_CONFLICT', `a sibling is already named ${name}`);
+      svc.store.grid.rename(node.id, name);
+    }
     if (req.body.escalateAfterS !== undefined) svc.store.grid.setEscalateAfter(node.id, req.body.escalateAfterS);
     return { node: svc.store.grid.get(node.id) };
   });

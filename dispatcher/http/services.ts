@@ -14,8 +14,8 @@ export interface HubServices {
   clock: Clock;
   config: HubConfig;
   health(): Record<string, unknown>;
-  /** Closes open console sockets (logout, account disabled). */
-  closeSockets(match: { token?: string; staffId?: number }, reason: string): number;
+  /** Closes open console sockets: 4001 (default) for logout, password or account disabled; 4002 to reconnect with a changed scope. */
+  closeSockets(match: { token?: string; staffId?: number }, reason: string, code?: 4001 | 4002): number;
   /** Closes a device's live MQTT connection. */
   disconnectDevice(deviceId: string): void;
   /** Re-reads deadlines after an action. */

@@ -193,11 +193,12 @@ export class ConsoleSocket {
   }
 
   /** Closes the sockets opened with a token (logout) or by a staff member (disabled, password change). */
-  closeFor(match: { token?: string; staffId?: number }, reason: string): number {
+  /** Closes matching consoles: code 4001 sends them to the login page, 4002 makes them reconnect (the account's scope changed). */
+  closeFor(match: { token?: string; staffId?: number }, reason: string, code: 4001 | 4002 = 4001): number {
     let n = 0;
     for (const c of this.clients) {
       if ((match.token && c.token === match.token) || (match.staffId !== undefined && c.staff.id === match.staffId)) {
-        c.ws.close(4001, reason);
+        c.ws.close(code, reason);
         n++;
       }
     }

@@ -32,6 +32,12 @@ export class GridRepo {
     return this.get(id);
   }
 
+  rename(id: number, name: string): void {
+    this.get(id);
+    this.db.prepare('UPDATE grid_nodes SET name = ? WHERE id = ?').run(name, id);
+    this.cache = null;
+  }
+
   setEscalateAfter(id: number, seconds: number | null): void {
     this.get(id);
     this.db.prepare('UPDATE grid_nodes SET escalate_after_s = ? WHERE id = ?').run(seconds, id);

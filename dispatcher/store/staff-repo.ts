@@ -52,6 +52,19 @@ export class StaffRepo {
     this.cache.clear();
   }
 
+  /** Changes an account's name, phone, role, scope or disabled flag; the fields not given stay. */
+  update(id: number, f: Partial<Pick<Staff, 'displayName' | 'phone' | 'role' | 'scopeNodeId' | 'disabled'>>): Staff | undefined {
+    const now = this.get(id);
+    if (!now) return undefined;
+    const next = { ...now };
+    for (const [k, v] of Object.entries(f)) if (v !== undefined) Object.assign(next, { [k]: v });
+    this.cache.delete(id);
+    this.db.prepare('UPDATE staff SET display_name = ?, phone = ?, role = ?, scope_node_id = ?, disabled = ? WHERE id = ?')
+      .run(next.displayName, next.phone, next.role, next.scopeNodeId, next.disabled ? 1 : 0, id);
+    this.cache.delete(id);
+    return this.get(id);
+  }
+
   byUsername(username: string): (Staff & { passwordHash: string }) | undefined {
     const r = this.db.prepare(`SELECT ${COLS} FROM staff WHERE username = ?`).get(username) as StaffRow | undefined;
     return r && { ...toStaff(r), passwordHash: r.passwordHash };

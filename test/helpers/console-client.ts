@@ -25,6 +25,8 @@ export class ConsoleClient {
   readonly frames: Frame[] = [];
   private waiters: { pred: (f: Frame) => boolean; resolve: (f: Frame) => void }[] = [];
   closed = false;
+  /** The close code the hub sent (4001: log in again; 4002: reconnect). */
+  closeCode: number | null = null;
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
@@ -32,7 +34,7 @@ export class ConsoleClient {
       this.frames.push(f);
       for (const w of [...this.waiters]) if (w.pred(f)) { this.waiters.splice(this.waiters.indexOf(w), 1); w.resolve(f); }
     });
-    ws.on('close', () => { this.closed = true; });
+    ws.on('close', (code) => { this.closed = true; this.closeCode = code; });
   }
 
   /** With `since`, resumes; the epoch defaults to this machine's (the hub's, when it runs here). */

@@ -1,0 +1,67 @@
+/**
+ * Setting up a new community from nothing over the API, as an admin does on the first day: grid
+ * nodes, a grid worker, a roster, a household and its button; then a press rings that worker.
+ * And the grid tree's bad inputs, refused.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+
+let t: TestHub;
+let admin: string;
+let ids: Record<string, number>;
+
+beforeAll(async () => {
+  t = await startTestHub();
+  ids = Object.fromEntries(t.hub.store.grid.list().map((n) => [n.name, n.id]));
+  admin = await t.login('admin');
+});
+afterAll(async () => { await t?.stop(); });
+
+describe('grid tree API', () => {
+  it('an admin sets up a new community whose first call rings its own grid worker', async () => {
+    const community = await t.api('POST', '/api/grid', admin, { parentId: ids['城东路街道'], name: ' 紫荆山社区 ', level: 'community' });
+    expect(community.status).toBe(201);
+    expect(community.body.node).toMatchObject({ name: '紫荆山社区', level: 'community', parentId: ids['城东路街道'] });
+    const grid = (await t.api('POST', '/api/grid', admin, { parentId: community.body.node.id, name: '紫荆一网格', level: 'grid' })).body.node;
+    expect(grid.path).toBe(`${community.body.node.path}${grid.id}/`);
+    const worker = (await t.api('POST', '/api/staff', admin, { username: 'zj1', displayName: '刘洋', role: 'staff', scopeNodeId: grid.id, phone: '13800000021', password: 'zj1-password' })).body.staff;
+    expect((await t.api('POST', `/api/grid/${grid.id}/roster/shifts`, admin, { staffId: worker.id, weekdays: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' })).status).toBe(201);
+    const hh = (await t.api('POST', '/api/households', admin, { gridId: grid.id, address: '紫荆山路1号1单元101室', residents: [{ name: '孙秀英', age: 88 }], contacts: [{ name: '孙强', relation: '儿子', phone: '13700000021' }] })).body.household;
+    const dev = (await t.api('POST', '/api/devices', admin, { id: 'zj-0001', householdId: hh.id })).body;
+
+    const token = await t.login('zj1', 'zj1-password');
+    const c = await t.console('zj1', { token });
+    const button = await t.device('zj-0001', dev.secret);
+    const { alertId } = await button.send('press');
+    const seen = await c.waitFor((f) => f.type === 'change' && f.alert?.id === alertId);
+    expect(seen.alert).toMatchObject({ gridId: grid.id, level: 0, household: { address: '紫荆山路1号1单元101室' } });
+    const board = (await t.api('GET', '/api/duty', token)).body;
+    expect(board.nodes).toEqual([expect.objectContaining({ name: '紫荆一网格', cover: 'covered' })]);
+
+    const renamed = await t.api('PATCH', `/api/grid/${grid.id}`, admin, { name: '紫荆第一网格' });
+    expect(renamed.body.node.name).toBe('紫荆第一网格');
+  });
+
+  it('refuses a node in the wrong place, a twin name, an unknown time zone, and anyone but an admin', async () => {
+    const leader = await t.login('community');
+    const before = t.hub.store.grid.list().length;
+    const cases: [string, string, string, string, unknown, number, string][] = [
+      ['leader adds a node', leader, 'POST', '/api/grid', { parentId: ids['商城花园社区'], name: '第三网格', level: 'grid' }, 403, 'E_FORBIDDEN'],
+      ['community under a grid', admin, 'POST', '/api/grid', { parentId: ids['第一网格'], name: 'x', level: 'community' }, 400, 'E_VALIDATION'],
+      ['same level as parent', admin, 'POST', '/api/grid', { parentId: ids['商城花园社区'], name: 'x', level: 'community' }, 400, 'E_VALIDATION'],
+      ['twin name', admin, 'POST', '/api/grid', { parentId: ids['商城花园社区'], name: '第一网格', level: 'grid' }, 409, 'E_CONFLICT'],
+      ['no such parent', admin, 'POST', '/api/grid', { parentId: 99_999, name: 'x', level: 'grid' }, 404, 'E_NOT_FOUND'],
+      ['unknown level', admin, 'POST', '/api/grid', { parentId: ids['商城花园社区'], name: 'x', level: 'village' }, 400, 'E_VALIDATION'],
+      ['unknown time zone', admin, 'POST', '/api/grid', { parentId: ids['商城花园社区'], name: 'x', level: 'grid', timeZone: 'Mars/Olympus' }, 400, 'E_VALIDATION'],
+      ['blank name', admin, 'POST', '/api/grid', { parentId: ids['商城花园社区'], name: '   ', level: 'grid' }, 400, 'E_VALIDATION'],
+      ['rename to a sibling', admin, 'PATCH', `/api/grid/${ids['第二网格']}`, { name: '第一网格' }, 409, 'E_CONFLICT'],
+      ['rename blank', admin, 'PATCH', `/api/grid/${ids['第二网格']}`, { name: ' ' }, 400, 'E_VALIDATION'],
+    ];
+    for (const [what, token, method, path, body, status, code] of cases) {
+      const r = await t.api(method, path, token, body);
+      expect([what, r.status, r.body?.error?.code]).toEqual([what, status, code]);
+    }
+    expect(t.hub.store.grid.list().length).toBe(before);
+    expect(t.hub.store.grid.find(ids['第二网格'])!.name).toBe('第二网格');
+  });
+});
