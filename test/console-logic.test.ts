@@ -231,3 +231,36 @@ describe('the roster editor', () => {
     expect(fromLocalInput('not a time')).toBeNull();
   });
 });
+
+describe('the household editor', () => {
+  const form = (over: Record<string, unknown> = {}) => ({
+    gridId: '4', address: ' 1号楼101室 ', accessNote: '',
+    residents: [{ name: ' 赵桂兰 ', age: '84', phone: '', medicalNote: '' }, { name: '', age: '', phone: '', medicalNote: '' }],
+    contacts: [{ name: '赵敏', relation: '女儿', phone: ' 137 2222 3333 ' }],
+    ...over,
+  });
+
+  it('sends trimmed text, drops rows left empty, and turns age into a number or null', async () => {
+    const { householdBody } = await load('household-editor.js');
+    expect(householdBody(form())).toEqual({ body: {
+      gridId: 4, address: '1号楼101室', accessNote: '',
+      residents: [{ name: '赵桂兰', age: 84, phone: '', medicalNote: '' }],
+      contacts: [{ name: '赵敏', relation: '女儿', phone: '137 2222 3333' }],
+    } });
+    expect(householdBody(form({ residents: [{ name: '钱', age: '' }] })).body.residents[0].age).toBeNull();
+  });
+
+  it('says what a person must fix first: the grid, the address, a resident, a contact without a phone', async () => {
+    const { householdBody } = await load('household-editor.js');
+    expect(householdBody(form({ gridId: '' }))).toEqual({ error: 'hh.needGrid' });
+    expect(householdBody(form({ address: '  ' }))).toEqual({ error: 'hh.needAddress' });
+    expect(householdBody(form({ residents: [{ name: '', age: '80' }] }))).toEqual({ error: 'hh.needResident' });
+    expect(householdBody(form({ contacts: [{ name: '赵敏', relation: '', phone: '' }] }))).toEqual({ error: 'hh.needContactPhone', vars: { name: '赵敏' } });
+  });
+
+  it('reads the household asked for in the page address', async () => {
+    const { askedId } = await load('view-households.js');
+    expect([askedId('#/households?id=7'), askedId('#/households?x=1&id=12'), askedId('#/households'), askedId('#/households?id=abc'), askedId('#/households?id=0')])
+      .toEqual([7, 12, null, null, null]);
+  });
+});

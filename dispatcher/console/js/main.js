@@ -1,6 +1,7 @@
 /**
  * The console app: login or shell (header, banners, one page at a time), the live feed into
- * the alert book, and the alarm. Pages: #/calls (default), #/duty, #/devices, #/stats, #/rf.
+ * the alert book, and the alarm. Pages: #/calls (default), #/duty, #/devices, #/stats, #/rf, and
+ * #/households, reached from the devices page (its tab stays lit there).
  */
 import { h, tx, v, clear } from './dom.js';
 import { t, getLang, setLang, onLang } from './i18n.js';
@@ -14,9 +15,13 @@ import { DevicesView } from './view-devices.js';
 import { StatsView } from './view-stats.js';
 import { RfView } from './view-rf.js';
 import { DutyView } from './view-duty.js';
+import { HouseholdsView } from './view-households.js';
 import { throttle } from './throttle.js';
 
-const PAGES = { calls: CallsView, duty: DutyView, devices: DevicesView, stats: StatsView, rf: RfView };
+const PAGES = { calls: CallsView, duty: DutyView, devices: DevicesView, stats: StatsView, rf: RfView, households: HouseholdsView };
+/** The tabs: five share a 360 px phone's row. The households page lights its parent's tab. */
+const TABS = ['calls', 'duty', 'devices', 'stats', 'rf'];
+const tabOf = (page) => (page === 'households' ? 'devices' : page);
 
 class App {
   constructor(root) {
@@ -90,7 +95,7 @@ class App {
       soundBanner: h('div.banner.sound-banner', { id: 'sound-banner', hidden: true }),
       callStrip: h('a.banner.call-strip', { id: 'call-strip', href: '#/calls', hidden: true }),
     };
-    const nav = h('nav.tabs', Object.keys(PAGES).map((p) => h('a.tab', { href: `#/${p}`, 'data-page': p, class: p === this.page ? 'on' : '' },
+    const nav = h('nav.tabs', TABS.map((p) => h('a.tab', { href: `#/${p}`, 'data-page': p, class: p === tabOf(this.page) ? 'on' : '' },
       tx('span', `nav.${p}`), p === 'calls' ? this.statusEls.waiting : null)));
     const header = h('header.top',
       h('div.brand', tx('span', 'app.brand')),
@@ -118,14 +123,14 @@ class App {
     if (!this.user) return;
     const want = (location.hash.replace(/^#\/?/, '') || 'calls').split('?')[0];
     const page = PAGES[want] ? want : 'calls';
-    if (page === this.page && this.view) return;
+    if (page === this.page && this.view) return this.view.hashChanged?.();
     this.view?.unmount?.();
     this.page = page;
     // Views are kept while logged in, so a half-filled resolve form survives a look at another page.
     this.view = this.views[page] ?? (this.views[page] = new PAGES[page](this));
     clear(this.main);
     this.view.mount(this.main);
-    for (const a of this.root.querySelectorAll('.tab')) a.classList.toggle('on', a.dataset.page === page);
+    for (const a of this.root.querySelectorAll('.tab')) a.classList.toggle('on', a.dataset.page === tabOf(page));
     this.renderStatus();
   }
 

@@ -1,8 +1,10 @@
 /** Every visible string of the console as [简体中文, English]. Keys are grouped by screen. */
 import { DUTY_STRINGS } from './strings-duty.js';
+import { HOUSEHOLD_STRINGS } from './strings-households.js';
 
 export const STRINGS = {
   ...DUTY_STRINGS,
+  ...HOUSEHOLD_STRINGS,
   'app.title': ['安心值班台', 'Anxin duty console'],
   'app.brand': ['安心值班台', 'Anxin duty'],
   'app.newCall': ['新呼叫！', 'NEW CALL!'],

@@ -29,7 +29,7 @@ export function normalizeDevices(devices, households, now, fromHealth) {
     const house = hh.get(d.householdId);
     const status = d.status ?? (!supervised ? 'unsupervised' : d.lastSeen == null ? 'never_connected' : d.online ? 'online' : 'offline');
     return {
-      id: d.id, kind: d.kind, supervised, status, battery: d.battery ?? null, lastSeen: d.lastSeen ?? null, lastTestAt: d.lastTestAt ?? null,
+      id: d.id, kind: d.kind, householdId: d.householdId ?? null, supervised, status, battery: d.battery ?? null, lastSeen: d.lastSeen ?? null, lastTestAt: d.lastTestAt ?? null,
       address: d.address ?? house?.address ?? '', residentName: d.residentName ?? house?.residents?.[0]?.name ?? '',
       offline: supervised && (status === 'offline' || problems.includes('offline')),
       lowBattery: problems.includes('low_battery') || (supervised && d.battery != null && d.battery < LOW_BATTERY),
@@ -90,7 +90,8 @@ export class DevicesView {
       h('label.toggle', h('input', { type: 'checkbox', id: 'dev-only-problems', checked: this.onlyProblems, onchange: (e) => this.refilter({ onlyProblems: e.target.checked }) }), tx('span', 'dev.onlyProblems')),
       search,
       tx('button.small', 'dev.refresh', null, { type: 'button', onclick: () => this.load() }),
-      tx('button.small', 'dev.csv', null, { type: 'button', id: 'dev-csv', onclick: () => this.download() })), this.body);
+      tx('button.small', 'dev.csv', null, { type: 'button', id: 'dev-csv', onclick: () => this.download() }),
+      h('a.small-link', { href: '#/households', id: 'dev-households' }, tx('span', 'hh.link'))), this.body);
     this.render();
   }
 
@@ -190,7 +191,7 @@ function deviceRow(d, now) {
   return h('div.dev', { class: hasProblem(d) ? 'problem' : '', 'data-device': d.id },
     h('div.dev-id', v('strong', d.id), ' ', has(`kind.${d.kind}`) ? tx('span.kind', `kind.${d.kind}`) : v('span.kind', d.kind)),
     h('div.dev-flags', flags),
-    h('div.dev-home', v('span', d.address), ' ', v('span.muted', d.residentName)),
+    h('div.dev-home', d.householdId ? v('a.hh-link', d.address, { href: `#/households?id=${d.householdId}` }) : v('span', d.address), ' ', v('span.muted', d.residentName)),
     h('div.dev-facts',
       h('span', tx('span.lbl', 'dev.battery'), v('span', d.battery == null ? '—' : `${d.battery}%`)),
       h('span', tx('span.lbl', 'dev.lastSeen'), d.lastSeen ? h('span', { title: dateTime(d.lastSeen) }, tx('span', ...agoKey(d.lastSeen, now))) : tx('span', 'dev.never')),

@@ -1,0 +1,113 @@
+/**
+ * Households in the console (#/households), in headless Debian Chromium: a grid worker finds a
+ * household, fixes a contact's phone, and the next call shows it; the address on a device's row
+ * opens its household; a new household is registered, with what is missing said at once and what
+ * the hub refuses said in its words; English leaves no CJK, and nothing is wider than a 360 px phone.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { CHROMIUM, CJK, launchBrowser, openLoggedIn, visibleUiText } from './console-page.ts';
+
+let t: TestHub;
+let b: { browser: Browser; close(): Promise<void> };
+let page: Page;
+const errors: string[][] = [];
+// ANXIN_SCREENSHOTS=1 writes docs/screenshots/console-household-phone.png; otherwise a temp dir.
+const shots = () => (process.env.ANXIN_SCREENSHOTS === '1' ? 'docs/screenshots' : (shotDir ??= mkdtempSync(join(tmpdir(), 'anxin-hh-shots-'))));
+let shotDir: string | undefined;
+
+beforeAll(async () => {
+  expect(existsSync(CHROMIUM), 'Debian chromium is needed at /usr/bin/chromium (apt-get install chromium)').toBe(true);
+  t = await startTestHub();
+  b = await launchBrowser();
+  page = await openLoggedIn(b.browser, t.httpUrl, 'grid1', errors);
+}, 60_000);
+
+afterAll(async () => {
+  await b?.close();
+  await t?.stop();
+});
+
+const householdOf = (deviceId: string) => t.hub.store.households.get(t.hub.store.devices.householdOf(deviceId)!)!;
+
+describe('households page', () => {
+  it('a grid worker finds a household, fixes a contact phone, and the next call shows it', async () => {
+    await page.click('a.tab[data-page="devices"]');
+    await page.click('#dev-households');
+    await page.waitForSelector('#hh-page');
+    expect(await page.getAttribute('a.tab[data-page="devices"]', 'class')).toContain('on');
+    const hh = householdOf('demo-0002');
+    await page.fill('#hh-search', hh.residents[0].name);
+    await page.waitForSelector(`.hh-item[data-household="${hh.id}"]`);
+    await page.click(`.hh-item[data-household="${hh.id}"] button`);
+    await page.waitForSelector('#hh-editor');
+    expect(await page.inputValue('#hh-address')).toBe(hh.address);
+    expect(await page.textContent('#hh-editor .hh-devices')).toContain('demo-0002');
+    await page.fill('#hh-contacts .contact input[name=phone]', '13755556666');
+    await page.click('#hh-save');
+    await page.waitForSelector('#hh-msg.ok');
+    expect(householdOf('demo-0002').contacts[0].phone).toBe('13755556666');
+
+    const c = await t.console('grid1');
+    const { alertId } = await (await t.device('demo-0002')).send('press');
+    const f = await c.waitFor((x) => x.type === 'change' && x.alert?.id === alertId);
+    expect(f.alert.household.contacts[0].phone).toBe('13755556666');
+    c.close();
+  });
+
+  it('the address on a device row opens its household', async () => {
+    await page.click('a.tab[data-page="devices"]');
+    const hh = householdOf('demo-0005');
+    await page.waitForSelector('.dev[data-device="demo-0005"] a.hh-link');
+    await page.click('.dev[data-device="demo-0005"] a.hh-link');
+    await page.waitForFunction((addr) => (document.querySelector('#hh-address') as HTMLInputElement | null)?.value === addr, hh.address);
+  });
+
+  it('a new household: what is missing is said at once, what the hub refuses in its words, then it is saved', async () => {
+    const before = t.hub.store.households.count();
+    await page.click('#hh-new');
+    await page.waitForSelector('#hh-editor h3:has-text("新增住户")');
+    await page.click('#hh-save');
+    expect(await page.textContent('#hh-msg')).toBe('请选择所属网格');
+    const gridId = t.hub.store.grid.list().find((n) => n.name === '第一网格')!.id;
+    await page.selectOption('#hh-grid', String(gridId));
+    await page.fill('#hh-address', '商城花园12号楼2单元1202室');
+    await page.click('#hh-save');
+    expect(await page.textContent('#hh-msg')).toBe('至少填写一位老人的姓名');
+    await page.fill('#hh-residents .resident input[name=name]', '钱秀珍');
+    await page.fill('#hh-residents .resident input[name=age]', '91');
+    await page.fill('#hh-contacts .contact input[name=name]', '钱伟');
+    await page.click('#hh-save');
+    expect(await page.textContent('#hh-msg')).toContain('钱伟');
+    await page.fill('#hh-contacts .contact input[name=phone]', 'call the son');
+    await page.click('#hh-save');
+    await page.waitForSelector('#hh-msg.bad code');
+    expect(await page.textContent('#hh-msg')).toContain('未保存');
+    expect(t.hub.store.households.count()).toBe(before);
+    await page.fill('#hh-contacts .contact input[name=phone]', '137 0000 1202');
+    await page.click('#hh-add-resident');
+    await page.fill('#hh-residents .resident:nth-child(2) input[name=name]', '钱老伯');
+    await page.click('#hh-save');
+    await page.waitForSelector('#hh-msg.ok');
+    expect(t.hub.store.households.count()).toBe(before + 1);
+    expect(await page.textContent('#hh-editor h3')).toMatch(/编辑住户 \d+/);
+  });
+
+  it('in English no UI text is Chinese, and on a 360 px phone nothing is wider than the screen', async () => {
+    await page.click('#lang-switch');
+    await page.waitForSelector('html[lang="en"]');
+    expect((await visibleUiText(page)).filter((s) => CJK.test(s))).toEqual([]);
+    await page.setViewportSize({ width: 360, height: 780 });
+    await page.waitForTimeout(200);
+    const wide = await page.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 361)
+      .map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`).slice(0, 10));
+    expect(wide).toEqual([]);
+    await page.screenshot({ path: join(shots(), 'console-household-phone.png'), fullPage: true, animations: 'disabled' });
+    await page.click('#lang-switch');
+    expect(errors.flat()).toEqual([]);
+  });
+});
