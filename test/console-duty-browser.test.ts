@@ -2,7 +2,7 @@
  * Who is on duty (#/duty) in headless Debian Chromium: the community leader sees each grid's
  * staff on duty with presence and where a call would ring, edits a grid's roster (a shift added
  * and deleted with two taps, a leave that uncovers the grid, the escalation time, a change the
- * hub refuses, in the hub's words); a grid worker reads their own roster without controls;
+ * hub refuses, in the hub's words) and manages a grid worker's account; a grid worker reads their own roster without controls;
  * English leaves no CJK, and five tabs fit a 360 px phone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,6 +130,42 @@ describe('duty page', () => {
     await leader.click(`${ed} .escalate-form button[type=submit]`);
     await leader.waitForSelector(`${row('第二网格')} .duty-ring:has-text("1 分 30 秒")`);
     expect(t.hub.store.grid.find(grid2Node.id)!.escalateAfterS).toBe(90);
+  });
+
+  it('a leader adds a grid worker account, changes its phone, gives it a new password and disables it with a second tap', async () => {
+    const box = '#staff-admin';
+    await leader.waitForSelector(`${box} .staff-create-form`);
+    expect(await leader.locator(`${box} .staff-create-form select[name=role] option`).allTextContents()).toEqual(['网格员']);
+    const form = `${box} .staff-create-form`;
+    await leader.fill(`${form} input[name=username]`, 'grid1');
+    await leader.fill(`${form} input[name=displayName]`, '陈静');
+    await leader.selectOption(`${form} select[name=scopeNodeId]`, String(nodeIds.get('第一网格')));
+    await leader.fill(`${form} input[name=password]`, 'first-pass-1');
+    await leader.click(`${form} button[type=submit]`);
+    await leader.waitForSelector('#staff-msg.bad:has-text("taken")'); // the hub's reason
+    await leader.fill(`${form} input[name=username]`, 'grid1c');
+    await leader.click(`${form} button[type=submit]`);
+    const account = () => t.hub.store.staff.byUsername('grid1c');
+    await expect.poll(() => account()?.displayName ?? null).toBe('陈静');
+    const row = `${box} .staff-row[data-staff="${account()!.id}"]`;
+    await leader.waitForSelector(row);
+
+    await leader.click(`${row} .staff-edit`);
+    await leader.fill(`${row} .staff-edit-form input[name=phone]`, '13800000031');
+    await leader.click(`${row} .staff-edit-form button[type=submit]`);
+    await expect.poll(() => account()!.phone).toBe('13800000031');
+
+    await leader.click(`${row} .staff-password`);
+    await leader.fill(`${row} .staff-password-form input[name=newPassword]`, 'second-pass-2');
+    await leader.click(`${row} .staff-password-form button[type=submit]`);
+    await leader.waitForSelector(`${row} .staff-password-form`, { state: 'detached' }); // closed once the hub said yes
+    expect((await t.api('POST', '/api/session', undefined, { username: 'grid1c', password: 'second-pass-2' })).status).toBe(200);
+
+    await leader.click(`${row} .staff-disable`);
+    expect(account()!.disabled).toBe(false);
+    await leader.click(`${row} .staff-disable`);
+    await expect.poll(() => account()!.disabled).toBe(true);
+    await leader.waitForSelector(`${row}.disabled .staff-enable`);
   });
 
   it('in English no UI text is Chinese, and on a 360 px phone five tabs fit with nothing wider than the screen', async () => {

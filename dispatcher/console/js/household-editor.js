@@ -8,6 +8,7 @@
 import { h, tx, v, clear } from './dom.js';
 import { api } from './api.js';
 import { has, t } from './i18n.js';
+import { field, showStatus } from './form-bits.js';
 
 const MOST = 10;
 
@@ -104,9 +105,7 @@ export class HouseholdEditor {
   }
 
   renderMessage() {
-    const m = this.message;
-    this.msgEl.className = `roster-msg ${m?.ok ? 'ok' : 'bad'}`;
-    this.msgEl.replaceChildren(...(m ? [tx('span', m.key, m.vars), m.detail ? ' ' : '', m.detail ? v('code', m.detail) : ''] : []));
+    showStatus(this.msgEl, this.message);
   }
 
   deviceList() {
@@ -115,8 +114,4 @@ export class HouseholdEditor {
       list.length ? h('ul', list.map((d) => h('li', v('code', d.id), ' ', has(`kind.${d.kind}`) ? tx('span.kind', `kind.${d.kind}`) : v('span.kind', d.kind),
         d.revokedAt ? tx('span.flag.info', 'hh.revoked') : null))) : tx('p.empty', 'hh.noDevices'));
   }
-}
-
-function field(key, control) {
-  return h('label.field', tx('span.lbl', key), control);
 }

@@ -9,8 +9,7 @@ import { h, tx, v, clear } from './dom.js';
 import { api } from './api.js';
 import { t } from './i18n.js';
 import { dateTime } from './format.js';
-
-const CONFIRM_MS = 5000;
+import { field, showStatus, twoTapButton } from './form-bits.js';
 
 /** Days of a shift for people: "every day", "Mon–Fri", or "Mon Wed Sat". Pure; exported for tests. */
 export function daysText(days) {
@@ -93,25 +92,13 @@ export class RosterEditor {
   }
 
   renderMessage() {
-    if (!this.msgEl) return;
-    this.msgEl.className = `roster-msg ${this.message?.ok ? 'ok' : 'bad'}`;
-    const m = this.message;
-    this.msgEl.replaceChildren(...(m ? [tx('span', m.key), m.detail ? ' ' : '', m.detail ? v('code', m.detail) : ''] : []));
+    showStatus(this.msgEl, this.message);
   }
 
   /** A shift or change, with a delete that needs a second tap within 5 s. */
   item(content, path) {
     if (!this.canEdit) return h('li', content);
-    const del = tx('button.small.roster-delete', 'roster.delete', null, { type: 'button' });
-    let armedAt = 0;
-    del.addEventListener('click', () => {
-      if (Date.now() - armedAt < CONFIRM_MS) return this.send('DELETE', path);
-      armedAt = Date.now();
-      del.textContent = t('roster.confirmDelete');
-      del.classList.add('armed');
-      setTimeout(() => { del.textContent = t('roster.delete'); del.classList.remove('armed'); }, CONFIRM_MS);
-    });
-    return h('li', content, ' ', del);
+    return h('li', content, ' ', twoTapButton('button.small.roster-delete', 'roster.delete', 'roster.confirmDelete', () => this.send('DELETE', path)));
   }
 
   /** Staff in scope, and anyone already on this roster (a leader may have put someone from elsewhere on it). */
@@ -177,8 +164,4 @@ export class RosterEditor {
     });
     return form;
   }
-}
-
-function field(key, control) {
-  return h('label.field', tx('span.lbl', key), control);
 }

@@ -3,13 +3,15 @@
  * duty now, whether each has a console open, and where a call raised there now would ring first
  * (the hub asks its own escalation planner). A supervisor sees at a glance the grids a call would
  * skip, and can phone whoever is on duty but not connected. Each node opens its roster
- * (roster-editor.js): read by anyone, edited by grid leaders and admins.
+ * (roster-editor.js): read by anyone, edited by grid leaders and admins. Below the board, leaders and
+ * admins manage staff accounts (staff-admin.js).
  */
 import { h, tx, v, clear } from './dom.js';
 import { api } from './api.js';
 import { has, locale } from './i18n.js';
 import { duration } from './format.js';
 import { RosterEditor } from './roster-editor.js';
+import { StaffAdmin } from './staff-admin.js';
 
 /** How often an open page asks again: presence changes as consoles open and close. */
 const RELOAD_MS = 15_000;
@@ -25,12 +27,15 @@ export class DutyView {
     this.root = h('section.duty', { id: 'duty-page' });
     this.body = h('div.duty-body');
     this.timer = null;
+    // Leaders and admins manage accounts under the board; the hub decides whom each may change.
+    this.staffAdmin = app.user?.role === 'staff' ? null : new StaffAdmin({ me: () => this.app.user, changed: () => this.load() });
   }
 
   mount(container) {
     container.append(this.root);
     this.relabel();
     this.load();
+    this.staffAdmin?.load();
     clearInterval(this.timer);
     this.timer = setInterval(() => this.load(), RELOAD_MS);
   }
@@ -39,8 +44,9 @@ export class DutyView {
 
   relabel() {
     clear(this.root).append(h('div.section-head', tx('h2', 'duty.heading'),
-      tx('button.small', 'dev.refresh', null, { type: 'button', id: 'duty-refresh', onclick: () => this.load() })), this.body);
+      tx('button.small', 'dev.refresh', null, { type: 'button', id: 'duty-refresh', onclick: () => this.load() })), this.body, this.staffAdmin?.root ?? null);
     for (const e of this.editors.values()) e.render();
+    this.staffAdmin?.render();
     this.render();
   }
 

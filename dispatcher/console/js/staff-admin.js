@@ -1,0 +1,152 @@
+/**
+ * Staff accounts, under the duty board for grid leaders and admins (GET/POST /api/staff,
+ * PATCH /api/staff/:id, POST /api/staff/:id/password): who works in your area, with role, grid,
+ * phone and whether a console is open; add a grid worker, change a name, phone or grid, disable
+ * an account that has left (a second tap confirms: their consoles go to the login page at once)
+ * or give a new password to someone who forgot theirs. The hub decides who may change whom.
+ */
+import { h, tx, v, clear } from './dom.js';
+import { api } from './api.js';
+import { has, t } from './i18n.js';
+import { field, showStatus, twoTapButton } from './form-bits.js';
+
+export class StaffAdmin {
+  /** @param {{ me: () => {id:number, role:string}, changed: () => void }} opts */
+  constructor(opts) {
+    Object.assign(this, opts);
+    this.data = null;
+    this.grids = [];
+    this.error = null;
+    this.message = null;
+    this.editing = null; // { id, kind: 'edit' | 'password' }
+    this.root = h('section.staff-admin', { id: 'staff-admin' });
+  }
+
+  async load() {
+    try {
+      const [staff, grid] = await Promise.all([api('GET', '/api/staff'), api('GET', '/api/grid')]);
+      Object.assign(this, { data: staff, grids: grid.nodes, error: null });
+    } catch (err) {
+      this.error = err;
+    }
+    this.render();
+  }
+
+  async send(method, path, body) {
+    try {
+      await api(method, path, body);
+      this.message = { ok: true, key: 'roster.saved' };
+      this.editing = null;
+      this.changed();
+      await this.load();
+    } catch (err) {
+      this.say(false, 'roster.failed', err.message);
+    }
+  }
+
+  say(ok, key, detail) {
+    this.message = { ok, key, detail };
+    this.renderMessage();
+  }
+
+  render() {
+    const root = clear(this.root);
+    this.msgEl = h('p.roster-msg', { role: 'status', id: 'staff-msg' });
+    root.append(tx('h3', 'staff.heading'));
+    if (this.error) return root.append(h('div.error.block', { role: 'alert' }, tx('span', 'staff.error'), ' ', v('code', this.error.message)));
+    if (!this.data) return root.append(tx('p.empty', 'app.loading'));
+    root.append(h('div.dev-list', this.data.staff.map((s) => this.row(s))), this.msgEl, this.createForm());
+    this.renderMessage();
+  }
+
+  renderMessage() {
+    showStatus(this.msgEl, this.message);
+  }
+
+  row(s) {
+    const mine = s.id === this.me().id;
+    const ed = this.editing?.id === s.id ? this.editing.kind : null;
+    return h('div.dev.staff-row', { 'data-staff': s.id, class: s.disabled ? 'disabled' : '' },
+      h('div', v('strong', s.displayName), ' ', v('span.muted', s.username)),
+      h('div', roleLabel(s.role), ' ', v('span', s.scopeName ?? ''), ' ', s.disabled ? tx('span.flag.warn', 'staff.disabled') : tx('span.muted', s.online ? 'duty.online' : 'duty.notOnline')),
+      h('div', s.phone ? v('a.tel', s.phone, { href: `tel:${s.phone}` }) : null),
+      // A leader manages grid workers only (the hub refuses the rest): no buttons that can only fail.
+      this.me().role !== 'admin' && s.role !== 'staff' ? null : h('div.actions',
+        tx('button.small.staff-edit', 'hh.edit', null, { type: 'button', onclick: () => this.toggle(s.id, 'edit') }),
+        tx('button.small.staff-password', 'staff.resetPassword', null, { type: 'button', onclick: () => this.toggle(s.id, 'password') }),
+        mine ? null : this.disableButton(s)),
+      ed === 'edit' ? this.editForm(s) : ed === 'password' ? this.passwordForm(s) : null);
+  }
+
+  toggle(id, kind) {
+    this.editing = this.editing?.id === id && this.editing.kind === kind ? null : { id, kind };
+    this.render();
+  }
+
+  disableButton(s) {
+    if (s.disabled) return tx('button.small.staff-enable', 'staff.enable', null, { type: 'button', onclick: () => this.send('PATCH', `/api/staff/${s.id}`, { disabled: false }) });
+    return twoTapButton('button.small.roster-delete.staff-disable', 'staff.disable', 'staff.confirmDisable', () => this.send('PATCH', `/api/staff/${s.id}`, { disabled: true }));
+  }
+
+  scopeSelect(current, allowNone) {
+    return h('select', { name: 'scopeNodeId' },
+      allowNone ? h('option', { value: '', selected: current === null }, t('staff.noScope')) : h('option', { value: '' }, t('hh.pickGrid')),
+      this.grids.map((g) => h('option', { value: String(g.id), selected: g.id === current }, g.name)));
+  }
+
+  editForm(s) {
+    const admin = this.me().role === 'admin';
+    const form = h('form.roster-form.staff-edit-form',
+      field('hh.name', h('input', { name: 'displayName', value: s.displayName, maxlength: '64' })),
+      field('hh.phone', h('input', { name: 'phone', type: 'tel', value: s.phone, maxlength: '32' })),
+      field('staff.scope', this.scopeSelect(s.scopeNodeId, admin)),
+      admin && s.id !== this.me().id ? field('staff.role', roleSelect(['staff', 'leader', 'admin'], s.role)) : null,
+      tx('button.small', 'roster.save', null, { type: 'submit' }));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const f = new FormData(form);
+      const body = { displayName: String(f.get('displayName')), phone: String(f.get('phone')).trim(), scopeNodeId: f.get('scopeNodeId') ? Number(f.get('scopeNodeId')) : null };
+      if (f.has('role')) body.role = String(f.get('role'));
+      this.send('PATCH', `/api/staff/${s.id}`, body);
+    });
+    return form;
+  }
+
+  passwordForm(s) {
+    const form = h('form.roster-form.staff-password-form',
+      field('staff.newPassword', h('input', { name: 'newPassword', type: 'password', autocomplete: 'new-password', minlength: '8', required: true })),
+      tx('button.small', 'roster.save', null, { type: 'submit' }), tx('span.muted', 'staff.passwordNote'));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      this.send('POST', `/api/staff/${s.id}/password`, { newPassword: String(new FormData(form).get('newPassword')) });
+    });
+    return form;
+  }
+
+  createForm() {
+    const roles = this.data.canCreate ?? ['staff'];
+    const form = h('form.roster-form.staff-create-form', { novalidate: true },
+      tx('h4', 'staff.add'),
+      field('staff.username', h('input', { name: 'username', autocomplete: 'off', maxlength: '64' })),
+      field('hh.name', h('input', { name: 'displayName', maxlength: '64' })),
+      field('staff.role', roleSelect(roles, 'staff')),
+      field('staff.scope', this.scopeSelect(null, roles.includes('admin'))),
+      field('hh.phone', h('input', { name: 'phone', type: 'tel', maxlength: '32' })),
+      field('staff.firstPassword', h('input', { name: 'password', type: 'password', autocomplete: 'new-password' })),
+      tx('button.big.primary', 'staff.create', null, { type: 'submit' }));
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const f = Object.fromEntries(new FormData(form));
+      this.send('POST', '/api/staff', { username: f.username.trim(), displayName: f.displayName, role: f.role, scopeNodeId: f.scopeNodeId ? Number(f.scopeNodeId) : null, phone: f.phone.trim(), password: f.password });
+    });
+    return form;
+  }
+}
+
+function roleLabel(role) {
+  return has(`role.${role}`) ? tx('span.kind', `role.${role}`) : v('span.kind', role);
+}
+
+function roleSelect(roles, current) {
+  return h('select', { name: 'role' }, roles.map((r) => h('option', { value: r, selected: r === current }, t(`role.${r}`))));
+}
