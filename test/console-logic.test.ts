@@ -264,3 +264,12 @@ describe('the household editor', () => {
       .toEqual([7, 12, null, null, null]);
   });
 });
+
+describe('adding a grid node', () => {
+  it('offers the levels below the parent, nearest first, and every level for a top node', async () => {
+    const { levelsBelow, LEVELS } = await load('node-form.js');
+    expect(levelsBelow('community')).toEqual(['grid', 'building', 'floor', 'unit']);
+    expect(levelsBelow(null)).toEqual(LEVELS);
+    expect(levelsBelow('unit')).toEqual([]);
+  });
+});

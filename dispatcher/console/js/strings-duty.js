@@ -89,4 +89,11 @@ export const DUTY_STRINGS = {
   'role.staff': ['网格员', 'grid worker'],
   'role.leader': ['网格长', 'grid leader'],
   'role.admin': ['管理员', 'admin'],
+
+  'node.addBelow': ['添加下级', 'Add a node below'],
+  'node.addTop': ['添加最高一级节点', 'Add the top node'],
+  'node.name': ['名称', 'Name'],
+  'node.level': ['层级', 'Level'],
+  'node.add': ['添加', 'Add'],
+  'node.needName': ['请填写名称', 'Fill in the name'],
 };

@@ -12,6 +12,7 @@ import { has, locale } from './i18n.js';
 import { duration } from './format.js';
 import { RosterEditor } from './roster-editor.js';
 import { StaffAdmin } from './staff-admin.js';
+import { nodeForm } from './node-form.js';
 
 /** How often an open page asks again: presence changes as consoles open and close. */
 const RELOAD_MS = 15_000;
@@ -24,6 +25,8 @@ export class DutyView {
     this.loads = 0;
     /** Open roster editors by node id: kept while the board is redrawn, so a half-filled form survives. */
     this.editors = new Map();
+    /** Open "add a node below" forms by parent id (0: the top node of a new hub); admins only. */
+    this.nodeForms = new Map();
     this.root = h('section.duty', { id: 'duty-page' });
     this.body = h('div.duty-body');
     this.timer = null;
@@ -46,6 +49,7 @@ export class DutyView {
     clear(this.root).append(h('div.section-head', tx('h2', 'duty.heading'),
       tx('button.small', 'dev.refresh', null, { type: 'button', id: 'duty-refresh', onclick: () => this.load() })), this.body, this.staffAdmin?.root ?? null);
     for (const e of this.editors.values()) e.render();
+    this.nodeForms.clear(); // built in the old language
     this.staffAdmin?.render();
     this.render();
   }
@@ -76,7 +80,7 @@ export class DutyView {
       tile('duty.empty', s.empty, 'warn', 'empty'),
       tile('duty.unreachable', s.unreachable, 'bad', 'unreachable')));
     if (s.unreachable > 0) root.append(h('div.error.block', { role: 'alert', id: 'duty-unreachable' }, tx('span', 'duty.unreachableNote', { n: s.unreachable })));
-    if (!b.nodes.length) return root.append(tx('p.empty', 'duty.none'));
+    if (!b.nodes.length) return root.append(tx('p.empty', 'duty.none'), this.isAdmin ? this.nodeFormFor(null) : null);
     root.append(h('div.duty-list', b.nodes.map((n) => this.nodeRow(n))));
     root.append(tx('p.note', 'duty.asOf', { t: new Date(b.at).toLocaleTimeString(locale()) }));
   }
@@ -89,8 +93,25 @@ export class DutyView {
       h('div.duty-people', people),
       h('div.duty-ring', ringLine(n, n.ringsAt), ' ', tx('span.muted', 'duty.escalate', { t: duration(n.escalateAfterS) })),
       h('div.duty-tools', tx('button.small', editor ? 'duty.hideRoster' : 'duty.roster', null, {
-        type: 'button', class: 'roster-toggle', 'aria-expanded': String(!!editor), onclick: () => this.toggle(n.id) })),
-      editor ? editor.root : null);
+        type: 'button', class: 'roster-toggle', 'aria-expanded': String(!!editor), onclick: () => this.toggle(n.id) }),
+      this.isAdmin ? tx('button.small.node-toggle', 'node.addBelow', null, { type: 'button', onclick: () => this.toggleNodeForm(n) }) : null),
+      editor ? editor.root : null,
+      this.nodeForms.get(n.id) ?? null);
+  }
+
+  get isAdmin() { return this.app.user?.role === 'admin'; }
+
+  /** The form that adds a node under `parent` (null: the top), kept while the board is redrawn. */
+  nodeFormFor(parent) {
+    const key = parent?.id ?? 0;
+    if (!this.nodeForms.has(key)) this.nodeForms.set(key, nodeForm({ parent, onDone: () => { this.nodeForms.delete(key); this.load(); this.staffAdmin?.load(); } })); // a new node is a new area to give someone
+    return this.nodeForms.get(key);
+  }
+
+  toggleNodeForm(n) {
+    if (this.nodeForms.has(n.id)) this.nodeForms.delete(n.id);
+    else this.nodeFormFor(n);
+    this.render();
   }
 
   toggle(nodeId) {
