@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
-import { CHROMIUM, CJK, launchBrowser, openLoggedIn, visibleUiText } from './console-page.ts';
+import { CHROMIUM, CJK, launchBrowser, openLoggedIn, state, visibleUiText } from './console-page.ts';
 
 let t: TestHub;
 let b: { browser: Browser; close(): Promise<void> };
@@ -48,7 +48,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-describe('duty page', () => {
+describe('duty page', { timeout: 60_000 }, () => {
   it('shows who is on duty, who is connected, and where a call would ring', async () => {
     await openDuty(leader);
     expect(await leader.locator('.duty-node').count()).toBe(3);
@@ -187,7 +187,7 @@ describe('duty page', () => {
     await leader.setViewportSize({ width: 1280, height: 900 });
   });
 
-  it('a grid worker sees their own grid and reads its roster without controls', async () => {
+  it('a grid worker sees their own grid, reads its roster without controls, and changes their own password', async () => {
     const grid1 = await openLoggedIn(b.browser, t.httpUrl, 'grid1', errors);
     await openDuty(grid1);
     expect(await grid1.locator('.duty-node').count()).toBe(1);
@@ -195,6 +195,25 @@ describe('duty page', () => {
     await grid1.waitForSelector(`${row('第一网格')} .roster .shifts li`);
     for (const sel of ['.shift-form', '.override-form', '.escalate-form', '.roster-delete']) expect(await grid1.locator(sel).count(), sel).toBe(0);
     expect(await grid1.textContent(`${row('第一网格')} .roster`)).toContain('排班由网格长或管理员修改');
+    expect(await grid1.locator('#staff-admin').count()).toBe(0);
+
+    // Their own password, at the foot of the page: checked here first, then the hub checks the current one.
+    const me = '#me-password';
+    await grid1.fill(`${me} input[name=currentPassword]`, 'demo-pass');
+    await grid1.fill(`${me} input[name=newPassword]`, 'my-own-pass');
+    await grid1.fill(`${me} input[name=repeat]`, 'my-own-pasz');
+    await grid1.click(`${me} button[type=submit]`);
+    expect(await grid1.textContent('#me-msg')).toBe('两次输入的新密码不一致');
+    await grid1.fill(`${me} input[name=currentPassword]`, 'wrong-pass');
+    await grid1.fill(`${me} input[name=repeat]`, 'my-own-pass');
+    await grid1.click(`${me} button[type=submit]`);
+    await grid1.waitForSelector('#me-msg.bad code');
+    await grid1.fill(`${me} input[name=currentPassword]`, 'demo-pass');
+    await grid1.click(`${me} button[type=submit]`);
+    await grid1.waitForSelector('#me-msg.ok');
+    expect((await t.api('POST', '/api/session', undefined, { username: 'grid1', password: 'demo-pass' })).status).toBe(401);
+    expect((await t.api('POST', '/api/session', undefined, { username: 'grid1', password: 'my-own-pass' })).status).toBe(200);
+    expect((await state(grid1)).user).toBe('grid1'); // this session stays
     await grid1.context().close();
     expect(errors.flat()).toEqual([]);
   });

@@ -32,7 +32,7 @@ beforeAll(async () => {
   errors.push(p.errors);
   admin = p.page;
   await loginAs(admin, 'chief', 'chief-password');
-  admin.setDefaultTimeout(8000);
+  admin.setDefaultTimeout(15_000);
 }, 60_000);
 
 afterAll(async () => {
@@ -49,7 +49,7 @@ async function addNode(parent: string | null, name: string, level: string): Prom
   await admin.waitForSelector(node(name));
 }
 
-describe('first day', () => {
+describe('first day', { timeout: 90_000 }, () => {
   it('an admin builds the grid tree, a worker account, a roster and a household; the first call rings the worker', async () => {
     await admin.click('a.tab[data-page="duty"]');
     await admin.waitForSelector('.duty-body .node-form');

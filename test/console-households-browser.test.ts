@@ -34,7 +34,7 @@ afterAll(async () => {
 
 const householdOf = (deviceId: string) => t.hub.store.households.get(t.hub.store.devices.householdOf(deviceId)!)!;
 
-describe('households page', () => {
+describe('households page', { timeout: 60_000 }, () => {
   it('a grid worker finds a household, fixes a contact phone, and the next call shows it', async () => {
     await page.click('a.tab[data-page="devices"]');
     await page.click('#dev-households');

@@ -75,7 +75,11 @@ describe('RF buttons in the console', { timeout: 60_000 }, () => {
     expect(await admin.textContent('#rf-receivers .rf-receiver[data-receiver="rx1"]')).toContain('在线');
 
     expect(await admin.isDisabled('#rf-learn-start')).toBe(true); // nothing chosen yet
-    await admin.fill('#rf-filter', '103室'); // the filter narrows the household list (the hub's search, which may still be on its way)
+    // The filter narrows the household list at once, then asks the hub once typing pauses: wait for that
+    // question, or clearing the filter below (pickHousehold) could cancel it on a loaded machine.
+    const searched = admin.waitForRequest((r) => new URL(r.url()).searchParams.get('q') === '103室', { timeout: 5000 });
+    await admin.fill('#rf-filter', '103室');
+    await searched;
     await expect.poll(() => admin.locator('#rf-household option[value]:not([value=""])').count(), { timeout: 5000 }).toBe(1);
     await pickHousehold(admin, 3);
     await admin.click('#rf-learn-start');

@@ -97,7 +97,7 @@ export const staffRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
     const me = manager(req);
     const s = target(req, me);
     const ended = svc.store.staff.setPassword(s.id, await hashSecret(req.body.newPassword), s.id === me.id ? req.token ?? null : null);
-    const closed = svc.closeSockets({ staffId: s.id }, 'password reset');
+    const closed = svc.closeSockets({ staffId: s.id, exceptToken: s.id === me.id ? req.token ?? undefined : undefined }, 'password reset');
     req.log.info({ by: me.username, username: s.username, sessionsEnded: ended, socketsClosed: closed }, 'password reset');
     return { ok: true, sessionsEnded: ended };
   });

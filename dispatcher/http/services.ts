@@ -15,7 +15,7 @@ export interface HubServices {
   config: HubConfig;
   health(): Record<string, unknown>;
   /** Closes open console sockets: 4001 (default) for logout, password or account disabled; 4002 to reconnect with a changed scope. */
-  closeSockets(match: { token?: string; staffId?: number }, reason: string, code?: 4001 | 4002): number;
+  closeSockets(match: { token?: string; staffId?: number; exceptToken?: string }, reason: string, code?: 4001 | 4002): number;
   /** Closes a device's live MQTT connection. */
   disconnectDevice(deviceId: string): void;
   /** Re-reads deadlines after an action. */

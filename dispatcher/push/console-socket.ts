@@ -193,10 +193,14 @@ export class ConsoleSocket {
   }
 
   /** Closes the sockets opened with a token (logout) or by a staff member (disabled, password change). */
-  /** Closes matching consoles: code 4001 sends them to the login page, 4002 makes them reconnect (the account's scope changed). */
-  closeFor(match: { token?: string; staffId?: number }, reason: string, code: 4001 | 4002 = 4001): number {
+  /**
+   * Closes matching consoles: code 4001 sends them to the login page, 4002 makes them reconnect (the account's
+   * scope changed). `exceptToken` spares the session that asked (a password changed from this console).
+   */
+  closeFor(match: { token?: string; staffId?: number; exceptToken?: string }, reason: string, code: 4001 | 4002 = 4001): number {
     let n = 0;
     for (const c of this.clients) {
+      if (match.exceptToken !== undefined && c.token === match.exceptToken) continue;
       if ((match.token && c.token === match.token) || (match.staffId !== undefined && c.staff.id === match.staffId)) {
         c.ws.close(code, reason);
         n++;

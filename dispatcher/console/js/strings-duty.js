@@ -96,4 +96,13 @@ export const DUTY_STRINGS = {
   'node.level': ['层级', 'Level'],
   'node.add': ['添加', 'Add'],
   'node.needName': ['请填写名称', 'Fill in the name'],
+
+  'me.heading': ['修改我的密码', 'Change my password'],
+  'me.current': ['当前密码', 'Current password'],
+  'me.new': ['新密码（至少 8 位）', 'New password (8 characters or more)'],
+  'me.repeat': ['再输入一次新密码', 'New password again'],
+  'me.change': ['修改密码', 'Change password'],
+  'me.changed': ['密码已修改：其他设备上的登录已退出', 'Password changed: your other sessions have ended'],
+  'me.tooShort': ['新密码至少 8 位', 'The new password needs 8 characters or more'],
+  'me.mismatch': ['两次输入的新密码不一致', 'The two new passwords differ'],
 };

@@ -4,7 +4,7 @@
  * (the hub asks its own escalation planner). A supervisor sees at a glance the grids a call would
  * skip, and can phone whoever is on duty but not connected. Each node opens its roster
  * (roster-editor.js): read by anyone, edited by grid leaders and admins. Below the board, leaders and
- * admins manage staff accounts (staff-admin.js).
+ * admins manage staff accounts (staff-admin.js); at the foot, anyone changes their own password (my-account.js).
  */
 import { h, tx, v, clear } from './dom.js';
 import { api } from './api.js';
@@ -13,6 +13,7 @@ import { duration } from './format.js';
 import { RosterEditor } from './roster-editor.js';
 import { StaffAdmin } from './staff-admin.js';
 import { nodeForm } from './node-form.js';
+import { myAccountForm } from './my-account.js';
 
 /** How often an open page asks again: presence changes as consoles open and close. */
 const RELOAD_MS = 15_000;
@@ -47,7 +48,7 @@ export class DutyView {
 
   relabel() {
     clear(this.root).append(h('div.section-head', tx('h2', 'duty.heading'),
-      tx('button.small', 'dev.refresh', null, { type: 'button', id: 'duty-refresh', onclick: () => this.load() })), this.body, this.staffAdmin?.root ?? null);
+      tx('button.small', 'dev.refresh', null, { type: 'button', id: 'duty-refresh', onclick: () => this.load() })), this.body, this.staffAdmin?.root ?? null, myAccountForm());
     for (const e of this.editors.values()) e.render();
     this.nodeForms.clear(); // built in the old language
     this.staffAdmin?.render();
