@@ -97,6 +97,41 @@ describe('households page', { timeout: 60_000 }, () => {
     expect(await page.textContent('#hh-editor h3')).toMatch(/编辑住户 \d+/);
   });
 
+  it('an admin registers a button for a household, sees its secret once, and the button connects with it; a revoke takes a second tap', async () => {
+    const admin = await openLoggedIn(b.browser, t.httpUrl, 'admin', errors);
+    const hh = householdOf('demo-0007');
+    await admin.goto(`/#/households?id=${hh.id}`);
+    await admin.waitForSelector('#hh-devices .dev-register');
+    await admin.fill('#hh-devices input[name=id]', 'bad id!');
+    await admin.click('#hh-devices .dev-register button[type=submit]');
+    expect(await admin.textContent('#hh-dev-msg')).toContain('设备编号');
+    await admin.fill('#hh-devices input[name=id]', 'demo-0007'); // taken: the hub says so
+    await admin.click('#hh-devices .dev-register button[type=submit]');
+    await admin.waitForSelector('#hh-dev-msg.bad code');
+    await admin.fill('#hh-devices input[name=id]', 'pendant-0007');
+    await admin.selectOption('#hh-devices select[name=kind]', 'pendant');
+    await admin.click('#hh-devices .dev-register button[type=submit]');
+    await admin.waitForSelector('#hh-secret');
+    const secret = (await admin.textContent('#hh-secret code.secret'))!;
+    expect(secret.length).toBeGreaterThanOrEqual(16);
+    expect(t.hub.store.devices.get('pendant-0007')).toMatchObject({ kind: 'pendant', householdId: hh.id });
+    const { alertId } = await (await t.device('pendant-0007', secret)).send('test');
+    expect(alertId ?? null).toBeNull(); // a test press makes no call
+    await expect.poll(() => t.hub.store.devices.get('pendant-0007')!.lastTestAt).not.toBeNull();
+
+    const revoke = admin.locator('#hh-devices li[data-device="pendant-0007"] .dev-revoke');
+    await revoke.click();
+    expect(t.hub.store.devices.get('pendant-0007')!.revokedAt).toBeNull();
+    await revoke.click();
+    await admin.waitForSelector('#hh-devices li[data-device="pendant-0007"] .flag');
+    expect(t.hub.store.devices.get('pendant-0007')!.revokedAt).not.toBeNull();
+    // A grid worker sees the devices but registers and revokes nothing.
+    await page.goto(`/#/households?id=${hh.id}`);
+    await page.waitForSelector('#hh-devices li[data-device="demo-0007"]');
+    expect(await page.locator('#hh-devices .dev-register, #hh-devices .dev-revoke').count()).toBe(0);
+    await admin.context().close();
+  });
+
   it('in English no UI text is Chinese, and on a 360 px phone nothing is wider than the screen', async () => {
     await page.click('#lang-switch');
     await page.waitForSelector('html[lang="en"]');

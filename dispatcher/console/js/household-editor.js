@@ -2,13 +2,14 @@
  * One household's record, new or existing: its grid, address, how to get in, the residents (name,
  * age, phone, health and medicines) and the emergency contacts. This is what a call's card shows
  * the duty staff at 3 a.m., so the form says at once what is missing, and shows the hub's reason
- * when it refuses (POST /api/households, PUT /api/households/:id). A household's devices are listed
- * read-only.
+ * when it refuses (POST /api/households, PUT /api/households/:id). Under it, the household's devices
+ * (device-register.js).
  */
 import { h, tx, v, clear } from './dom.js';
 import { api } from './api.js';
 import { has, t } from './i18n.js';
 import { field, showStatus } from './form-bits.js';
+import { DevicePanel } from './device-register.js';
 
 const MOST = 10;
 
@@ -30,7 +31,7 @@ export function householdBody(f) {
 }
 
 export class HouseholdEditor {
-  /** @param {{ grids: {id:number,name:string,level:string,path:string}[], household: object|null, devices: object[], onSaved: (hh: object) => void, onCancel: () => void }} opts */
+  /** @param {{ grids: {id:number,name:string,level:string,path:string}[], household: object|null, devices: object[], admin: boolean, onSaved: (hh: object) => void, onCancel: () => void }} opts */
   constructor(opts) {
     Object.assign(this, opts);
     this.root = h('form.hh-editor', { id: 'hh-editor', novalidate: true });
@@ -51,12 +52,12 @@ export class HouseholdEditor {
         this.grids.map((g) => h('option', { value: String(g.id), selected: hh?.gridId === g.id }, `${'· '.repeat(g.path.split('/').length - top)}${g.name}${has(`level.${g.level}`) ? ` (${t(`level.${g.level}`)})` : ''}`)))),
       hh ? tx('p.note', 'hh.moveNote') : null,
       field('hh.address', h('input', { name: 'address', id: 'hh-address', maxlength: '200', value: hh?.address ?? '' })),
-      field('hh.accessNote', h('textarea', { name: 'accessNote', id: 'hh-access', maxlength: '500', rows: '2' }, hh?.accessNote ?? '')),
+      field('hh.accessNote', h('textarea', { name: 'accessNote', id: 'hh-access', maxlength: '500', rows: '2', 'data-v': '' }, hh?.accessNote ?? '')),
       tx('h4', 'hh.residents'), this.residentBox,
       tx('button.small', 'hh.addResident', null, { type: 'button', id: 'hh-add-resident', onclick: () => this.addRow('resident') }),
       tx('h4', 'hh.contacts'), this.contactBox,
       tx('button.small', 'hh.addContact', null, { type: 'button', id: 'hh-add-contact', onclick: () => this.addRow('contact') }),
-      hh ? this.deviceList() : null,
+      hh ? this.devicePanel(hh) : null,
       h('div.actions', tx('button.big.primary', 'hh.save', null, { type: 'submit', id: 'hh-save' }),
         tx('button.big.second', 'hh.cancel', null, { type: 'button', onclick: () => this.onCancel() })),
       this.msgEl);
@@ -108,10 +109,10 @@ export class HouseholdEditor {
     showStatus(this.msgEl, this.message);
   }
 
-  deviceList() {
-    const list = this.devices ?? [];
-    return h('div.hh-devices', tx('h4', 'hh.devices'),
-      list.length ? h('ul', list.map((d) => h('li', v('code', d.id), ' ', has(`kind.${d.kind}`) ? tx('span.kind', `kind.${d.kind}`) : v('span.kind', d.kind),
-        d.revokedAt ? tx('span.flag.info', 'hh.revoked') : null))) : tx('p.empty', 'hh.noDevices'));
+  /** One panel per household, kept across redraws: a secret just issued stays on screen after a save. */
+  devicePanel(hh) {
+    if (this.panel?.householdId !== hh.id) this.panel = new DevicePanel({ householdId: hh.id, devices: this.devices, admin: this.admin });
+    else this.panel.render(); // a language switch
+    return this.panel.root;
   }
 }

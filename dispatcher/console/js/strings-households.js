@@ -39,4 +39,13 @@ export const HOUSEHOLD_STRINGS = {
   'hh.noDevices': ['尚未绑定设备', 'No device yet'],
   'hh.revoked': ['已停用', 'revoked'],
   'hh.moveNote': ['改到其他网格后，下一次呼叫由新网格接警', 'After a move to another grid, its next call goes to that grid'],
+  'hh.revoke': ['停用设备', 'Revoke'],
+  'hh.confirmRevoke': ['确认停用？', 'Really revoke?'],
+  'hh.deviceId': ['设备编号', 'Device id'],
+  'hh.kind': ['类型', 'Kind'],
+  'hh.register': ['登记设备', 'Register device'],
+  'hh.badDeviceId': ['设备编号：1–64 位字母、数字或 _ . -，以字母或数字开头', 'Device id: 1–64 letters, digits or _ . -, starting with a letter or digit'],
+  'hh.secretOnce': ['设备密钥只显示这一次：请现在写入设备', 'The device secret is shown only this once: set it on the device now'],
+  'hh.mqttUser': ['MQTT 用户名', 'MQTT username'],
+  'hh.mqttPassword': ['MQTT 密码', 'MQTT password'],
 };

@@ -114,7 +114,7 @@ export class HouseholdsView {
 
   showEditor(grids, household, devices) {
     this.editor = new HouseholdEditor({
-      grids, household, devices,
+      grids, household, devices, admin: this.app.user?.role === 'admin',
       onSaved: () => { if (this.search.trim()) this.find(); },
       onCancel: () => { this.editor = null; clear(this.editorBox); },
     });
