@@ -8,7 +8,7 @@
 import { h, tx, v, clear } from './dom.js';
 import { api } from './api.js';
 import { has, t } from './i18n.js';
-import { field, showStatus } from './form-bits.js';
+import { EditPanel, field } from './form-bits.js';
 import { DevicePanel } from './device-register.js';
 
 const MOST = 10;
@@ -30,13 +30,14 @@ export function householdBody(f) {
   return { body: { gridId: Number(f.gridId), address: trim(f.address), accessNote: trim(f.accessNote), residents, contacts } };
 }
 
-export class HouseholdEditor {
+/** An EditPanel for say() and its status line; its save is its own (POST or PUT, then the form again). */
+export class HouseholdEditor extends EditPanel {
   /** @param {{ grids: {id:number,name:string,level:string,path:string}[], household: object|null, devices: object[], admin: boolean, onSaved: (hh: object) => void, onCancel: () => void }} opts */
   constructor(opts) {
+    super();
     Object.assign(this, opts);
     this.root = h('form.hh-editor', { id: 'hh-editor', novalidate: true });
     this.root.addEventListener('submit', (e) => { e.preventDefault(); this.save(); });
-    this.message = null;
     this.render();
   }
 
@@ -98,15 +99,6 @@ export class HouseholdEditor {
     } catch (err) {
       this.say(false, 'hh.failed', err.message);
     }
-  }
-
-  say(ok, key, detail, vars) {
-    this.message = { ok, key, detail, vars };
-    this.renderMessage();
-  }
-
-  renderMessage() {
-    showStatus(this.msgEl, this.message);
   }
 
   /** One panel per household, kept across redraws: a secret just issued stays on screen after a save. */

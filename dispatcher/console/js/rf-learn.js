@@ -7,6 +7,7 @@ import { h, tx, v, clear } from './dom.js';
 import { api, ApiError } from './api.js';
 import { t } from './i18n.js';
 import { dateTime } from './format.js';
+import { Latest } from './latest.js';
 
 /** Households whose number, address or first resident contains `q`. Pure; exported for tests. */
 export function filterHouseholds(households, q) {
@@ -33,7 +34,7 @@ export class LearnPanel {
     this.matched = 0;
     this.known = new Map(); // every household seen, by id: the chosen one and those of sessions keep their labels
     this.lookedUp = new Set(); // households asked for by number (lookUp)
-    this.asks = 0;
+    this.latest = new Latest();
     this.typing = null;
     this.error = null;
     this.busy = false;
@@ -65,16 +66,13 @@ export class LearnPanel {
 
   /** Asks the hub for the households matching the filter; an answer overtaken by more typing is dropped. */
   async search() {
-    const mine = ++this.asks;
     const q = new URLSearchParams({ limit: String(HOUSEHOLDS_SHOWN) });
     if (this.query.trim()) q.set('q', this.query.trim().slice(0, 64));
-    try {
-      const r = await api('GET', `/api/households?${q}`);
-      if (mine !== this.asks) return;
-      this.found = r.households ?? [];
-      this.matched = r.matched ?? this.found.length;
-      for (const x of this.found) this.known.set(x.id, x);
-    } catch { return; /* the picker keeps what it had; the next keystroke or visit asks again */ }
+    const r = await this.latest.run(() => api('GET', `/api/households?${q}`));
+    if (!r || r.error) return; // overtaken; or failed: the picker keeps what it had, the next keystroke or visit asks again
+    this.found = r.value.households ?? [];
+    this.matched = r.value.matched ?? this.found.length;
+    for (const x of this.found) this.known.set(x.id, x);
     this.fillSelect();
     this.renderStatus();
   }

@@ -9,7 +9,7 @@ import { h, tx, v, clear } from './dom.js';
 import { api } from './api.js';
 import { t } from './i18n.js';
 import { dateTime } from './format.js';
-import { field, showStatus, twoTapButton } from './form-bits.js';
+import { EditPanel, field, twoTapButton } from './form-bits.js';
 
 /** Days of a shift for people: "every day", "Mon–Fri", or "Mon Wed Sat". Pure; exported for tests. */
 export function daysText(days) {
@@ -31,13 +31,13 @@ export function fromLocalInput(value) {
   return Number.isFinite(ms) ? ms : null;
 }
 
-export class RosterEditor {
+export class RosterEditor extends EditPanel {
   /** @param {{ nodeId: number, canEdit: boolean, staff: () => {id:number,name:string}[], changed: () => void }} opts */
   constructor(opts) {
+    super();
     Object.assign(this, opts);
     this.data = null;
     this.error = null;
-    this.message = null; // { ok, key, detail }: a key, so a language switch translates it too
     this.root = h('div.roster', { 'data-roster': opts.nodeId });
   }
 
@@ -51,21 +51,9 @@ export class RosterEditor {
     this.render();
   }
 
-  /** Sends a change; on success reloads this roster and the board, on failure says why in the hub's words. */
-  async send(method, path, body) {
-    try {
-      await api(method, `/api/grid/${this.nodeId}${path}`, body);
-      this.message = { ok: true, key: 'roster.saved' };
-      this.changed();
-      await this.load();
-    } catch (err) {
-      this.say(false, 'roster.failed', err.message);
-    }
-  }
-
-  say(ok, key, detail) {
-    this.message = { ok, key, detail };
-    this.renderMessage();
+  /** Sends a change to this node's roster; on success the roster and the board are read again. */
+  send(method, path, body) {
+    return super.send(method, `/api/grid/${this.nodeId}${path}`, body);
   }
 
   render() {
@@ -89,10 +77,6 @@ export class RosterEditor {
       this.canEdit ? this.escalateForm(d.node) : h('p.note', tx('span', 'duty.escalate', { t: `${d.node.escalateAfterS} s` }), ' · ', tx('span', 'roster.readOnly')),
       this.msgEl);
     this.renderMessage();
-  }
-
-  renderMessage() {
-    showStatus(this.msgEl, this.message);
   }
 
   /** A shift or change, with a delete that needs a second tap within 5 s. */

@@ -8,16 +8,16 @@
 import { h, tx, v, clear } from './dom.js';
 import { api } from './api.js';
 import { has, t } from './i18n.js';
-import { field, showStatus, twoTapButton } from './form-bits.js';
+import { EditPanel, field, twoTapButton } from './form-bits.js';
 
-export class StaffAdmin {
+export class StaffAdmin extends EditPanel {
   /** @param {{ me: () => {id:number, role:string}, changed: () => void }} opts */
   constructor(opts) {
+    super();
     Object.assign(this, opts);
     this.data = null;
     this.grids = [];
     this.error = null;
-    this.message = null;
     this.editing = null; // { id, kind: 'edit' | 'password' }
     this.root = h('section.staff-admin', { id: 'staff-admin' });
   }
@@ -32,22 +32,8 @@ export class StaffAdmin {
     this.render();
   }
 
-  async send(method, path, body) {
-    try {
-      await api(method, path, body);
-      this.message = { ok: true, key: 'roster.saved' };
-      this.editing = null;
-      this.changed();
-      await this.load();
-    } catch (err) {
-      this.say(false, 'roster.failed', err.message);
-    }
-  }
-
-  say(ok, key, detail) {
-    this.message = { ok, key, detail };
-    this.renderMessage();
-  }
+  /** After a change the hub accepted, the row's form closes. */
+  saved() { this.editing = null; }
 
   render() {
     const root = clear(this.root);
@@ -57,10 +43,6 @@ export class StaffAdmin {
     if (!this.data) return root.append(tx('p.empty', 'app.loading'));
     root.append(h('div.dev-list', this.data.staff.map((s) => this.row(s))), this.msgEl, this.createForm());
     this.renderMessage();
-  }
-
-  renderMessage() {
-    showStatus(this.msgEl, this.message);
   }
 
   row(s) {

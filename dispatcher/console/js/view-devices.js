@@ -9,6 +9,7 @@ import { h, tx, v, clear } from './dom.js';
 import { api, ApiError, downloadCsv } from './api.js';
 import { agoKey, dateTime } from './format.js';
 import { has, t } from './i18n.js';
+import { Latest } from './latest.js';
 
 /** As the hub's health sweep (alerts/health-sweep.ts), for a battery reported since its last run. */
 const LOW_BATTERY = 20;
@@ -61,7 +62,7 @@ export class DevicesView {
     this.onlyProblems = false;
     this.search = '';
     this.showing = DEVICES_SHOWN;
-    this.loads = 0;
+    this.latest = new Latest(); // an answer to an older question (typing went on) is dropped
     this.root = h('section.devices');
     this.body = h('div.dev-body');
     this.timer = null;
@@ -114,26 +115,24 @@ export class DevicesView {
   }
 
   async load() {
-    const mine = ++this.loads; // an answer to an older question (typing went on) is dropped
-    try {
-      let rows, summary = null, matched;
-      try {
-        const r = await api('GET', healthQuery(this));
-        rows = normalizeDevices(r.devices ?? [], [], this.app.now(), true);
-        summary = r.summary ?? null;
-        matched = r.matched ?? rows.length;
-      } catch (err) {
-        if (!(err instanceof ApiError) || err.status !== 404) throw err;
-        const [d, hs] = await Promise.all([api('GET', '/api/devices'), api('GET', '/api/households')]);
-        rows = normalizeDevices(d.devices ?? [], hs.households ?? [], this.app.now(), false);
-      }
-      if (mine !== this.loads) return;
-      Object.assign(this, { rows, summary, matched, fallback: summary === null, error: null });
-    } catch (err) {
-      if (mine !== this.loads) return;
-      this.error = err;
-    }
+    const r = await this.latest.run(() => this.fetchRows());
+    if (!r) return;
+    if (r.error) this.error = r.error;
+    else Object.assign(this, r.value, { fallback: r.value.summary === null, error: null });
     this.render();
+  }
+
+  /** The rows to draw and the counts, from the health list; on a hub without it, from the basic lists. */
+  async fetchRows() {
+    try {
+      const r = await api('GET', healthQuery(this));
+      const rows = normalizeDevices(r.devices ?? [], [], this.app.now(), true);
+      return { rows, summary: r.summary ?? null, matched: r.matched ?? rows.length };
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 404) throw err;
+      const [d, hs] = await Promise.all([api('GET', '/api/devices'), api('GET', '/api/households')]);
+      return { rows: normalizeDevices(d.devices ?? [], hs.households ?? [], this.app.now(), false), summary: null, matched: undefined };
+    }
   }
 
   render() {

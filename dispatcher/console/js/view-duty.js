@@ -13,6 +13,7 @@ import { duration } from './format.js';
 import { RosterEditor } from './roster-editor.js';
 import { StaffAdmin } from './staff-admin.js';
 import { nodeForm } from './node-form.js';
+import { Latest } from './latest.js';
 import { myAccountForm } from './my-account.js';
 
 /** How often an open page asks again: presence changes as consoles open and close. */
@@ -23,7 +24,7 @@ export class DutyView {
     this.app = app;
     this.board = null;
     this.error = null;
-    this.loads = 0;
+    this.latest = new Latest();
     /** Open roster editors by node id: kept while the board is redrawn, so a half-filled form survives. */
     this.editors = new Map();
     /** Open "add a node below" forms by parent id (0: the top node of a new hub); admins only. */
@@ -56,15 +57,10 @@ export class DutyView {
   }
 
   async load() {
-    const mine = ++this.loads;
-    try {
-      const board = await api('GET', '/api/duty');
-      if (mine !== this.loads) return;
-      Object.assign(this, { board, error: null });
-    } catch (err) {
-      if (mine !== this.loads) return;
-      this.error = err;
-    }
+    const r = await this.latest.run(() => api('GET', '/api/duty'));
+    if (!r) return;
+    if (r.error) this.error = r.error;
+    else Object.assign(this, { board: r.value, error: null });
     this.render();
   }
 

@@ -8,6 +8,7 @@ import { h, tx, v, clear } from './dom.js';
 import { api } from './api.js';
 import { t } from './i18n.js';
 import { HouseholdEditor } from './household-editor.js';
+import { Latest } from './latest.js';
 
 const SHOWN = 50;
 const SEARCH_PAUSE_MS = 300;
@@ -26,7 +27,7 @@ export class HouseholdsView {
     this.error = null;
     this.grids = null;
     this.editor = null;
-    this.asks = 0;
+    this.latest = new Latest();
     this.typing = null;
     this.root = h('section.households', { id: 'hh-page' });
     this.results = h('div.hh-results');
@@ -61,17 +62,11 @@ export class HouseholdsView {
   }
 
   async find() {
-    const mine = ++this.asks;
     const q = this.search.trim();
-    if (!q) { this.found = null; return this.renderResults(); }
-    try {
-      const r = await api('GET', `/api/households?${new URLSearchParams({ q: q.slice(0, 64), limit: String(SHOWN) })}`);
-      if (mine !== this.asks) return;
-      Object.assign(this, { found: r, error: null });
-    } catch (err) {
-      if (mine !== this.asks) return;
-      this.error = err;
-    }
+    const r = await this.latest.run(async () => (q ? api('GET', `/api/households?${new URLSearchParams({ q: q.slice(0, 64), limit: String(SHOWN) })}`) : null));
+    if (!r) return;
+    if (r.error) this.error = r.error;
+    else Object.assign(this, { found: r.value, error: null });
     this.renderResults();
   }
 
