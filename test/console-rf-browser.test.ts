@@ -249,11 +249,11 @@ describe('RF page logic (pure, in Node)', () => {
     expect(receiverState({ online: null, link: 'connecting', degraded: false })).toBe('connecting');
   });
 
-  it('the household filter matches number, address or resident, and an empty query keeps all', async () => {
+  it('the household filter matches number, address, a name or a phone, and an empty query keeps all', async () => {
     const { filterHouseholds, householdLabel } = await load('rf-learn');
     const hs = [
       { id: 3, address: '商城花园1号楼4单元103室', residents: [{ name: '张建国' }] },
-      { id: 13, address: '商城花园4号楼2单元113室', residents: [] },
+      { id: 13, address: '商城花园4号楼2单元113室', residents: [], contacts: [{ name: '李强', phone: '13700000013' }] },
     ];
     expect(filterHouseholds(hs, '')).toHaveLength(2);
     expect(filterHouseholds(hs, '  ')).toHaveLength(2);
@@ -261,6 +261,8 @@ describe('RF page logic (pure, in Node)', () => {
     expect(filterHouseholds([...hs].reverse(), '13').map((x: { id: number }) => x.id)).toEqual([13]);
     expect(filterHouseholds(hs, '113').map((x: { id: number }) => x.id)).toEqual([13]);
     expect(filterHouseholds(hs, '张建国').map((x: { id: number }) => x.id)).toEqual([3]);
+    expect(filterHouseholds(hs, '李强').map((x: { id: number }) => x.id)).toEqual([13]); // a contact, as the hub's search
+    expect(filterHouseholds(hs, '1370000001').map((x: { id: number }) => x.id)).toEqual([13]);
     expect(filterHouseholds(hs, 'nobody')).toEqual([]);
     expect(householdLabel(hs[0])).toBe('3 · 商城花园1号楼4单元103室 · 张建国');
     expect(householdLabel(hs[1])).toBe('13 · 商城花园4号楼2单元113室');

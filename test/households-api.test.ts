@@ -33,6 +33,11 @@ describe('households API', () => {
     const one = await t.api('GET', `/api/households/${hh.id}`, grid1);
     expect(one.body).toMatchObject({ household: { id: hh.id }, grid: { name: '第一网格' }, devices: [{ id: 'hh-test-01', kind: 'mqtt-button', revokedAt: null }] });
 
+    // Found by a contact's phone or name, as a relative on the phone gives them.
+    for (const q of ['13722223333', '赵敏']) {
+      const found = await t.api('GET', `/api/households?q=${encodeURIComponent(q)}&limit=5`, grid1);
+      expect(found.body.households.map((x: { id: number }) => x.id), q).toEqual([hh.id]);
+    }
     const console1 = await t.console('grid1');
     const button = await t.device('hh-test-01', dev.body.secret);
     const { alertId } = await button.send('press');

@@ -5,13 +5,18 @@
  */
 import type { Household } from '../store/household-repo.ts';
 
-/** `search`: a household id, or text in the address or the first resident's name (any case). `limit`: null for every match. */
+/** `search`: a household id, or text in the address, a resident's or contact's name or phone (any case). `limit`: null for every match. */
 export interface HouseholdSearch { search: string; limit: number | null }
 export const EVERY_HOUSEHOLD: HouseholdSearch = { search: '', limit: null };
 
-/** As the console's picker filters: the id itself, or a room number or a name in the address line and first resident. */
+/**
+ * The id itself, or a room number, a name or a phone number anywhere in the record: a relative on
+ * the phone gives their own number or name as often as the address.
+ */
 export function householdMatches(h: Household, needle: string): boolean {
-  return needle === '' || String(h.id) === needle || `${h.address} ${h.residents[0]?.name ?? ''}`.toLowerCase().includes(needle);
+  if (needle === '' || String(h.id) === needle) return true;
+  const people = [...h.residents, ...h.contacts].map((p) => `${p.name} ${p.phone}`).join(' ');
+  return `${h.address} ${people}`.toLowerCase().includes(needle);
 }
 
 /**

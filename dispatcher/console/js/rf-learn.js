@@ -9,11 +9,15 @@ import { t } from './i18n.js';
 import { dateTime } from './format.js';
 import { Latest } from './latest.js';
 
-/** Households whose number, address or first resident contains `q`. Pure; exported for tests. */
+/**
+ * Households whose number is `q`, or whose address, residents' or contacts' names or phones contain it:
+ * as the hub searches (reports/household-search.ts). Pure; exported for tests.
+ */
 export function filterHouseholds(households, q) {
   const s = String(q ?? '').trim().toLowerCase();
   if (!s) return households;
-  return households.filter((x) => String(x.id) === s || `${x.address} ${x.residents?.[0]?.name ?? ''}`.toLowerCase().includes(s));
+  const text = (x) => [x.address, ...[...(x.residents ?? []), ...(x.contacts ?? [])].map((p) => `${p.name ?? ''} ${p.phone ?? ''}`)].join(' ');
+  return households.filter((x) => String(x.id) === s || text(x).toLowerCase().includes(s));
 }
 
 export const householdLabel = (x) => `${x.id} · ${x.address}${x.residents?.[0]?.name ? ` · ${x.residents[0].name}` : ''}`;
