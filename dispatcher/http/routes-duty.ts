@@ -9,6 +9,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { HubServices } from './services.ts';
 import { requireStaff } from './app.ts';
+import { accountWithin } from './staff-view.ts';
 import { isWithin } from '../domain/grid.ts';
 import { dutyBoard } from '../domain/duty-board.ts';
 
@@ -30,13 +31,12 @@ export const dutyRoutes = (svc: HubServices): FastifyPluginAsync => async (app) 
       const s = svc.store.staff.get(id);
       return { name: s?.displayName ?? `#${id}`, phone: s?.phone ?? '', role: s?.role ?? null };
     };
-    const inScope = (s: { scopeNodeId: number | null }) => scope === null || (scope !== undefined && s.scopeNodeId !== null && isWithin(grid.find(s.scopeNodeId)?.path ?? '', scope));
     return {
       at: now,
       canEdit: me.role !== 'staff',
       summary: board.summary,
       nodes: board.nodes.map((n) => ({ ...n, onDuty: n.onDuty.map((d) => ({ ...d, ...person(d.staffId) })) })),
-      staff: svc.store.staff.list().filter((s) => !s.disabled && inScope(s)).map((s) => ({
+      staff: svc.store.staff.list().filter((s) => !s.disabled && accountWithin(s, scope, (id) => grid.find(id)?.path)).map((s) => ({
         id: s.id, name: s.displayName, role: s.role, phone: s.phone, scopeNodeId: s.scopeNodeId, online: svc.alerts.isOnline(s.id),
       })),
     };

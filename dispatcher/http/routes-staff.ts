@@ -10,7 +10,7 @@ import type { HubServices } from './services.ts';
 import { requireStaff } from './app.ts';
 import { hashSecret } from '../auth/secrets.ts';
 import { HubError } from '../errors.ts';
-import { isWithin } from '../domain/grid.ts';
+import { accountWithin } from './staff-view.ts';
 import type { Role, Staff } from '../store/staff-repo.ts';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } } } as const;
@@ -64,8 +64,7 @@ export const staffRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
   app.get('/api/staff', { schema: { querystring: { type: 'object', additionalProperties: false } } }, async (req) => {
     const me = manager(req);
     const scope = svc.alerts.scopeOf(me);
-    const inScope = (s: Staff) => scope === null || (scope !== undefined && s.scopeNodeId !== null && isWithin(grid.find(s.scopeNodeId)?.path ?? '', scope));
-    return { staff: svc.store.staff.list().filter(inScope).map(view), canCreate: me.role === 'admin' ? ['staff', 'leader', 'admin'] : ['staff'] };
+    return { staff: svc.store.staff.list().filter((s) => accountWithin(s, scope, (id) => grid.find(id)?.path)).map(view), canCreate: me.role === 'admin' ? ['staff', 'leader', 'admin'] : ['staff'] };
   });
 
   app.post<{ Body: StaffFields & { username: string; password: string; displayName: string; role: Role; scopeNodeId: number | null } }>('/api/staff', { schema: { body: createBody } }, async (req, reply) => {

@@ -1,4 +1,16 @@
 /** The public shape of a staff account (never the password hash). */
 import type { Staff } from '../store/staff-repo.ts';
+import { isWithin } from '../domain/grid.ts';
 
 export const staffView = (s: Staff) => ({ id: s.id, username: s.username, displayName: s.displayName, role: s.role, scopeNodeId: s.scopeNodeId });
+
+/**
+ * True when an account's area lies inside `scope` (a caller's, from AlertService.scopeOf): null is
+ * everything (an unscoped admin oversees every account), undefined nothing.
+ */
+export function accountWithin(s: Pick<Staff, 'scopeNodeId'>, scope: string | null | undefined, pathOf: (nodeId: number) => string | undefined): boolean {
+  if (scope === null) return true;
+  if (scope === undefined || s.scopeNodeId === null) return false;
+  const path = pathOf(s.scopeNodeId);
+  return path !== undefined && isWithin(path, scope);
+}
