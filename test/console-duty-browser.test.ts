@@ -174,7 +174,8 @@ describe('duty page', { timeout: 60_000 }, () => {
     await leader.waitForSelector(`${row('第二网格')} .roster .shift-form`);
     expect((await visibleUiText(leader)).filter((s) => CJK.test(s))).toEqual([]);
     expect(await leader.textContent('a.tab[data-page="duty"]')).toBe('Duty');
-    await leader.screenshot({ path: join(shots(), 'console-duty-desktop.png'), fullPage: true, animations: 'disabled' });
+    await leader.evaluate(() => window.scrollTo(0, 0));
+    await leader.screenshot({ path: join(shots(), 'console-duty-desktop.png'), animations: 'disabled' });
     await leader.setViewportSize({ width: 360, height: 780 });
     await leader.waitForTimeout(200);
     const wide = await leader.evaluate(() => [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > 361)
@@ -182,7 +183,8 @@ describe('duty page', { timeout: 60_000 }, () => {
     expect(wide).toEqual([]);
     const tabs = await leader.locator('a.tab').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().top));
     expect(new Set(tabs).size).toBe(1); // one row
-    await leader.screenshot({ path: join(shots(), 'console-duty-phone.png'), fullPage: true, animations: 'disabled' });
+    await leader.evaluate(() => window.scrollTo(0, 0));
+    await leader.screenshot({ path: join(shots(), 'console-duty-phone.png'), animations: 'disabled' });
     await leader.click('#lang-switch');
     await leader.setViewportSize({ width: 1280, height: 900 });
   });
