@@ -181,3 +181,20 @@ it('the RF buttons are read through their own index, not by reading every device
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('a household is found by grid and address through an index, as an import checks each row', () => {
+  const { dir, dbPath } = tempDbPath();
+  const store = Store.open(dbPath);
+  try {
+    const grid = store.grid.add(null, '金水区', 'district');
+    store.tx(() => { for (let i = 0; i < 50; i++) store.households.create({ gridId: grid.id, address: `${i} 号`, accessNote: '', residents: [], contacts: [] }, 0); });
+    expect(store.households.idAt(grid.id, '7 号')).toBeGreaterThan(0);
+    expect(store.households.idAt(grid.id, '70 号')).toBeUndefined();
+    const sql = [...seen].find((q) => q.includes('FROM households WHERE grid_id = ? AND address = ?'))!;
+    const plan = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(grid.id, 'x') as { detail: string }[]).map((r) => r.detail).join('; ');
+    expect(plan).toContain('households_grid_address');
+  } finally {
+    store.db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -11,6 +11,14 @@ import { requireStaff } from './app.ts';
 import { sendJson } from './worker-answer.ts';
 import { HubError } from '../errors.ts';
 import type { Household } from '../store/household-repo.ts';
+import { parseCsv } from '../reports/csv.ts';
+import { gridFinder, planImport, sameAddress } from '../domain/household-import.ts';
+
+/** A street office's households in one file: 20,000 rows of about 150 bytes fit in 4 MB. */
+const IMPORT_MOST_ROWS = 20_000;
+const IMPORT_BYTES = 4 * 1024 * 1024;
+/** Households written per transaction, with a turn of the event loop between: as bulk provisioning (routes-provision.ts). */
+const IMPORT_CHUNK = 250;
 
 /** `limit` 1–1,000; without it, every household that matches. */
 const householdQuery = {
@@ -63,7 +71,7 @@ export function householdInput(b: HouseholdBody): Omit<Household, 'id'> {
   };
   return {
     gridId: b.gridId,
-    address: must(b.address, 'address'),
+    address: sameAddress(must(b.address, 'address')),
     accessNote: (b.accessNote ?? '').trim(),
     residents: b.residents.map((r, i) => ({ name: must(r.name, `residents[${i}].name`), age: r.age ?? null, phone: (r.phone ?? '').trim(), medicalNote: (r.medicalNote ?? '').trim() })),
     contacts: b.contacts.map((c, i) => ({ name: must(c.name, `contacts[${i}].name`), relation: (c.relation ?? '').trim(), phone: c.phone.trim() })),
@@ -71,6 +79,8 @@ export function householdInput(b: HouseholdBody): Omit<Household, 'id'> {
 }
 
 export const householdRoutes = (svc: HubServices): FastifyPluginAsync => async (app) => {
+  // CSV for the import only (this plugin's routes); the rest of the API speaks JSON.
+  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_BYTES }, (_req, body, done) => done(null, body));
   /** The grid node a household may be placed in by this caller: it exists and is inside their scope. */
   const gridInScope = (req: FastifyRequest, gridId: number) => {
     const node = svc.store.grid.find(gridId);
@@ -101,9 +111,17 @@ export const householdRoutes = (svc: HubServices): FastifyPluginAsync => async (
     return { household: hh, grid: { id: node.id, name: node.name, level: node.level }, devices };
   });
 
+  /** One address in one grid is one household: a second registration would split its calls' history. */
+  const addressFree = (h: Omit<Household, 'id'>, self?: number) => {
+    const other = svc.store.households.idAt(h.gridId, h.address);
+    if (other !== undefined && other !== self) throw new HubError('E_CONFLICT', `household ${other} is already registered at this address in this grid`, { householdId: other });
+  };
+
   app.post<{ Body: HouseholdBody }>('/api/households', { schema: { body: householdBody } }, async (req, reply) => {
     gridInScope(req, req.body.gridId);
-    const household = svc.store.households.create(householdInput(req.body), svc.clock.now());
+    const input = householdInput(req.body);
+    addressFree(input);
+    const household = svc.store.households.create(input, svc.clock.now());
     reply.status(201);
     return { household };
   });
@@ -112,8 +130,48 @@ export const householdRoutes = (svc: HubServices): FastifyPluginAsync => async (
     const id = Number(req.params.id);
     householdInScope(req, id);
     gridInScope(req, req.body.gridId);
-    const household = svc.store.households.update(id, householdInput(req.body));
+    const input = householdInput(req.body);
+    addressFree(input, id);
+    const household = svc.store.households.update(id, input);
     if (!household) throw new HubError('E_NOT_FOUND', `household ${id} does not exist`);
     return { household };
+  });
+
+  /**
+   * A spreadsheet of households (domain/household-import.ts), leaders and admins. Every row is
+   * checked first: any problem, and nothing is written (400 with each row's line and problem).
+   * Then all of them, in chunks; a failure part way removes what was written.
+   */
+  app.post<{ Body: string }>('/api/households/import', { bodyLimit: IMPORT_BYTES }, async (req, reply) => {
+    const me = requireStaff(req);
+    if (me.role === 'staff') throw new HubError('E_FORBIDDEN', 'grid leaders and admins import households; grid workers add them one by one');
+    if (typeof req.body !== 'string') throw new HubError('E_UNSUPPORTED_MEDIA', 'send the spreadsheet as Content-Type: text/csv (UTF-8)');
+    let rows;
+    try { rows = parseCsv(req.body); } catch (err) { throw new HubError('E_VALIDATION', `not a CSV file: ${(err as Error).message}`); }
+    if (rows.length - 1 > IMPORT_MOST_ROWS) throw new HubError('E_TOO_LARGE', `at most ${IMPORT_MOST_ROWS} households per file: split it`);
+    const scope = svc.alerts.scopeOf(me);
+    const nodes = svc.store.grid.list().filter((n) => svc.alerts.canSee(me, n.path));
+    const plan = planImport({ rows, gridOf: gridFinder(nodes), registered: (g, a) => svc.store.households.idAt(g, a) });
+    if (plan.errors.length) {
+      throw new HubError('E_VALIDATION', `${plan.errors.length} problem(s) in the file: nothing was imported`, { rows: plan.errors.slice(0, 200), problems: plan.errors.length });
+    }
+    if (!plan.households.length) throw new HubError('E_VALIDATION', 'the file has no households under its header line');
+    const now = svc.clock.now();
+    const created: number[] = [];
+    try {
+      for (let from = 0; from < plan.households.length; from += IMPORT_CHUNK) {
+        svc.store.tx(() => {
+          for (const x of plan.households.slice(from, from + IMPORT_CHUNK)) created.push(svc.store.households.create(x.household, now).id);
+        });
+        if (from + IMPORT_CHUNK < plan.households.length) await new Promise((r) => setImmediate(r));
+      }
+    } catch (err) {
+      svc.store.tx(() => svc.store.households.removeUnused(created));
+      req.log.warn({ err, written: created.length }, 'household import failed part way; what it wrote was removed');
+      throw err;
+    }
+    req.log.info({ count: created.length, by: me.username, scope }, 'households imported');
+    reply.status(201);
+    return { created: created.length, households: plan.households.map((x, i) => ({ line: x.line, id: created[i] })) };
   });
 };

@@ -75,6 +75,11 @@ export class HouseholdRepo {
     return h;
   }
 
+  /** The household registered at this address in this grid, through households_grid_address (migration 19). */
+  idAt(gridId: number, address: string): number | undefined {
+    return (this.db.prepare('SELECT id FROM households WHERE grid_id = ? AND address = ?').get(gridId, address) as { id: number } | undefined)?.id;
+  }
+
   forgetCache(): void {
     this.cache.clear();
   }

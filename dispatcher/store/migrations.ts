@@ -283,4 +283,8 @@ export const MIGRATIONS: string[] = [
      they were found by reading every device, 20,000 in a street office, on the event loop (issue 6). */ `
   CREATE INDEX devices_rf ON devices(id) WHERE kind = 'rf-button';
   `,
+  /* 19: households by grid and address (store/household-repo.ts idAt): an import of a street office's
+     households checks each row against those already registered, which without it read every household. */ `
+  CREATE INDEX households_grid_address ON households(grid_id, address);
+  `,
 ];

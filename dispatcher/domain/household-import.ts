@@ -1,0 +1,126 @@
+/**
+ * A street office's households from a spreadsheet (CSV), checked row by row before anything is
+ * written: one household per row, its resident (the person living alone) and up to two emergency
+ * contacts. Headers in English or Chinese, in any order; a header it does not know is an error
+ * (a typo would otherwise drop a column without a word). Every row's problems are reported with
+ * its line, so a supervisor fixes the sheet once. Pure: the grid lookup and the "already
+ * registered" check come in as functions.
+ */
+import type { Household } from '../store/household-repo.ts';
+
+export const IMPORT_COLUMNS = {
+  grid: ['grid', '网格'],
+  address: ['address', '地址'],
+  access_note: ['access_note', '进门方式'],
+  resident_name: ['resident_name', '老人姓名'],
+  resident_age: ['resident_age', '年龄'],
+  resident_phone: ['resident_phone', '老人电话'],
+  medical_note: ['medical_note', '健康情况'],
+  contact_name: ['contact_name', '联系人'],
+  contact_relation: ['contact_relation', '关系'],
+  contact_phone: ['contact_phone', '联系人电话'],
+  contact2_name: ['contact2_name', '联系人2'],
+  contact2_relation: ['contact2_relation', '关系2'],
+  contact2_phone: ['contact2_phone', '联系人2电话'],
+} as const;
+type Column = keyof typeof IMPORT_COLUMNS;
+const REQUIRED: Column[] = ['grid', 'address', 'resident_name'];
+const PHONE = /^[0-9+()\- ]{3,32}$/;
+
+export interface ImportInputs {
+  rows: { line: number; cells: string[] }[];
+  /** A grid node in the importer's scope for a cell: its id, or names from the top down joined by "/", matched from the end. */
+  gridOf: (cell: string) => { id: number } | { error: string };
+  /** The household already registered at this address in this grid, if any. */
+  registered: (gridId: number, address: string) => number | undefined;
+}
+
+export interface ImportPlan {
+  households: { line: number; household: Omit<Household, 'id'> }[];
+  errors: { line: number; message: string }[];
+}
+
+/** Spaces trimmed and runs of spaces made one, so "1号楼  101室" and "1号楼 101室 " are the same address. */
+export const sameAddress = (s: string) => s.trim().replace(/\s+/g, ' ');
+
+export function planImport(p: ImportInputs): ImportPlan {
+  const [head, ...body] = p.rows;
+  const errors: ImportPlan['errors'] = [];
+  if (!head) return { households: [], errors: [{ line: 1, message: 'the file is empty: the first line names the columns' }] };
+  const at = new Map<Column, number>();
+  head.cells.forEach((raw, i) => {
+    const name = raw.trim().toLowerCase();
+    if (name === '') return;
+    const col = (Object.keys(IMPORT_COLUMNS) as Column[]).find((k) => (IMPORT_COLUMNS[k] as readonly string[]).includes(name));
+    if (!col) errors.push({ line: head.line, message: `unknown column "${raw.trim()}": the columns are ${Object.keys(IMPORT_COLUMNS).join(', ')} (or their Chinese names)` });
+    else if (at.has(col)) errors.push({ line: head.line, message: `column ${col} appears twice` });
+    else at.set(col, i);
+  });
+  for (const c of REQUIRED) if (!at.has(c)) errors.push({ line: head.line, message: `column ${c} is missing` });
+  if (errors.length) return { households: [], errors };
+
+  const households: ImportPlan['households'] = [];
+  const seen = new Map<string, number>();
+  for (const row of body) {
+    if (row.cells.every((c) => c.trim() === '')) continue;
+    const cell = (c: Column) => (at.has(c) ? (row.cells[at.get(c)!] ?? '').trim() : '');
+    const bad = (message: string) => errors.push({ line: row.line, message });
+    const before = errors.length;
+    const grid = p.gridOf(cell('grid'));
+    if ('error' in grid) bad(grid.error);
+    const address = sameAddress(cell('address'));
+    if (!address || address.length > 200) bad('address: 1 to 200 characters');
+    const name = cell('resident_name');
+    if (!name || name.length > 64) bad('resident_name: 1 to 64 characters');
+    const ageCell = cell('resident_age');
+    const age = ageCell === '' ? null : Number(ageCell);
+    if (age !== null && !(Number.isInteger(age) && age >= 0 && age <= 130)) bad(`resident_age: a whole number from 0 to 130, not "${ageCell}"`);
+    const phone = cell('resident_phone');
+    if (phone && !PHONE.test(phone)) bad(`resident_phone: 3 to 32 digits, spaces or + ( ) -, not "${phone}"`);
+    if (cell('medical_note').length > 500 || cell('access_note').length > 500) bad('medical_note and access_note: at most 500 characters');
+    const contacts: Household['contacts'] = [];
+    for (const k of ['contact', 'contact2'] as const) {
+      const c = { name: cell(`${k}_name`), relation: cell(`${k}_relation`), phone: cell(`${k}_phone`) };
+      if (!c.name && !c.relation && !c.phone) continue;
+      if (!c.name || c.name.length > 64) bad(`${k}_name: 1 to 64 characters when a contact is given`);
+      if (!PHONE.test(c.phone)) bad(`${k}_phone: 3 to 32 digits, spaces or + ( ) -, not "${c.phone}"`);
+      if (c.relation.length > 32) bad(`${k}_relation: at most 32 characters`);
+      contacts.push(c);
+    }
+    if (errors.length > before || 'error' in grid) continue;
+    const key = `${grid.id}\u0000${address}`;
+    const twin = seen.get(key);
+    if (twin !== undefined) { bad(`the same grid and address as line ${twin}`); continue; }
+    seen.set(key, row.line);
+    const existing = p.registered(grid.id, address);
+    if (existing !== undefined) { bad(`already registered as household ${existing}: edit it in the console instead`); continue; }
+    households.push({ line: row.line, household: {
+      gridId: grid.id, address, accessNote: cell('access_note'),
+      residents: [{ name, age, phone, medicalNote: cell('medical_note') }], contacts,
+    } });
+  }
+  return { households, errors };
+}
+
+/**
+ * The grid node for an import cell: a node id, or its names from the top down joined by "/" and
+ * matched from the end ("第一网格", "商城花园社区/第一网格"), among the nodes the importer may use.
+ */
+export function gridFinder(nodes: readonly { id: number; parentId: number | null; name: string }[]): (cell: string) => { id: number } | { error: string } {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const chainOf = (n: { id: number; parentId: number | null; name: string }) => {
+    const names: string[] = [];
+    for (let x: typeof n | undefined = n; x; x = x.parentId === null ? undefined : byId.get(x.parentId)) names.unshift(x.name);
+    return names;
+  };
+  const chains = nodes.map((n) => ({ id: n.id, names: chainOf(n) }));
+  return (cell) => {
+    if (/^[1-9][0-9]*$/.test(cell)) return byId.has(Number(cell)) ? { id: Number(cell) } : { error: `grid ${cell}: no such grid node in your area` };
+    const want = cell.split('/').map((s) => s.trim()).filter(Boolean);
+    if (!want.length) return { error: 'grid: empty (a node id, or its name, or names from the top joined by "/")' };
+    const found = chains.filter((c) => c.names.length >= want.length && want.every((w, i) => c.names[c.names.length - want.length + i] === w));
+    if (found.length === 1) return { id: found[0].id };
+    if (!found.length) return { error: `grid "${cell}": no such grid node in your area` };
+    return { error: `grid "${cell}" names ${found.length} nodes: add the name above it, as "社区/网格", or give the node id` };
+  };
+}

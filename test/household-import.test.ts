@@ -1,0 +1,124 @@
+/** Households from a spreadsheet: the CSV reader, the row checks (pure), and POST /api/households/import on a real hub. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../dispatcher/reports/csv.ts';
+import { gridFinder, planImport } from '../dispatcher/domain/household-import.ts';
+import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+
+describe('parseCsv', () => {
+  it('reads quoted cells with commas, quotes and line breaks, CRLF, a BOM, and says where each row starts', () => {
+    const text = '\uFEFFa,b,c\r\n1,"x, ""y""",3\r\n"two\nlines",,\n\nlast,row';
+    expect(parseCsv(text)).toEqual([
+      { line: 1, cells: ['a', 'b', 'c'] },
+      { line: 2, cells: ['1', 'x, "y"', '3'] },
+      { line: 3, cells: ['two\nlines', '', ''] },
+      { line: 5, cells: [''] },
+      { line: 6, cells: ['last', 'row'] },
+    ]);
+    expect(parseCsv('a,b\n')).toEqual([{ line: 1, cells: ['a', 'b'] }]);
+    expect(() => parseCsv('a,b\n"open,c')).toThrow(/line 2 is never closed/);
+  });
+});
+
+const NODES = [
+  { id: 1, parentId: null, name: '区' }, { id: 2, parentId: 1, name: '甲社区' }, { id: 3, parentId: 1, name: '乙社区' },
+  { id: 4, parentId: 2, name: '第一网格' }, { id: 5, parentId: 3, name: '第一网格' }, { id: 6, parentId: 3, name: '第二网格' },
+];
+
+describe('planImport', () => {
+  const plan = (csv: string, registered: (g: number, a: string) => number | undefined = () => undefined) => planImport({ rows: parseCsv(csv), gridOf: gridFinder(NODES), registered });
+
+  it('takes Chinese or English headers in any order and makes one household per row', () => {
+    const p = plan('地址,网格,老人姓名,年龄,联系人,关系,联系人电话\n" 1号楼  101室 ",甲社区/第一网格,赵桂兰,84,赵敏,女儿,137 2222 3333\n2号楼,6,钱秀珍,,,,\n');
+    expect(p.errors).toEqual([]);
+    expect(p.households).toEqual([
+      { line: 2, household: { gridId: 4, address: '1号楼 101室', accessNote: '', residents: [{ name: '赵桂兰', age: 84, phone: '', medicalNote: '' }], contacts: [{ name: '赵敏', relation: '女儿', phone: '137 2222 3333' }] } },
+      { line: 3, household: { gridId: 6, address: '2号楼', accessNote: '', residents: [{ name: '钱秀珍', age: null, phone: '', medicalNote: '' }], contacts: [] } },
+    ]);
+  });
+
+  it('reports every bad row with its line and what is wrong, and plans nothing', () => {
+    const p = plan([
+      'grid,address,resident_name,resident_age,contact_name,contact_phone',
+      '第一网格,1号楼,赵,80,,', // two nodes are named 第一网格
+      '第二网格,,钱,200,孙,abc', // no address, age 200, a bad phone
+      '乙社区/第二网格,3号楼,李,70,,',
+      '6,3号楼,王,71,,', // the same household as line 4
+      '9,4号楼,周,72,,', // not in the area
+      '第二网格,5号楼,吴,73,,', // already registered
+    ].join('\n'), (g, a) => (g === 6 && a === '5号楼' ? 77 : undefined));
+    expect(p.errors.map((e) => [e.line, e.message.split(':')[0]])).toEqual([
+      [2, 'grid "第一网格" names 2 nodes'], [3, 'address'], [3, 'resident_age'], [3, 'contact_phone'],
+      [5, 'the same grid and address as line 4'], [6, 'grid 9'], [7, 'already registered as household 77'],
+    ]);
+    expect(p.households.map((x) => x.line)).toEqual([4]);
+  });
+
+  it('refuses a header it does not know, a column twice, a required column missing, an empty file', () => {
+    expect(plan('grid,address,resident,老人姓名\n').errors.map((e) => e.message)).toEqual([expect.stringContaining('unknown column "resident"')]);
+    expect(plan('grid,address,resident_name,地址\n').errors.map((e) => e.message)).toEqual(['column address appears twice']);
+    expect(plan('grid,address\n').errors.map((e) => e.message)).toEqual(['column resident_name is missing']);
+    expect(plan('').errors[0].message).toMatch(/empty/);
+  });
+});
+
+describe('POST /api/households/import', () => {
+  let t: TestHub;
+  let leader: string;
+  beforeAll(async () => {
+    t = await startTestHub();
+    leader = await t.login('community');
+  });
+  afterAll(async () => { await t?.stop(); });
+  const post = (body: string, token = leader, type = 'text/csv') => fetch(`${t.httpUrl}/api/households/import`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body,
+  }).then(async (r) => ({ status: r.status, body: await r.json() }));
+
+  it('a leader imports a sheet; each household can then take a button whose call shows its resident', async () => {
+    const before = t.hub.store.households.count();
+    const rows = Array.from({ length: 300 }, (_, i) => `${['第一网格', '第二网格'][i % 2]},商城花园20号楼${i + 1}室,住户${i + 1},${70 + (i % 30)},家属${i + 1},子女,1370000${String(i).padStart(4, '0')}`);
+    const r = await post(['网格,地址,老人姓名,年龄,联系人,关系,联系人电话', ...rows].join('\r\n'));
+    expect([r.status, r.body.created]).toEqual([201, 300]);
+    expect(t.hub.store.households.count()).toBe(before + 300);
+    const first = r.body.households[0];
+    expect(first.line).toBe(2);
+    const admin = await t.login('admin');
+    const dev = await t.api('POST', '/api/devices', admin, { id: 'imp-0001', householdId: first.id });
+    const c = await t.console('grid1');
+    const { alertId } = await (await t.device('imp-0001', dev.body.secret)).send('press');
+    const f = await c.waitFor((x) => x.type === 'change' && x.alert?.id === alertId);
+    expect(f.alert.household).toMatchObject({ address: '商城花园20号楼1室', residents: [{ name: '住户1', age: 70 }], contacts: [{ phone: '13700000000' }] });
+    // The same sheet again: every row is already registered, and nothing is written twice.
+    const again = await post(['网格,地址,老人姓名', '第一网格,商城花园20号楼1室,住户1'].join('\n'));
+    expect([again.status, again.body.error.code, again.body.error.rows[0].message]).toEqual([400, 'E_VALIDATION', expect.stringContaining('already registered')]);
+    c.close();
+  });
+
+  it('a sheet with one bad row imports nothing and names the row; the wrong sender or format is refused', async () => {
+    const before = t.hub.store.households.count();
+    const bad = await post('grid,address,resident_name,resident_age\n第一网格,30号楼1室,甲,80\n第一网格,30号楼2室,乙,eighty\n');
+    expect([bad.status, bad.body.error.problems, bad.body.error.rows]).toEqual([400, 1, [{ line: 3, message: expect.stringContaining('resident_age') }]]);
+    expect(t.hub.store.households.count()).toBe(before);
+    expect((await post('grid,address,resident_name\n第一网格,x,y\n', await t.login('grid1'))).status).toBe(403);
+    expect((await post('{"csv":"grid"}', leader, 'application/json')).body.error.code).toBe('E_UNSUPPORTED_MEDIA');
+    expect((await post('grid,address\n"open', leader)).body.error.message).toMatch(/not a CSV file/);
+    expect((await post('网格,地址,老人姓名\n', leader)).body.error.message).toMatch(/no households/);
+    const outside = await post('网格,地址,老人姓名\n城东路街道,1号,甲\n'); // above the leader's community
+    expect(outside.body.error.rows[0].message).toMatch(/no such grid node in your area/);
+    const big = await post(`网格,地址,老人姓名\n${'x'.repeat(5 * 1024 * 1024)}`);
+    expect([big.status, big.body.error.code]).toEqual([413, 'E_TOO_LARGE']);
+    expect(t.hub.store.households.count()).toBe(before);
+    expect((await t.api('GET', '/healthz')).status).toBe(200);
+  });
+
+  it('one address in one grid is one household, for single registrations and edits too', async () => {
+    const hhId = t.hub.store.devices.householdOf('demo-0001')!;
+    const hh = t.hub.store.households.get(hhId)!;
+    const body = { gridId: hh.gridId, address: `  ${hh.address}  `, residents: [{ name: '又一位' }], contacts: [] };
+    const twin = await t.api('POST', '/api/households', leader, body);
+    expect([twin.status, twin.body.error.code, twin.body.error.householdId]).toEqual([409, 'E_CONFLICT', hhId]);
+    const other = t.hub.store.households.get(t.hub.store.devices.householdOf('demo-0002')!)!;
+    const move = await t.api('PUT', `/api/households/${other.id}`, leader, { ...other, id: undefined, address: hh.address });
+    expect(move.status).toBe(409);
+    expect((await t.api('PUT', `/api/households/${hhId}`, leader, { ...hh, id: undefined, accessNote: '钥匙在物业' })).status).toBe(200); // its own address
+  });
+});
