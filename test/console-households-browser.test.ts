@@ -132,6 +132,30 @@ describe('households page', { timeout: 60_000 }, () => {
     await admin.context().close();
   });
 
+  it('a leader imports a spreadsheet: a wrong row is named by its line and nothing is imported, then the fixed sheet is', async () => {
+    expect(await page.locator('#hh-import').count()).toBe(0); // grid workers add households one by one
+    const leader = await openLoggedIn(b.browser, t.httpUrl, 'community', errors);
+    await leader.goto('/#/households');
+    await leader.waitForSelector('#hh-import');
+    expect(await leader.getAttribute('#hh-template', 'download')).toBe('households-template.csv');
+    const before = t.hub.store.households.count();
+    const sheet = (age: string) => Buffer.from(`\uFEFF网格,地址,老人姓名,年龄\r\n第一网格,导入路1号,孙秀英,88\r\n第二网格,导入路2号,周玉兰,${age}\r\n`);
+    await leader.click('#hh-import-send');
+    expect(await leader.textContent('#hh-import-msg')).toBe('请先选择 CSV 文件');
+    await leader.setInputFiles('#hh-import-file', { name: 'households.csv', mimeType: 'text/csv', buffer: sheet('九十') });
+    await leader.click('#hh-import-send');
+    await leader.waitForSelector('#hh-import-rows li');
+    expect(await leader.textContent('#hh-import-rows')).toContain('第 3 行');
+    expect(await leader.textContent('#hh-import-rows')).toContain('resident_age');
+    expect(t.hub.store.households.count()).toBe(before);
+    await leader.setInputFiles('#hh-import-file', { name: 'households.csv', mimeType: 'text/csv', buffer: sheet('90') });
+    await leader.click('#hh-import-send');
+    await leader.waitForSelector('#hh-import-msg.ok:has-text("已导入 2 户")');
+    expect(t.hub.store.households.count()).toBe(before + 2);
+    expect(await leader.locator('#hh-import-rows li').count()).toBe(0);
+    await leader.context().close();
+  });
+
   it('in English no UI text is Chinese, and on a 360 px phone nothing is wider than the screen', async () => {
     await page.click('#lang-switch');
     await page.waitForSelector('html[lang="en"]');

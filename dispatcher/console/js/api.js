@@ -5,11 +5,13 @@
 const KEY = 'anxin.session';
 
 export class ApiError extends Error {
-  constructor(status, code, message, holder) {
+  constructor(status, code, message, holder, details) {
     super(message);
     this.status = status;
     this.code = code;
     this.holder = holder ?? null;
+    /** The hub's whole error object (an import's rows, say). */
+    this.details = details ?? {};
   }
 }
 
@@ -30,15 +32,15 @@ const authLostListeners = new Set();
 export const onAuthLost = (fn) => authLostListeners.add(fn);
 
 /** The hub's answer if it is a success; otherwise an ApiError with the hub's code (a 401 tells the auth-lost listeners). */
-async function request(method, path, body, accept) {
+async function request(method, path, body, accept, contentType) {
   const s = session.load();
   const headers = {};
   if (s) headers.authorization = `Bearer ${s.token}`;
   if (accept) headers.accept = accept;
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined) headers['content-type'] = contentType ?? 'application/json';
   let res;
   try {
-    res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(path, { method, headers, body: body === undefined ? undefined : contentType ? body : JSON.stringify(body) });
   } catch (err) {
     throw new ApiError(0, 'E_NETWORK', String(err?.message ?? err));
   }
@@ -47,14 +49,23 @@ async function request(method, path, body, accept) {
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
   const e = data?.error ?? {};
-  const err = new ApiError(res.status, e.code ?? `HTTP_${res.status}`, e.message ?? text.slice(0, 200), e.holder);
+  const err = new ApiError(res.status, e.code ?? `HTTP_${res.status}`, e.message ?? text.slice(0, 200), e.holder, e);
   if (res.status === 401 && s && !path.startsWith('/api/session')) for (const fn of authLostListeners) fn();
   throw err;
 }
 
-export async function api(method, path, body) {
-  const text = await (await request(method, path, body)).text();
+async function jsonOf(res) {
+  const text = await res.text();
   try { return text ? JSON.parse(text) : null; } catch { return null; }
+}
+
+export async function api(method, path, body) {
+  return jsonOf(await request(method, path, body));
+}
+
+/** POSTs `text` as it is, as `contentType` (a spreadsheet's CSV); answers and fails as api() does. */
+export async function postText(path, text, contentType) {
+  return jsonOf(await request('POST', path, text, undefined, contentType));
 }
 
 /**

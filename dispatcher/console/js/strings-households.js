@@ -48,4 +48,14 @@ export const HOUSEHOLD_STRINGS = {
   'hh.secretOnce': ['设备密钥只显示这一次：请现在写入设备', 'The device secret is shown only this once: set it on the device now'],
   'hh.mqttUser': ['MQTT 用户名', 'MQTT username'],
   'hh.mqttPassword': ['MQTT 密码', 'MQTT password'],
+
+  'imp.heading': ['从表格导入住户', 'Import households from a spreadsheet'],
+  'imp.hint': ['每行一户：网格、地址、老人姓名必填。表格另存为 CSV（UTF-8）。有任何一行不对，整张表都不导入，并列出每一行的问题。', 'One household per row: grid, address and resident name are required. Save the sheet as CSV (UTF-8). If any row is wrong nothing is imported, and each wrong row is listed.'],
+  'imp.file': ['CSV 文件', 'CSV file'],
+  'imp.send': ['导入', 'Import'],
+  'imp.template': ['下载模板', 'Download a template'],
+  'imp.pickFile': ['请先选择 CSV 文件', 'Pick a CSV file first'],
+  'imp.sending': ['正在导入…', 'Importing…'],
+  'imp.done': ['已导入 {n} 户', '{n} households imported'],
+  'imp.line': ['第 {n} 行', 'Line {n}'],
 };

@@ -2,13 +2,15 @@
  * Households (#/households, reached from the devices page): find a household by its number, address
  * or resident (GET /api/households?q=&limit=50, searched in the hub), open it, fix a phone or a
  * medical note, or register a new one (household-editor.js). `#/households?id=7` opens household 7,
- * as the address on a device's row links. Any staff member edits the households of their own area.
+ * as the address on a device's row links. Any staff member edits the households of their own area;
+ * leaders and admins also import a spreadsheet of them (household-import.js).
  */
 import { h, tx, v, clear } from './dom.js';
 import { api } from './api.js';
 import { t } from './i18n.js';
 import { HouseholdEditor } from './household-editor.js';
 import { Latest } from './latest.js';
+import { importPanel } from './household-import.js';
 
 const SHOWN = 50;
 const SEARCH_PAUSE_MS = 300;
@@ -56,7 +58,8 @@ export class HouseholdsView {
     clear(this.root).append(
       h('div.section-head', tx('h2', 'hh.heading'), h('a.small-link', { href: '#/devices' }, tx('span', 'hh.back')),
         tx('button.small', 'hh.new', null, { type: 'button', id: 'hh-new', onclick: () => this.openNew() })),
-      this.searchBox, this.editorBox, this.results);
+      this.searchBox, this.editorBox, this.results,
+      this.app.user?.role === 'staff' ? null : importPanel({ onImported: () => { if (this.search.trim()) this.find(); } }));
     this.editor?.render();
     this.renderResults();
   }
