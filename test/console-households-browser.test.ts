@@ -151,6 +151,11 @@ describe('households page', { timeout: 60_000 }, () => {
     await leader.setInputFiles('#hh-import-file', { name: 'households.csv', mimeType: 'text/csv', buffer: sheet('90') });
     await leader.click('#hh-import-send');
     await leader.waitForSelector('#hh-import-msg.ok:has-text("已导入 2 户")');
+    // The whole area back as a spreadsheet, in the same columns, the new households in it.
+    const [download] = await Promise.all([leader.waitForEvent('download'), leader.click('#hh-csv')]);
+    expect(download.suggestedFilename()).toBe('households.csv');
+    const sheetBack = (await import('node:fs')).readFileSync((await download.path())!, 'utf8');
+    expect(sheetBack).toContain('商城花园社区/第二网格,导入路2号,,周玉兰,90');
     expect(t.hub.store.households.count()).toBe(before + 2);
     expect(await leader.locator('#hh-import-rows li').count()).toBe(0);
     await leader.context().close();

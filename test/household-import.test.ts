@@ -122,3 +122,36 @@ describe('POST /api/households/import', () => {
     expect((await t.api('PUT', `/api/households/${hhId}`, leader, { ...hh, id: undefined, accessNote: '钥匙在物业' })).status).toBe(200); // its own address
   });
 });
+
+describe('GET /api/households as CSV', () => {
+  let t: TestHub;
+  beforeAll(async () => { t = await startTestHub(); });
+  afterAll(async () => { await t?.stop(); });
+
+  it('writes the import\'s columns, so an exported sheet reads back as the same households', async () => {
+    const leader = await t.login('community');
+    const hh = t.hub.store.households.get(t.hub.store.devices.householdOf('demo-0004')!)!;
+    // A couple, a phone a spreadsheet would run as a formula, and a quote in a note.
+    const couple = { ...hh, id: undefined, residents: [...hh.residents, { name: '老伴', age: 79, phone: '+86 139 0000 0004', medicalNote: '说"腿疼"' }] };
+    expect((await t.api('PUT', `/api/households/${hh.id}`, leader, couple)).status).toBe(200);
+    const res = await fetch(`${t.httpUrl}/api/households`, { headers: { authorization: `Bearer ${leader}`, accept: 'text/csv' } });
+    expect(res.headers.get('content-disposition')).toContain('households.csv');
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // the byte-order mark Excel needs to read UTF-8
+    const text = bytes.toString('utf8');
+    expect(text.split('\r\n')[0]).toBe('\uFEFF网格,地址,进门方式,老人姓名,年龄,老人电话,健康情况,老人2姓名,年龄2,老人2电话,健康情况2,联系人,关系,联系人电话,联系人2,关系2,联系人2电话');
+    expect(text).toContain("'+86 139 0000 0004");
+    const nodes = t.hub.store.grid.list();
+    const back = planImport({ rows: parseCsv(text), gridOf: gridFinder(nodes, (id) => nodes.find((n) => n.id === id)!.path.startsWith(nodes.find((n) => n.name === '商城花园社区')!.path)), registered: () => undefined });
+    expect(back.errors).toEqual([]);
+    const stored = t.hub.store.householdLists.list(null).map(({ id: _id, ...h }) => h);
+    expect(back.households.map((x) => x.household)).toEqual(stored);
+    // Sent back unchanged to the hub, every row is already registered, and nothing is written twice.
+    const again = await fetch(`${t.httpUrl}/api/households/import`, { method: 'POST', headers: { authorization: `Bearer ${leader}`, 'content-type': 'text/csv' }, body: text });
+    expect(again.status).toBe(400);
+    expect((await again.json()).error.problems).toBe(stored.length);
+    // A grid worker's sheet has their grid's households only.
+    const mine = await (await fetch(`${t.httpUrl}/api/households?q=${encodeURIComponent('1号楼')}`, { headers: { authorization: `Bearer ${await t.login('grid2')}`, accept: 'text/csv' } })).text();
+    expect(mine.trim().split('\r\n').slice(1).every((l) => l.startsWith('管城区/城东路街道/商城花园社区/第二网格,'))).toBe(true);
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * A street office's households from a spreadsheet (CSV), checked row by row before anything is
- * written: one household per row, its resident (the person living alone) and up to two emergency
- * contacts. Headers in English or Chinese, in any order; a header it does not know is an error
+ * written: one household per row, its resident (most often the one person living alone; a couple
+ * fills the second resident's columns) and up to two emergency contacts. The export
+ * (reports/household-csv.ts) writes the same columns, so a sheet goes out and comes back. Headers in English or Chinese, in any order; a header it does not know is an error
  * (a typo would otherwise drop a column without a word). Every row's problems are reported with
  * its line, so a supervisor fixes the sheet once. Pure: the grid lookup and the "already
  * registered" check come in as functions.
@@ -16,6 +17,10 @@ export const IMPORT_COLUMNS = {
   resident_age: ['resident_age', '年龄'],
   resident_phone: ['resident_phone', '老人电话'],
   medical_note: ['medical_note', '健康情况'],
+  resident2_name: ['resident2_name', '老人2姓名'],
+  resident2_age: ['resident2_age', '年龄2'],
+  resident2_phone: ['resident2_phone', '老人2电话'],
+  medical_note2: ['medical_note2', '健康情况2'],
   contact_name: ['contact_name', '联系人'],
   contact_relation: ['contact_relation', '关系'],
   contact_phone: ['contact_phone', '联系人电话'],
@@ -63,21 +68,26 @@ export function planImport(p: ImportInputs): ImportPlan {
   const seen = new Map<string, number>();
   for (const row of body) {
     if (row.cells.every((c) => c.trim() === '')) continue;
-    const cell = (c: Column) => (at.has(c) ? (row.cells[at.get(c)!] ?? '').trim() : '');
+    // The apostrophe the export puts before text a spreadsheet would run as a formula (reports/csv.ts) comes off again.
+    const cell = (c: Column) => (at.has(c) ? (row.cells[at.get(c)!] ?? '').trim().replace(/^'(?=[=+\-@])/, '') : '');
     const bad = (message: string) => errors.push({ line: row.line, message });
     const before = errors.length;
     const grid = p.gridOf(cell('grid'));
     if ('error' in grid) bad(grid.error);
     const address = sameAddress(cell('address'));
     if (!address || address.length > 200) bad('address: 1 to 200 characters');
-    const name = cell('resident_name');
-    if (!name || name.length > 64) bad('resident_name: 1 to 64 characters');
-    const ageCell = cell('resident_age');
-    const age = ageCell === '' ? null : Number(ageCell);
-    if (age !== null && !(Number.isInteger(age) && age >= 0 && age <= 130)) bad(`resident_age: a whole number from 0 to 130, not "${ageCell}"`);
-    const phone = cell('resident_phone');
-    if (phone && !PHONE.test(phone)) bad(`resident_phone: 3 to 32 digits, spaces or + ( ) -, not "${phone}"`);
-    if (cell('medical_note').length > 500 || cell('access_note').length > 500) bad('medical_note and access_note: at most 500 characters');
+    const residents: Household['residents'] = [];
+    for (const [k, note, first] of [['resident', 'medical_note', true], ['resident2', 'medical_note2', false]] as const) {
+      const r = { name: cell(`${k}_name`), ageCell: cell(`${k}_age`), phone: cell(`${k}_phone`), medicalNote: cell(note) };
+      if (!first && !r.name && !r.ageCell && !r.phone && !r.medicalNote) continue;
+      if (!r.name || r.name.length > 64) bad(`${k}_name: 1 to 64 characters`);
+      const age = r.ageCell === '' ? null : Number(r.ageCell);
+      if (age !== null && !(Number.isInteger(age) && age >= 0 && age <= 130)) bad(`${k}_age: a whole number from 0 to 130, not "${r.ageCell}"`);
+      if (r.phone && !PHONE.test(r.phone)) bad(`${k}_phone: 3 to 32 digits, spaces or + ( ) -, not "${r.phone}"`);
+      if (r.medicalNote.length > 500) bad(`${note}: at most 500 characters`);
+      residents.push({ name: r.name, age, phone: r.phone, medicalNote: r.medicalNote });
+    }
+    if (cell('access_note').length > 500) bad('access_note: at most 500 characters');
     const contacts: Household['contacts'] = [];
     for (const k of ['contact', 'contact2'] as const) {
       const c = { name: cell(`${k}_name`), relation: cell(`${k}_relation`), phone: cell(`${k}_phone`) };
@@ -95,8 +105,7 @@ export function planImport(p: ImportInputs): ImportPlan {
     const existing = p.registered(grid.id, address);
     if (existing !== undefined) { bad(`already registered as household ${existing}: edit it in the console instead`); continue; }
     households.push({ line: row.line, household: {
-      gridId: grid.id, address, accessNote: cell('access_note'),
-      residents: [{ name, age, phone, medicalNote: cell('medical_note') }], contacts,
+      gridId: grid.id, address, accessNote: cell('access_note'), residents, contacts,
     } });
   }
   return { households, errors };
@@ -104,10 +113,12 @@ export function planImport(p: ImportInputs): ImportPlan {
 
 /**
  * The grid node for an import cell: a node id, or its names from the top down joined by "/" and
- * matched from the end ("第一网格", "商城花园社区/第一网格"), among the nodes the importer may use.
+ * matched from the end ("第一网格", "商城花园社区/第一网格", or the whole chain as the export writes
+ * it), among the nodes the importer may use (`usable`).
  */
-export function gridFinder(nodes: readonly { id: number; parentId: number | null; name: string }[]): (cell: string) => { id: number } | { error: string } {
-  const byId = new Map(nodes.map((n) => [n.id, n]));
+export function gridFinder(all: readonly { id: number; parentId: number | null; name: string }[], usable: (id: number) => boolean = () => true): (cell: string) => { id: number } | { error: string } {
+  const byId = new Map(all.map((n) => [n.id, n]));
+  const nodes = all.filter((n) => usable(n.id));
   const chainOf = (n: { id: number; parentId: number | null; name: string }) => {
     const names: string[] = [];
     for (let x: typeof n | undefined = n; x; x = x.parentId === null ? undefined : byId.get(x.parentId)) names.unshift(x.name);
@@ -115,7 +126,7 @@ export function gridFinder(nodes: readonly { id: number; parentId: number | null
   };
   const chains = nodes.map((n) => ({ id: n.id, names: chainOf(n) }));
   return (cell) => {
-    if (/^[1-9][0-9]*$/.test(cell)) return byId.has(Number(cell)) ? { id: Number(cell) } : { error: `grid ${cell}: no such grid node in your area` };
+    if (/^[1-9][0-9]*$/.test(cell)) return byId.has(Number(cell)) && usable(Number(cell)) ? { id: Number(cell) } : { error: `grid ${cell}: no such grid node in your area` };
     const want = cell.split('/').map((s) => s.trim()).filter(Boolean);
     if (!want.length) return { error: 'grid: empty (a node id, or its name, or names from the top joined by "/")' };
     const found = chains.filter((c) => c.names.length >= want.length && want.every((w, i) => c.names[c.names.length - want.length + i] === w));

@@ -8,7 +8,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { HubServices } from './services.ts';
 import { requireStaff } from './app.ts';
-import { sendJson } from './worker-answer.ts';
+import { sendBytes, sendJson } from './worker-answer.ts';
 import { HubError } from '../errors.ts';
 import type { Household } from '../store/household-repo.ts';
 import { parseCsv } from '../reports/csv.ts';
@@ -98,11 +98,18 @@ export const householdRoutes = (svc: HubServices): FastifyPluginAsync => async (
 
   // Built in the report worker: 10,000 households held the event loop for 0.18 s (store/household-list-repo.ts).
   // `q` and `limit`: the RF view's household picker asks for what an admin's search finds (reports/household-search.ts).
+  // With `Accept: text/csv`, the same households in the import's columns (reports/household-csv.ts).
   app.get<{ Querystring: { q?: string; limit?: string } }>('/api/households', { schema: { querystring: householdQuery } }, async (req, reply) => {
     const scopePath = svc.alerts.scopeOf(requireStaff(req));
-    if (scopePath === undefined) return { households: [], matched: 0 };
+    const csv = (req.headers.accept ?? '').includes('text/csv');
+    if (scopePath === undefined && !csv) return { households: [], matched: 0 };
     const q = req.query;
-    return sendJson(reply, await svc.reports.householdList(scopePath, { search: q.q ?? '', limit: q.limit === undefined ? null : Number(q.limit) }));
+    const search = { search: q.q ?? '', limit: q.limit === undefined ? null : Number(q.limit) };
+    // No scope at all: an empty sheet, built as any other (nothing matches a path no node has).
+    const bytes = await svc.reports.householdList(scopePath === undefined ? '/none/' : scopePath, search, csv);
+    if (!csv) return sendJson(reply, bytes);
+    reply.header('content-disposition', 'attachment; filename="households.csv"');
+    return sendBytes(reply, 'text/csv; charset=utf-8', bytes);
   });
 
   app.get<{ Params: { id: string } }>('/api/households/:id', { schema: { params: idParams } }, async (req) => {
@@ -150,8 +157,9 @@ export const householdRoutes = (svc: HubServices): FastifyPluginAsync => async (
     try { rows = parseCsv(req.body); } catch (err) { throw new HubError('E_VALIDATION', `not a CSV file: ${(err as Error).message}`); }
     if (rows.length - 1 > IMPORT_MOST_ROWS) throw new HubError('E_TOO_LARGE', `at most ${IMPORT_MOST_ROWS} households per file: split it`);
     const scope = svc.alerts.scopeOf(me);
-    const nodes = svc.store.grid.list().filter((n) => svc.alerts.canSee(me, n.path));
-    const plan = planImport({ rows, gridOf: gridFinder(nodes), registered: (g, a) => svc.store.households.idAt(g, a) });
+    const all = svc.store.grid.list();
+    const usable = new Set(all.filter((n) => svc.alerts.canSee(me, n.path)).map((n) => n.id));
+    const plan = planImport({ rows, gridOf: gridFinder(all, (id) => usable.has(id)), registered: (g, a) => svc.store.households.idAt(g, a) });
     if (plan.errors.length) {
       throw new HubError('E_VALIDATION', `${plan.errors.length} problem(s) in the file: nothing was imported`, { rows: plan.errors.slice(0, 200), problems: plan.errors.length });
     }

@@ -1,6 +1,6 @@
 /**
  * What the report worker (report-worker.ts) builds off the event loop: a report's figures, and the
- * supervisors' device and household lists as JSON text (the devices health list as CSV too). The same function builds them on the event loop when the
+ * supervisors' device and household lists as JSON text (the devices health list and the households as CSV too). The same function builds them on the event loop when the
  * worker cannot run (an in-memory database), so both paths give the same answer.
  */
 import type { ReportRepo } from '../store/report-repo.ts';
@@ -10,6 +10,7 @@ import type { HouseholdListRepo } from '../store/household-list-repo.ts';
 import { reportFigures, type ReportFigures } from './report-figures.ts';
 import { searchHouseholds, type HouseholdSearch } from './household-search.ts';
 import { deviceHealthCsv } from './device-health-csv.ts';
+import { gridPathNames, householdsCsv } from './household-csv.ts';
 import { WHOLE_LIST } from './device-health-page.ts';
 import { deviceHealthList, deviceList, type DeviceHealthQuery, type DeviceListQuery } from './device-lists.ts';
 
@@ -18,7 +19,7 @@ export type ReadJob =
   | ({ kind: 'figures' } & FiguresQuery)
   | ({ kind: 'devices' } & DeviceListQuery)
   | ({ kind: 'device-health' } & DeviceHealthQuery)
-  | ({ kind: 'households'; scopePath: string | null } & HouseholdSearch);
+  | ({ kind: 'households'; scopePath: string | null; csv?: boolean } & HouseholdSearch);
 /** A list's answer: its JSON, already UTF-8, in a buffer of its own that the worker hands over without a copy. */
 export type ReadResult = ReportFigures | Uint8Array;
 
@@ -34,6 +35,11 @@ export function runReadJob(r: Readers, job: ReadJob): ReadResult {
       const list = deviceHealthList(r.deviceLists, r.health, job);
       return job.csv ? utf8.encode(deviceHealthCsv(list.devices, (job.page ?? WHOLE_LIST).lowBatteryPct)) : json(list);
     }
-    case 'households': return json(searchHouseholds(r.householdLists.list(job.scopePath), job));
+    case 'households': {
+      const found = searchHouseholds(r.householdLists.list(job.scopePath), job);
+      if (!job.csv) return json(found);
+      const grids = r.householdLists.gridNames();
+      return utf8.encode(householdsCsv(found.households, (id) => gridPathNames(grids, id)));
+    }
   }
 }

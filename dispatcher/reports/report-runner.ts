@@ -72,9 +72,9 @@ export class ReportRunner {
     return this.share(`health ${q.scopePath} ${q.graceMs} ${JSON.stringify(q.page ?? null)} ${q.csv === true}`, { kind: 'device-health', ...q });
   }
 
-  /** GET /api/households as JSON (UTF-8): every household in scope, or those a search finds. */
-  householdList(scopePath: string | null, q: HouseholdSearch = EVERY_HOUSEHOLD): Promise<Uint8Array> {
-    return this.share(`households ${scopePath} ${JSON.stringify(q)}`, { kind: 'households', scopePath, ...q });
+  /** GET /api/households as JSON, or as CSV in the import's columns when `csv` (UTF-8): every household in scope, or those a search finds. */
+  householdList(scopePath: string | null, q: HouseholdSearch = EVERY_HOUSEHOLD, csv = false): Promise<Uint8Array> {
+    return this.share(`households ${scopePath} ${JSON.stringify(q)} ${csv}`, { kind: 'households', scopePath, ...q, csv });
   }
 
   private share(key: string, job: ReadJob): Promise<Uint8Array> {

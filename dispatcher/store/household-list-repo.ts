@@ -20,7 +20,13 @@ export class HouseholdListRepo {
         JOIN households h ON h.id = r.household_id ${IN_SCOPE} ORDER BY r.household_id, r.id`).raw(true),
       contacts: db.prepare(`SELECT c.household_id, c.name, c.relation, c.phone FROM contacts c
         JOIN households h ON h.id = c.household_id ${IN_SCOPE} ORDER BY c.household_id, c.id`).raw(true),
+      grids: db.prepare('SELECT id, parent_id, name FROM grid_nodes').raw(true),
     };
+  }
+
+  /** Every grid node's name and parent, for a household's grid written as names from the top (reports/household-csv.ts). */
+  gridNames(): Map<number, { name: string; parentId: number | null }> {
+    return new Map((this.s.grids.all() as [number, number | null, string][]).map(([id, parentId, name]) => [id, { name, parentId }]));
   }
 
   /** Households under `scopePath` (null: all), by id, each with its residents and contacts in the order they were added. */

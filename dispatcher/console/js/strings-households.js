@@ -5,6 +5,7 @@ export const HOUSEHOLD_STRINGS = {
   'hh.back': ['返回设备', 'Back to devices'],
   'hh.search': ['搜索住户：门牌、地址、姓名或电话', 'Find a household: number, address, name or phone'],
   'hh.new': ['新增住户', 'New household'],
+  'hh.csv': ['下载全部住户 CSV', 'Download all as CSV'],
   'hh.found': ['找到 {n} 户', '{n} found'],
   'hh.foundMore': ['找到 {n} 户，显示前 {m} 户：请输入更多文字', '{n} found, first {m} shown: type more to narrow'],
   'hh.none': ['没有符合的住户', 'No household matches'],

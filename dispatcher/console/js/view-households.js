@@ -6,7 +6,7 @@
  * leaders and admins also import a spreadsheet of them (household-import.js).
  */
 import { h, tx, v, clear } from './dom.js';
-import { api } from './api.js';
+import { api, downloadCsv } from './api.js';
 import { t } from './i18n.js';
 import { HouseholdEditor } from './household-editor.js';
 import { Latest } from './latest.js';
@@ -57,7 +57,9 @@ export class HouseholdsView {
       oninput: (e) => { clearTimeout(this.typing); this.typing = setTimeout(() => { this.search = e.target.value; this.find(); }, SEARCH_PAUSE_MS); } });
     clear(this.root).append(
       h('div.section-head', tx('h2', 'hh.heading'), h('a.small-link', { href: '#/devices' }, tx('span', 'hh.back')),
-        tx('button.small', 'hh.new', null, { type: 'button', id: 'hh-new', onclick: () => this.openNew() })),
+        tx('button.small', 'hh.new', null, { type: 'button', id: 'hh-new', onclick: () => this.openNew() }),
+        // Every household of the area, in the columns the import reads: a copy to correct offline and send back.
+        tx('button.small', 'hh.csv', null, { type: 'button', id: 'hh-csv', onclick: () => downloadCsv('/api/households', 'households.csv').catch((err) => { this.error = err; this.renderResults(); }) })),
       this.searchBox, this.editorBox, this.results,
       this.app.user?.role === 'staff' ? null : importPanel({ onImported: () => { if (this.search.trim()) this.find(); } }));
     this.editor?.render();
