@@ -273,3 +273,15 @@ describe('adding a grid node', () => {
     expect(levelsBelow('unit')).toEqual([]);
   });
 });
+
+describe('the household import template', () => {
+  it('has the columns the hub exports, and its example row reads back as one household', async () => {
+    const { TEMPLATE } = await load('household-import.js');
+    const { parseCsv } = await import('../dispatcher/reports/csv.ts');
+    const { planImport, gridFinder } = await import('../dispatcher/domain/household-import.ts');
+    const nodes = [{ id: 3, parentId: null, name: '商城花园社区' }, { id: 4, parentId: 3, name: '第一网格' }];
+    const p = planImport({ rows: parseCsv(TEMPLATE), gridOf: gridFinder(nodes), registered: () => undefined });
+    expect(p.errors).toEqual([]);
+    expect(p.households[0].household).toMatchObject({ gridId: 4, residents: [{ name: '张桂英', age: 82 }], contacts: [{ relation: '儿子' }] });
+  });
+});

@@ -9,9 +9,9 @@ import { h, tx, v, clear } from './dom.js';
 import { postText } from './api.js';
 import { field, showStatus } from './form-bits.js';
 
-/** The columns the hub reads (domain/household-import.ts), Chinese names, and one example row. */
-export const TEMPLATE = '\uFEFF网格,地址,进门方式,老人姓名,年龄,老人电话,健康情况,联系人,关系,联系人电话,联系人2,关系2,联系人2电话\r\n'
-  + '商城花园社区/第一网格,郑州市管城区商城花园1号楼1单元101室,钥匙在门卫室,张桂英,82,13900000000,高血压，药在床头,张伟,儿子,13700000000,,,\r\n';
+/** The columns the hub reads and its CSV export writes (domain/household-import.ts, reports/household-csv.ts), and one example row. */
+export const TEMPLATE = '\uFEFF网格,地址,进门方式,老人姓名,年龄,老人电话,健康情况,老人2姓名,年龄2,老人2电话,健康情况2,联系人,关系,联系人电话,联系人2,关系2,联系人2电话\r\n'
+  + '商城花园社区/第一网格,郑州市管城区商城花园1号楼1单元101室,钥匙在门卫室,张桂英,82,13900000000,高血压，药在床头,,,,,张伟,儿子,13700000000,,,\r\n';
 
 export function importPanel({ onImported }) {
   const status = h('p.roster-msg', { role: 'status', id: 'hh-import-msg' });
