@@ -135,3 +135,51 @@ describe('audit log', () => {
     expect(r.out).toContain('no database');
   });
 });
+
+describe('reading the audit log (GET /api/audit)', () => {
+  let t: TestHub;
+  beforeAll(async () => { t = await startTestHub(); });
+  afterAll(async () => { await t.stop(); });
+
+  it('an admin reads it newest first, by who, what and target, a page at a time; nobody else can', async () => {
+    const admin = await t.login('admin');
+    const leader = await t.login('community');
+    const hh = t.hub.store.households.get(t.hub.store.devices.householdOf('demo-0003')!)!;
+    expect((await t.api('PUT', `/api/households/${hh.id}`, leader, { ...hh, id: undefined, accessNote: '钥匙在邻居家' })).status).toBe(200);
+    await t.api('POST', '/api/session', undefined, { username: 'grid2', password: 'not-it-at-all' });
+
+    const all = (await t.api('GET', '/api/audit?limit=500', admin)).body;
+    expect(all.rows.map((r: { id: number }) => r.id)).toEqual([...all.rows.map((r: { id: number }) => r.id)].sort((a, b) => b - a));
+    expect(all.rows[0]).not.toHaveProperty('hash');
+    const change = (await t.api('GET', `/api/audit?actor=community&action=admin_change`, admin)).body.rows;
+    expect(change).toEqual([expect.objectContaining({ actor: 'community', target: 'PUT /api/households/:id', outcome: 'ok', detail: expect.objectContaining({ params: { id: String(hh.id) } }) })]);
+    expect((await t.api('GET', '/api/audit?action=login_failed', admin)).body.rows.map((r: { actor: string }) => r.actor)).toEqual(['grid2']);
+    expect((await t.api('GET', `/api/audit?target=${encodeURIComponent('/api/households')}`, admin)).body.rows).toHaveLength(1);
+
+    // Pages: two at a time until the start of the log, every row once.
+    const seen: number[] = [];
+    let before: number | null = null;
+    for (let i = 0; i < 50; i++) {
+      const page: { rows: { id: number }[]; next: number | null } = (await t.api('GET', `/api/audit?limit=2${before ? `&before=${before}` : ''}`, admin)).body;
+      seen.push(...page.rows.map((r) => r.id));
+      if (page.next === null) break;
+      before = page.next;
+    }
+    const everyRow = (t.hub.store.db.prepare('SELECT id FROM audit_log ORDER BY id DESC').all() as { id: number }[]).map((r) => r.id);
+    expect(seen).toEqual(everyRow.filter((id) => id <= seen[0]));
+
+    expect((await t.api('GET', '/api/audit', leader)).status).toBe(403);
+    for (const bad of ['limit=0', 'limit=501', 'before=abc', 'action=drop_table', 'actor=', 'sort=id']) {
+      expect((await t.api('GET', `/api/audit?${bad}`, admin)).status, bad).toBe(400);
+    }
+  });
+
+  it('a filter that rarely matches looks one window back and says where to go on', () => {
+    const log = new AuditLog(t.hub.store.db);
+    const top = log.recent(1)[0].id;
+    const page = log.search({ before: null, limit: 10, actor: 'nobody-has-this-name', window: 3 });
+    expect(page.rows).toEqual([]);
+    expect(page.next).toBe(top + 1 - 3);
+    expect(log.search({ before: 3, limit: 10, window: 5 })).toEqual({ rows: [expect.objectContaining({ id: 2 }), expect.objectContaining({ id: 1 })], next: null });
+  });
+});

@@ -112,6 +112,22 @@ describe('first day', { timeout: 90_000 }, () => {
     await worker.page.waitForSelector(`article.card[data-id="${alertId}"]`, { timeout: 5000 });
     expect(await worker.page.textContent(`article.card[data-id="${alertId}"]`)).toContain('周玉兰');
     await expect.poll(async () => (await state(worker.page)).ringing).toBe(true);
+
+    // The day's changes are in the audit log, under the statistics, with who made them.
+    await admin.click('a.tab[data-page="stats"]');
+    await admin.waitForSelector('#audit tr');
+    await admin.fill('#audit input[name=target]', '/api/households');
+    await admin.selectOption('#audit select[name=action]', 'admin_change');
+    await admin.click('#audit button[type=submit]');
+    await admin.waitForFunction(() => [...document.querySelectorAll('#audit tr')].length === 1);
+    expect(await admin.textContent('#audit tr')).toContain('chief');
+    expect(await admin.textContent('#audit tr')).toContain('POST /api/households');
+    const worker2 = await openPage(b.browser, t.httpUrl);
+    errors.push(worker2.errors);
+    await loginAs(worker2.page, 'wang', 'wang-password');
+    await worker2.page.click('a.tab[data-page="stats"]');
+    await worker2.page.waitForSelector('.stats .section-head');
+    expect(await worker2.page.locator('#audit').count()).toBe(0); // admins only
     expect(errors.flat()).toEqual([]);
   });
 });

@@ -285,3 +285,12 @@ describe('the household import template', () => {
     expect(p.households[0].household).toMatchObject({ gridId: 4, residents: [{ name: '张桂英', age: 82 }], contacts: [{ relation: '儿子' }] });
   });
 });
+
+describe('the audit log panel', () => {
+  it('asks for a page with only the filters given, trimmed', async () => {
+    const { auditQuery } = await load('audit-view.js');
+    expect(auditQuery({ actor: '', action: '', target: '' }, null)).toBe('/api/audit?limit=100');
+    expect(auditQuery({ actor: ' chief ', action: 'admin_change', target: '/api/households ' }, 41))
+      .toBe('/api/audit?limit=100&actor=chief&action=admin_change&target=%2Fapi%2Fhouseholds&before=41');
+  });
+});

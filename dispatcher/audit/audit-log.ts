@@ -52,6 +52,10 @@ export class AuditLog {
         VALUES (@id, @at, @actorId, @actor, @ip, @action, @target, @outcome, @detail, @prevHash, @hash)`),
       page: db.prepare(`SELECT ${COLS} FROM audit_log WHERE id > ? ORDER BY id LIMIT 1000`),
       recent: db.prepare(`SELECT ${COLS} FROM audit_log ORDER BY id DESC LIMIT ?`),
+      search: db.prepare(`SELECT ${COLS} FROM audit_log WHERE id < @before AND id >= @from
+        AND (@actor IS NULL OR actor = @actor) AND (@action IS NULL OR action = @action) AND (@target IS NULL OR instr(target, @target) > 0)
+        ORDER BY id DESC LIMIT @limit`),
+      anyBefore: db.prepare('SELECT 1 FROM audit_log WHERE id < ? LIMIT 1'),
       seq: db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'"),
     };
   }
@@ -76,6 +80,21 @@ export class AuditLog {
   recent(limit = 100): AuditRow[] {
     return (this.s.recent.all(limit) as (Omit<AuditRow, 'detail'> & { detail: string })[]).map(parse);
   }
+
+  /**
+   * Rows before id `before` (newest first), filtered, for an admin reading the log. At most `window`
+   * rows are looked at, through the primary key: a filter that matches rarely costs one window, not
+   * the whole log. `next` is where to go on (null at the start of the log).
+   */
+  search(q: { before: number | null; limit: number; actor?: string; action?: string; target?: string; window?: number }): { rows: Omit<AuditRow, 'prevHash' | 'hash'>[]; next: number | null } {
+    const top = q.before ?? ((this.s.last.get() as { id: number } | undefined)?.id ?? 0) + 1;
+    const from = Math.max(1, top - (q.window ?? 20_000));
+    const rows = (this.s.search.all({ before: top, from, actor: q.actor ?? null, action: q.action ?? null, target: q.target ?? null, limit: q.limit }) as (Omit<AuditRow, 'detail'> & { detail: string })[])
+      .map(parse).map(({ prevHash: _p, hash: _h, ...r }) => r);
+    if (rows.length === q.limit) return { rows, next: rows[rows.length - 1].id };
+    return { rows, next: from > 1 && this.s.anyBefore.get(from) !== undefined ? from : null };
+  }
+
 
   /** Walks the whole chain. Detects changed rows, deleted rows (a gap or a broken link) and a deleted tail. */
   verify(): VerifyResult {

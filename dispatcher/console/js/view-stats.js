@@ -8,6 +8,7 @@ import { api, downloadCsv } from './api.js';
 import { t } from './i18n.js';
 import { duration, percent, dateTime } from './format.js';
 import { shareBars, pairBars, fitted } from './charts.js';
+import { AuditPanel } from './audit-view.js';
 
 const DAY = 86_400_000;
 const lab = (key) => ({ text: t(key), i18n: key });
@@ -38,16 +39,20 @@ export class StatsView {
     this.error = null;
     this.loading = false;
     this.root = h('section.stats');
+    // Admins read the audit log below the figures (audit-view.js).
+    this.audit = app.user?.role === 'admin' ? new AuditPanel() : null;
   }
 
   mount(container) {
     container.append(this.root);
     this.render();
+    this.audit?.load();
     api('GET', '/api/grid').then((r) => { this.nodes = r.nodes ?? []; this.render(); }).catch(() => {});
     this.load();
   }
 
   relabel() {
+    this.audit?.render();
     this.render();
   }
 
@@ -106,6 +111,11 @@ export class StatsView {
 
   render() {
     const root = clear(this.root);
+    this.renderReport(root);
+    if (this.audit) root.append(this.audit.root);
+  }
+
+  renderReport(root) {
     root.append(h('div.section-head', tx('h2', 'stats.heading')), this.controls());
     if (this.csvError) root.append(h('div.error.block', { role: 'alert', id: 'stats-csv-error' }, tx('strong', 'stats.csvError'), ' ', v('code', `${this.csvError.status ?? ''} ${this.csvError.message}`)));
     if (this.loading && !this.report) root.append(tx('p.empty', 'app.loading'));
