@@ -59,6 +59,17 @@ describe('households page', { timeout: 60_000 }, () => {
     c.close();
   });
 
+  it('only incomplete records: the households that lack a contact phone, a way in or an age, with what each lacks', async () => {
+    const hh = householdOf('demo-0009');
+    t.hub.store.households.update(hh.id, { ...hh, accessNote: '' });
+    await page.fill('#hh-search', '');
+    await page.check('#hh-incomplete');
+    await page.waitForSelector(`.hh-item[data-household="${hh.id}"] .flag`);
+    expect(await page.textContent(`.hh-item[data-household="${hh.id}"]`)).toContain('缺进门方式');
+    expect(await page.locator('.hh-item').count()).toBe(1);
+    await page.uncheck('#hh-incomplete');
+  });
+
   it('the address on a device row opens its household', async () => {
     await page.click('a.tab[data-page="devices"]');
     const hh = householdOf('demo-0005');

@@ -294,3 +294,12 @@ describe('the audit log panel', () => {
       .toBe('/api/audit?limit=100&actor=chief&action=admin_change&target=%2Fapi%2Fhouseholds&before=41');
   });
 });
+
+describe('the households page', () => {
+  it('asks for what was typed, for incomplete records, or for nothing', async () => {
+    const { householdQuery } = await load('view-households.js');
+    expect(householdQuery('  ', false)).toBeNull();
+    expect(householdQuery(' 101室 ', false)).toBe('/api/households?limit=50&q=101%E5%AE%A4');
+    expect(householdQuery('', true)).toBe('/api/households?limit=50&incomplete=1');
+  });
+});

@@ -70,6 +70,20 @@ describe('households API', () => {
     c2.close();
   });
 
+  it('finds the records that lack what a call needs: a contact\'s phone, how to get in, an age', async () => {
+    const ask = async (q: string) => (await t.api('GET', `/api/households?${q}`, community)).body.households as { id: number; missing: string[] }[];
+    const complete = await ask('incomplete=1');
+    const hh = t.hub.store.households.get(t.hub.store.devices.householdOf('demo-0006')!)!;
+    expect(complete.some((x) => x.id === hh.id)).toBe(false);
+    expect((await ask(`q=${hh.id}&limit=1`))[0].missing).toEqual([]);
+    const bare = { ...hh, id: undefined, accessNote: '', contacts: [], residents: [{ ...hh.residents[0], age: null }] };
+    expect((await t.api('PUT', `/api/households/${hh.id}`, community, bare)).status).toBe(200);
+    const found = await ask('incomplete=1');
+    expect(found.find((x) => x.id === hh.id)?.missing).toEqual(['contact', 'access', 'age']);
+    expect(found.every((x) => x.missing.length > 0)).toBe(true);
+    expect((await t.api('GET', '/api/households?incomplete=yes', community)).status).toBe(400);
+  });
+
   it('refuses bad input with a clear error and changes nothing', async () => {
     const hhId = t.hub.store.households.get(t.hub.store.devices.householdOf('demo-0001')!)!.id;
     const before = JSON.stringify(t.hub.store.households.get(hhId));

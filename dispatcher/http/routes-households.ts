@@ -23,7 +23,7 @@ const IMPORT_CHUNK = 250;
 /** `limit` 1–1,000; without it, every household that matches. */
 const householdQuery = {
   type: 'object', additionalProperties: false,
-  properties: { q: { type: 'string', maxLength: 64 }, limit: { type: 'string', pattern: '^(1000|[1-9][0-9]{0,2})$' } },
+  properties: { q: { type: 'string', maxLength: 64 }, limit: { type: 'string', pattern: '^(1000|[1-9][0-9]{0,2})$' }, incomplete: { type: 'string', enum: ['1'] } },
 } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } } } as const;
 const PHONE = '^[0-9+()\\- ]{3,32}$';
@@ -99,12 +99,12 @@ export const householdRoutes = (svc: HubServices): FastifyPluginAsync => async (
   // Built in the report worker: 10,000 households held the event loop for 0.18 s (store/household-list-repo.ts).
   // `q` and `limit`: the RF view's household picker asks for what an admin's search finds (reports/household-search.ts).
   // With `Accept: text/csv`, the same households in the import's columns (reports/household-csv.ts).
-  app.get<{ Querystring: { q?: string; limit?: string } }>('/api/households', { schema: { querystring: householdQuery } }, async (req, reply) => {
+  app.get<{ Querystring: { q?: string; limit?: string; incomplete?: '1' } }>('/api/households', { schema: { querystring: householdQuery } }, async (req, reply) => {
     const scopePath = svc.alerts.scopeOf(requireStaff(req));
     const csv = (req.headers.accept ?? '').includes('text/csv');
     if (scopePath === undefined && !csv) return { households: [], matched: 0 };
     const q = req.query;
-    const search = { search: q.q ?? '', limit: q.limit === undefined ? null : Number(q.limit) };
+    const search = { search: q.q ?? '', limit: q.limit === undefined ? null : Number(q.limit), incomplete: q.incomplete === '1' };
     // No scope at all: an empty sheet, built as any other (nothing matches a path no node has).
     const bytes = await svc.reports.householdList(scopePath === undefined ? '/none/' : scopePath, search, csv);
     if (!csv) return sendJson(reply, bytes);

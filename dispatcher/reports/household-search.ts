@@ -5,8 +5,25 @@
  */
 import type { Household } from '../store/household-repo.ts';
 
-/** `search`: a household id, or text in the address, a resident's or contact's name or phone (any case). `limit`: null for every match. */
-export interface HouseholdSearch { search: string; limit: number | null }
+/**
+ * `search`: a household id, or text in the address, a resident's or contact's name or phone (any case).
+ * `limit`: null for every match. `incomplete`: only households whose record lacks what a call needs.
+ */
+export interface HouseholdSearch { search: string; limit: number | null; incomplete?: boolean }
+
+/**
+ * What a household's record lacks that the duty staff need on a call at night: someone to phone
+ * (an emergency contact with a number), how to get in, a resident's age. Checked when supervisors
+ * complete the records after an import.
+ */
+export type Missing = 'contact' | 'access' | 'age';
+export function missingOf(h: Household): Missing[] {
+  const out: Missing[] = [];
+  if (!h.contacts.some((c) => c.phone.trim())) out.push('contact');
+  if (!h.accessNote.trim()) out.push('access');
+  if (h.residents.some((r) => r.age === null)) out.push('age');
+  return out;
+}
 export const EVERY_HOUSEHOLD: HouseholdSearch = { search: '', limit: null };
 
 /**
@@ -23,9 +40,9 @@ export function householdMatches(h: Household, needle: string): boolean {
  * The matching households by id, the one whose number was typed first (so `?q=7&limit=1` is household
  * 7, not the first address with a 7 in it), cut to `limit`, and how many matched in all.
  */
-export function searchHouseholds(all: readonly Household[], q: HouseholdSearch): { households: Household[]; matched: number } {
+export function searchHouseholds(all: readonly Household[], q: HouseholdSearch): { households: (Household & { missing: Missing[] })[]; matched: number } {
   const needle = q.search.trim().toLowerCase();
-  const found = all.filter((h) => householdMatches(h, needle));
+  const found = all.filter((h) => householdMatches(h, needle)).map((h) => ({ ...h, missing: missingOf(h) })).filter((h) => !q.incomplete || h.missing.length > 0);
   const exact = found.findIndex((h) => String(h.id) === needle);
   if (exact > 0) found.unshift(...found.splice(exact, 1));
   return { households: q.limit === null ? found : found.slice(0, q.limit), matched: found.length };

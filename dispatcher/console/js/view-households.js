@@ -15,6 +15,16 @@ import { importPanel } from './household-import.js';
 const SHOWN = 50;
 const SEARCH_PAUSE_MS = 300;
 
+/** The search to ask the hub for: what was typed, only incomplete records, or nothing (null). Pure; exported for tests. */
+export function householdQuery(search, incomplete) {
+  const q = search.trim();
+  if (!q && !incomplete) return null;
+  const p = new URLSearchParams({ limit: String(SHOWN) });
+  if (q) p.set('q', q.slice(0, 64));
+  if (incomplete) p.set('incomplete', '1');
+  return `/api/households?${p}`;
+}
+
 /** The household id asked for in the page's address (`#/households?id=7`), or null. Pure; exported for tests. */
 export function askedId(hash) {
   const m = /[?&]id=([1-9][0-9]{0,9})(?:&|$)/.exec(hash);
@@ -25,6 +35,8 @@ export class HouseholdsView {
   constructor(app) {
     this.app = app;
     this.search = '';
+    /** Only households whose record lacks a contact's phone, how to get in, or an age. */
+    this.incomplete = false;
     this.found = null; // { households, matched }
     this.error = null;
     this.grids = null;
@@ -41,7 +53,7 @@ export class HouseholdsView {
     this.relabel();
     const id = askedId(location.hash);
     if (id !== null) this.open(id);
-    else if (this.search) this.find();
+    else if (this.search || this.incomplete) this.find();
   }
 
   unmount() { clearTimeout(this.typing); }
@@ -60,15 +72,19 @@ export class HouseholdsView {
         tx('button.small', 'hh.new', null, { type: 'button', id: 'hh-new', onclick: () => this.openNew() }),
         // Every household of the area, in the columns the import reads: a copy to correct offline and send back.
         tx('button.small', 'hh.csv', null, { type: 'button', id: 'hh-csv', onclick: () => downloadCsv('/api/households', 'households.csv').catch((err) => { this.error = err; this.renderResults(); }) })),
-      this.searchBox, this.editorBox, this.results,
-      this.app.user?.role === 'staff' ? null : importPanel({ onImported: () => { if (this.search.trim()) this.find(); } }));
+      h('div.hh-filters', this.searchBox, h('label.toggle', h('input', { type: 'checkbox', id: 'hh-incomplete', checked: this.incomplete,
+        onchange: (e) => { this.incomplete = e.target.checked; this.find(); } }), tx('span', 'hh.onlyIncomplete'))),
+      this.editorBox, this.results,
+      this.app.user?.role === 'staff' ? null : importPanel({ onImported: () => { if (this.search.trim() || this.incomplete) this.find(); } }));
     this.editor?.render();
     this.renderResults();
   }
 
   async find() {
-    const q = this.search.trim();
-    const r = await this.latest.run(async () => (q ? api('GET', `/api/households?${new URLSearchParams({ q: q.slice(0, 64), limit: String(SHOWN) })}`) : null));
+    const r = await this.latest.run(async () => {
+      const q = householdQuery(this.search, this.incomplete);
+      return q ? api('GET', q) : null;
+    });
     if (!r) return;
     if (r.error) this.error = r.error;
     else Object.assign(this, { found: r.value, error: null });
@@ -84,7 +100,8 @@ export class HouseholdsView {
     box.append(tx('p.note', f.matched > f.households.length ? 'hh.foundMore' : 'hh.found', { n: f.matched, m: f.households.length }),
       h('div.dev-list', f.households.map((x) => h('div.dev.hh-item', { 'data-household': x.id },
         h('div', v('strong', `#${x.id}`), ' ', v('span', x.address)),
-        h('div', v('span', x.residents?.map((r) => r.name).join('、')), ' ', v('span.muted', x.contacts?.[0]?.phone ?? '')),
+        h('div', v('span', x.residents?.map((r) => r.name).join('、')), ' ', v('span.muted', x.contacts?.[0]?.phone ?? ''), ' ',
+          (x.missing ?? []).map((m) => tx('span.flag.warn', `hh.missing.${m}`))),
         h('div', tx('button.small', 'hh.edit', null, { type: 'button', onclick: () => this.open(x.id) }))))));
   }
 
