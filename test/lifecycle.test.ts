@@ -290,9 +290,19 @@ describe('a call nobody accepts for hours', () => {
     grid1.close();
     await until(() => t!.hub.socket.connectedCount() === 0);
     await (await t.device('demo-0002')).send('press'); // nobody online: raises the technical alert
-    await (await t.device('demo-0003')).send('press'); // joins it
     const tech = t.hub.store.health.openHubWide('no_staff_online')!;
     expect(tech).toBeTruthy();
+    // An admin who is off duty keeps a console open: the call still reaches nobody on duty, and the
+    // alert's record on that console gains the call that joined it (the alert changes version).
+    const district = t.hub.store.grid.list().find((n) => n.level === 'district')!;
+    t.hub.store.rosters.addOverride(district.id, { staffId: t.hub.store.staff.byUsername('admin')!.id, startsAt: T0, endsAt: T0 + 86_400_000, onDuty: false });
+    const watcher = await t.console('admin');
+    const versionBefore = t.hub.store.alerts.get(tech)!.version;
+    await (await t.device('demo-0003')).send('press'); // joins it
+    expect(t.hub.store.alerts.get(tech)!.version).toBe(versionBefore + 1);
+    const change = await watcher.change(tech);
+    expect(change.timeline.map((e: { type: string }) => e.type)).toContain('nobody_online_again');
+    watcher.close();
     const joined = () => t!.hub.store.alerts.timeline(tech).filter((e) => e.type === 'nobody_online_again').length;
     expect(joined()).toBe(1);
     for (let i = 0; i < 90; i++) clock.advance(61_000);

@@ -185,6 +185,9 @@ export class AlertService {
     this.log.warn({ alertId: call.id, topNodeId, technicalAlertId: open }, 'no duty staff online at any level: call placed at the top level, technical alert raised');
     if (open) {
       this.store.alerts.appendEvent(open, now, 'nobody_online_again', null, { callId: call.id, gridId: call.gridId });
+      // A new version, so consoles redraw its record with the call that joined it (an entry alone sends no change).
+      const row = this.store.alerts.get(open);
+      if (row && this.store.alerts.save(row, now, row)) this.feed.record(this.store.alerts.get(open)!, now);
       return;
     }
     this.raise({ kind: 'technical', reason: 'no_staff_online', deviceId: null, householdId: null, gridId: topNodeId,
