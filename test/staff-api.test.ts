@@ -57,6 +57,14 @@ describe('staff accounts', () => {
     expect((await t.api('POST', '/api/session', undefined, { username: 'grid1b', password: 'second-pass-2' })).status).toBe(200);
   });
 
+  it('two admins creating the same username at once: one account, and a 409 for the other', async () => {
+    const admin = await t.login('admin');
+    const body = { username: 'twice', displayName: '重复', role: 'staff', scopeNodeId: gridIds['第二网格'], password: 'twice-password' };
+    const both = await Promise.all([t.api('POST', '/api/staff', admin, body), t.api('POST', '/api/staff', admin, body)]);
+    expect(both.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(t.hub.store.staff.list().filter((s) => s.username === 'twice')).toHaveLength(1);
+  });
+
   it('a leader cannot make leaders or admins, reach outside their scope, or touch another leader; a worker manages nobody', async () => {
     const adminId = t.hub.store.staff.byUsername('admin')!.id;
     const communityId = t.hub.store.staff.byUsername('community')!.id;

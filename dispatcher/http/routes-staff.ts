@@ -73,7 +73,15 @@ export const staffRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
     checkAccount(me, b);
     if (!b.displayName.trim()) throw new HubError('E_VALIDATION', 'displayName must not be blank');
     if (svc.store.staff.byUsername(b.username)) throw new HubError('E_CONFLICT', `username ${b.username} is taken`);
-    const s = svc.store.staff.create({ username: b.username, displayName: b.displayName.trim(), role: b.role, scopeNodeId: b.scopeNodeId, phone: (b.phone ?? '').trim() }, await hashSecret(b.password), svc.clock.now());
+    const hash = await hashSecret(b.password);
+    let s: Staff;
+    try {
+      s = svc.store.staff.create({ username: b.username, displayName: b.displayName.trim(), role: b.role, scopeNodeId: b.scopeNodeId, phone: (b.phone ?? '').trim() }, hash, svc.clock.now());
+    } catch (err) {
+      // Taken while the password was being hashed (another admin, a double submit).
+      if (/UNIQUE/.test(String((err as Error).message))) throw new HubError('E_CONFLICT', `username ${b.username} is taken`);
+      throw err;
+    }
     reply.status(201);
     return { staff: view(s) };
   });
