@@ -13,11 +13,12 @@ import { HubError } from '../errors.ts';
 import type { Household } from '../store/household-repo.ts';
 import { parseCsv } from '../reports/csv.ts';
 import { gridFinder, planImport, sameAddress } from '../domain/household-import.ts';
+import { writeInChunks } from '../store/chunked-writes.ts';
 
 /** A street office's households in one file: 20,000 rows of about 150 bytes fit in 4 MB. */
 const IMPORT_MOST_ROWS = 20_000;
 const IMPORT_BYTES = 4 * 1024 * 1024;
-/** Households written per transaction, each made durable before the next is written. */
+/** Households written per transaction (store/chunked-writes.ts). */
 const IMPORT_CHUNK = 250;
 
 /** `limit` 1–1,000; without it, every household that matches. */
@@ -167,15 +168,7 @@ export const householdRoutes = (svc: HubServices): FastifyPluginAsync => async (
     const now = svc.clock.now();
     const created: number[] = [];
     try {
-      for (let from = 0; from < plan.households.length; from += IMPORT_CHUNK) {
-        svc.store.tx(() => {
-          for (const x of plan.households.slice(from, from + IMPORT_CHUNK)) created.push(svc.store.households.create(x.household, now).id);
-        });
-        // Each chunk on disk before the next: a press's fsync, which covers every write before it, then
-        // waits for one chunk of the import at most, not for all of it (bench/household-import-cost.ts).
-        await svc.store.wal.durable(svc.store.writeMark());
-        await new Promise((r) => setImmediate(r));
-      }
+      await writeInChunks(svc.store, plan.households, IMPORT_CHUNK, (x) => created.push(svc.store.households.create(x.household, now).id));
     } catch (err) {
       svc.store.tx(() => svc.store.households.removeUnused(created));
       req.log.warn({ err, written: created.length }, 'household import failed part way; what it wrote was removed');

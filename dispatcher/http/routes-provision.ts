@@ -10,11 +10,12 @@ import type { HubServices } from './services.ts';
 import { requireAdmin } from './app.ts';
 import { generateSecret } from '../auth/secrets.ts';
 import { HubError } from '../errors.ts';
+import { writeInChunks } from '../store/chunked-writes.ts';
 
 const MAX_BULK = 50_000;
 /**
- * Devices written per transaction, with a turn of the event loop between transactions. 10,000 in one
- * transaction held the event loop for 0.67 s, and no press was acked meanwhile (bench/provision-cost.ts).
+ * Devices written per transaction (store/chunked-writes.ts). 10,000 in one transaction held the event
+ * loop for 0.67 s, and no press was acked meanwhile (bench/provision-cost.ts).
  */
 const BULK_CHUNK = 250;
 
@@ -54,19 +55,13 @@ export const provisionRoutes = (svc: HubServices): FastifyPluginAsync => async (
     const householdOf: number[] = [];
     const created: number[] = [];
     try {
-      for (let from = 0; from < ids.length; from += BULK_CHUNK) {
-        svc.store.tx(() => {
-          for (let i = from; i < Math.min(from + BULK_CHUNK, ids.length); i++) {
-            const id = ids[i];
-            let householdId: number;
-            if (b.householdIds) householdId = b.householdIds[i % b.householdIds.length];
-            else created.push(householdId = svc.store.households.create({ gridId: b.gridId!, address: `simulated household for ${id}`, accessNote: '', residents: [], contacts: [] }, now).id);
-            svc.store.devices.create({ id, kind: b.kind ?? 'mqtt-button', householdId, heartbeatS: b.heartbeatS }, (secrets[i] = generateSecret()).stored, now);
-            householdOf.push(householdId);
-          }
-        });
-        if (from + BULK_CHUNK < ids.length) await new Promise((r) => setImmediate(r));
-      }
+      await writeInChunks(svc.store, ids, BULK_CHUNK, (id, i) => {
+        let householdId: number;
+        if (b.householdIds) householdId = b.householdIds[i % b.householdIds.length];
+        else created.push(householdId = svc.store.households.create({ gridId: b.gridId!, address: `simulated household for ${id}`, accessNote: '', residents: [], contacts: [] }, now).id);
+        svc.store.devices.create({ id, kind: b.kind ?? 'mqtt-button', householdId, heartbeatS: b.heartbeatS }, (secrets[i] = generateSecret()).stored, now);
+        householdOf.push(householdId);
+      });
     } catch (err) {
       // All or nothing: the devices of the chunks already written are removed. Nobody holds their secrets yet.
       svc.store.tx(() => {

@@ -42,7 +42,6 @@ export class HouseholdRepo {
    * whole record). Its calls from now on go to the new grid: device ingest reads the grid from here.
    */
   update(id: number, h: Omit<Household, 'id'>): Household | undefined {
-    this.cache.delete(id);
     const found = this.db.transaction(() => {
       if (this.db.prepare('UPDATE households SET grid_id = ?, address = ?, access_note = ? WHERE id = ?').run(h.gridId, h.address, h.accessNote, id).changes === 0) return false;
       this.db.prepare('DELETE FROM residents WHERE household_id = ?').run(id);

@@ -58,7 +58,6 @@ export class StaffRepo {
     if (!now) return undefined;
     const next = { ...now };
     for (const [k, v] of Object.entries(f)) if (v !== undefined) Object.assign(next, { [k]: v });
-    this.cache.delete(id);
     this.db.prepare('UPDATE staff SET display_name = ?, phone = ?, role = ?, scope_node_id = ?, disabled = ? WHERE id = ?')
       .run(next.displayName, next.phone, next.role, next.scopeNodeId, next.disabled ? 1 : 0, id);
     this.cache.delete(id);
