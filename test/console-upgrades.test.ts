@@ -25,7 +25,7 @@ async function queued(handle: UpgradeHandler, opts: UpgradeQueueOptions, onError
   server.on('upgrade', (req, socket, head) => queue.offer(req, socket, head));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   servers.push(server);
-  return { queue, port: (server.address() as { port: number }).port };
+  return { queue, port: (server.address() as { port: number }).port, server };
 }
 
 const wss = new WebSocketServer({ noServer: true });
@@ -44,11 +44,17 @@ const REQUEST = 'GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: we
 
 /**
  * `n` raw upgrade requests that the server reads in one poll phase: every socket is connected and
- * written, then this thread blocks for a moment, so the requests wait together in the kernel.
+ * accepted by the server, then written, then this thread blocks for a moment, so the requests wait
+ * together in the kernel.
  */
-async function together(port: number, n: number): Promise<{ socks: Socket[]; answers: Promise<string>[] }> {
+async function together({ port, server }: { port: number; server: http.Server }, n: number): Promise<{ socks: Socket[]; answers: Promise<string>[] }> {
   const socks = await Promise.all(Array.from({ length: n }, () => new Promise<Socket>((r) => { const s = connect(port, '127.0.0.1', () => r(s)); })));
-  await new Promise((r) => setTimeout(r, 50)); // the server has accepted them all
+  // Accepted by the server, each of them: one accepted a turn later would be read a turn later. A fixed
+  // wait of 50 ms was not always enough on a loaded machine (2 of 40 read together once).
+  for (let waited = 0; waited < 5000; waited += 5) {
+    if (await new Promise<number>((r) => server.getConnections((_e, c) => r(c))) >= n) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
   // The first bytes of the answer, or '' if the server closed the socket without one.
   const answers = socks.map((s) => new Promise<string>((resolve) => {
     s.once('data', (d) => resolve(d.toString()));
@@ -71,8 +77,8 @@ it('a storm of upgrades is served in full, at most a budget of them per turn of 
     order.push('upgrade');
     accept(req, socket, head);
   };
-  const { queue, port } = await queued(slow, { budgetMs: 3, maxQueued: 1000 });
-  const { socks, answers } = await together(port, 40);
+  const { queue, port, server } = await queued(slow, { budgetMs: 3, maxQueued: 1000 });
+  const { socks, answers } = await together({ port, server }, 40);
   setImmediate(tick);
   const texts = await Promise.all(answers);
   ticking = false;
@@ -87,8 +93,8 @@ it('a storm of upgrades is served in full, at most a budget of them per turn of 
 });
 
 it('a full queue refuses with 503 and Retry-After; those queued are still served', async () => {
-  const { queue, port } = await queued(accept, { budgetMs: 3, maxQueued: 2 });
-  const { socks, answers } = await together(port, 6);
+  const { queue, port, server } = await queued(accept, { budgetMs: 3, maxQueued: 2 });
+  const { socks, answers } = await together({ port, server }, 6);
   const texts = await Promise.all(answers);
   for (const s of socks) s.destroy();
   const refused = texts.filter((t) => t.startsWith('HTTP/1.1 503'));
@@ -105,8 +111,8 @@ it('a handler that throws loses that socket only; a client that resets while it 
     if (calls++ === 0) throw new Error('hostile request');
     accept(req, socket, head);
   };
-  const { queue, port } = await queued(flaky, { budgetMs: 3, maxQueued: 100 }, (err) => errors.push(err));
-  const { socks, answers } = await together(port, 5);
+  const { queue, port, server } = await queued(flaky, { budgetMs: 3, maxQueued: 100 }, (err) => errors.push(err));
+  const { socks, answers } = await together({ port, server }, 5);
   socks[4].resetAndDestroy(); // gone before its turn, or reset mid-handshake: either way no uncaught error
   const texts = await Promise.all(answers.slice(0, 4));
   for (const s of socks) s.destroy();
@@ -119,9 +125,9 @@ it('a handler that throws loses that socket only; a client that resets while it 
 
 it('stop() closes the upgrades still waiting and refuses new ones', async () => {
   let q: UpgradeQueue | null = null;
-  const { queue, port } = await queued((req, socket, head) => { q!.stop(); accept(req, socket, head); }, { budgetMs: 3, maxQueued: 100 });
+  const { queue, port, server } = await queued((req, socket, head) => { q!.stop(); accept(req, socket, head); }, { budgetMs: 3, maxQueued: 100 });
   q = queue;
-  const { socks, answers } = await together(port, 3);
+  const { socks, answers } = await together({ port, server }, 3);
   const texts = await Promise.all(answers);
   for (const s of socks) s.destroy();
   expect(texts.filter((t) => t.startsWith('HTTP/1.1 101')).length).toBe(1); // the one being handled as it stopped
