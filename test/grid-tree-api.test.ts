@@ -1,7 +1,7 @@
 /**
  * Setting up a new community from nothing over the API, as an admin does on the first day: grid
  * nodes, a grid worker, a roster, a household and its button; then a press rings that worker.
- * And the grid tree's bad inputs, refused.
+ * And the grid tree's bad inputs, refused; a node set up by mistake removed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
@@ -63,5 +63,45 @@ describe('grid tree API', () => {
     }
     expect(t.hub.store.grid.list().length).toBe(before);
     expect(t.hub.store.grid.find(ids['第二网格'])!.name).toBe('第二网格');
+  });
+  it('an admin removes a node set up by mistake, with its roster; a node anything depends on stays, with the reason', async () => {
+    const leader = await t.login('community');
+    const wrong = (await t.api('POST', '/api/grid', admin, { parentId: ids['商城花园社区'], name: '第三网络', level: 'grid' })).body.node;
+    const worker = t.hub.store.staff.byUsername('grid1')!;
+    expect((await t.api('POST', `/api/grid/${wrong.id}/roster/shifts`, admin, { staffId: worker.id, weekdays: [1], start: '08:00', end: '12:00' })).status).toBe(201);
+    expect((await t.api('DELETE', `/api/grid/${wrong.id}`, leader)).status).toBe(403);
+
+    const gone = await t.api('DELETE', `/api/grid/${wrong.id}`, admin);
+    expect(gone.status).toBe(200);
+    expect(gone.body).toEqual({ ok: true, removed: { shifts: 1, overrides: 0 } });
+    expect((await t.api('GET', '/api/grid', admin)).body.nodes.map((n: { id: number }) => n.id)).not.toContain(wrong.id);
+    expect((await t.api('GET', `/api/grid/${wrong.id}/roster`, admin)).status).toBe(404);
+    expect((await t.api('DELETE', `/api/grid/${wrong.id}`, admin)).status).toBe(404);
+    expect((await t.api('DELETE', '/api/grid/abc', admin)).status).toBe(404);
+    const audit = (await t.api('GET', `/api/audit?action=admin_change&target=${encodeURIComponent('DELETE /api/grid/:id')}`, admin)).body;
+    expect(audit.rows.map((e: { outcome: string; detail: { params: { id: string } } }) => [e.outcome, e.detail.params.id])).toContainEqual(['ok', String(wrong.id)]);
+
+    // A parent, a grid with households and workers, and one whose calls are history: each refused, saying why.
+    const parent = (await t.api('POST', '/api/grid', admin, { parentId: ids['城东路街道'], name: '新建社区', level: 'community' })).body.node;
+    const child = (await t.api('POST', '/api/grid', admin, { parentId: parent.id, name: '新建网格', level: 'grid' })).body.node;
+    const blocked = await t.api('DELETE', `/api/grid/${parent.id}`, admin);
+    expect([blocked.status, blocked.body.error.code]).toEqual([409, 'E_CONFLICT']);
+    expect(blocked.body.error.message).toMatch(/1 node\(s\) below it/);
+    expect(blocked.body.error.usage).toEqual({ children: 1, households: 0, staff: 0, hasCalls: false });
+    const used = await t.api('DELETE', `/api/grid/${ids['第二网格']}`, admin);
+    expect(used.status).toBe(409);
+    expect(used.body.error.usage).toMatchObject({ households: expect.any(Number), staff: expect.any(Number) });
+    expect(used.body.error.usage.households).toBeGreaterThan(0);
+    const d = await t.device('demo-0001');
+    await d.send('press');
+    const history = await t.api('DELETE', `/api/grid/${ids['第一网格']}`, admin);
+    expect(history.status).toBe(409);
+    expect(history.body.error.message).toMatch(/rename it instead/);
+    expect(t.hub.store.grid.find(ids['第一网格'])).toBeDefined();
+
+    // The hub goes on: the empty grid, then its emptied parent, go; a press is still acked.
+    expect((await t.api('DELETE', `/api/grid/${child.id}`, admin)).status).toBe(200);
+    expect((await t.api('DELETE', `/api/grid/${parent.id}`, admin)).status).toBe(200);
+    expect((await d.send('press')).alertId).toBeTruthy();
   });
 });

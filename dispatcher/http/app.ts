@@ -12,6 +12,7 @@ import type { HubServices } from './services.ts';
 import { sessionRoutes } from './routes-session.ts';
 import { alertRoutes } from './routes-alerts.ts';
 import { directoryRoutes } from './routes-directory.ts';
+import { gridRoutes } from './routes-grid.ts';
 import { provisionRoutes } from './routes-provision.ts';
 import { reportRoutes } from './routes-reports.ts';
 import { rosterRoutes } from './routes-rosters.ts';
@@ -79,6 +80,7 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
   app.get('/healthz', async () => svc.health());
   app.register(sessionRoutes(svc));
   app.register(alertRoutes(svc));
+  app.register(gridRoutes(svc));
   app.register(directoryRoutes(svc));
   app.register(householdRoutes(svc));
   app.register(staffRoutes(svc));

@@ -1,4 +1,4 @@
-/** The grid tree and devices a user may see, and admin provisioning of devices (households: routes-households.ts). */
+/** The devices a user may see, and admin provisioning of devices (the tree: routes-grid.ts; households: routes-households.ts). */
 import type { FastifyPluginAsync } from 'fastify';
 import { sendBytes, sendJson } from './worker-answer.ts';
 import type { HubServices } from './services.ts';
@@ -7,7 +7,6 @@ import { generateSecret, hashSecret } from '../auth/secrets.ts';
 import { HubError } from '../errors.ts';
 import { DEVICE_ID_RE } from '../../gateway/protocol.ts';
 import type { DeviceKind } from '../store/device-repo.ts';
-import { LEVEL_ORDER, type GridLevel } from '../domain/grid.ts';
 import { healthPage, WHOLE_LIST } from '../reports/device-health-page.ts';
 import { deviceHealthCsv } from '../reports/device-health-csv.ts';
 
@@ -35,39 +34,9 @@ const healthListQuery = {
     q: { type: 'string', maxLength: 64 },
   },
 } as const;
-const gridNodeBody = {
-  type: 'object', additionalProperties: false, required: ['parentId', 'name', 'level'],
-  properties: {
-    parentId: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'null' }] },
-    name: { type: 'string', minLength: 1, maxLength: 64 },
-    level: { type: 'string', enum: [...LEVEL_ORDER] },
-    timeZone: { type: 'string', minLength: 1, maxLength: 64 },
-  },
-} as const;
-const validTimeZone = (tz: string) => { try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; } };
 interface HealthListQuery { limit?: string; offset?: string; problems?: 'only'; q?: string }
 
 export const directoryRoutes = (svc: HubServices): FastifyPluginAsync => async (app) => {
-
-  app.get('/api/grid', async (req) => {
-    const staff = requireStaff(req);
-    return { nodes: svc.store.grid.list().filter((n) => svc.alerts.canSee(staff, n.path)) };
-  });
-
-  // An admin grows the tree: a node sits below its parent's level (a grid under a community), its name unique among its siblings.
-  app.post<{ Body: { parentId: number | null; name: string; level: GridLevel; timeZone?: string } }>('/api/grid', { schema: { body: gridNodeBody } }, async (req, reply) => {
-    requireAdmin(req);
-    const b = req.body;
-    const name = b.name.trim();
-    if (!name) throw new HubError('E_VALIDATION', 'name must not be blank');
-    const parent = b.parentId === null ? null : svc.store.grid.find(b.parentId);
-    if (b.parentId !== null && !parent) throw new HubError('E_NOT_FOUND', `grid node ${b.parentId} does not exist`);
-    if (parent && LEVEL_ORDER.indexOf(b.level) <= LEVEL_ORDER.indexOf(parent.level)) throw new HubError('E_VALIDATION', `a ${b.level} cannot sit under a ${parent.level}: levels go ${LEVEL_ORDER.join(' > ')}`);
-    if (svc.store.grid.findChild(b.parentId, name)) throw new HubError('E_CONFLICT', `${parent?.name ?? 'the top'} already has a node named ${name}`);
-    if (b.timeZone !== undefined && !validTimeZone(b.timeZone)) throw new HubError('E_VALIDATION', `unknown time zone ${b.timeZone}`);
-    reply.status(201);
-    return { node: svc.store.grid.add(b.parentId, name, b.level, { timeZone: b.timeZone ?? null }) };
-  });
 
   // The device lists are built in the report worker, off the event loop (reports/device-lists.ts).
   app.get('/api/devices', async (req, reply) => {

@@ -13,6 +13,9 @@ export interface GridNode {
   timeZone: string | null;
 }
 
+/** What depends on a grid node (GridRepo.usage). */
+export interface GridNodeUsage { children: number; households: number; staff: number; hasCalls: boolean }
+
 const COLS = 'id, parent_id AS parentId, name, level, path, escalate_after_s AS escalateAfterS, time_zone AS timeZone';
 
 export class GridRepo {
@@ -42,6 +45,35 @@ export class GridRepo {
     this.get(id);
     this.db.prepare('UPDATE grid_nodes SET escalate_after_s = ? WHERE id = ?').run(seconds, id);
     this.cache = null;
+  }
+
+  /**
+   * What depends on a node: child nodes, households registered in it and staff accounts scoped to
+   * it, counted; and whether any call was ever raised at or under it (its history keeps its place in
+   * the tree, so such a node is renamed, never removed).
+   */
+  usage(id: number): GridNodeUsage {
+    const node = this.get(id);
+    const count = (sql: string, ...args: (number | string)[]) => (this.db.prepare(sql).get(...args) as { n: number }).n;
+    return {
+      children: count('SELECT count(*) AS n FROM grid_nodes WHERE parent_id = ?', id),
+      households: count('SELECT count(*) AS n FROM households WHERE grid_id = ?', id),
+      staff: count('SELECT count(*) AS n FROM staff WHERE scope_node_id = ?', id),
+      // Any one is enough; the range on grid_path uses the alerts_raised index.
+      hasCalls: count('SELECT count(*) AS n FROM (SELECT 1 FROM alerts WHERE grid_path >= ? AND grid_path < ? LIMIT 1)', node.path, `${node.path}\uffff`) > 0,
+    };
+  }
+
+  /** Removes a node nothing depends on (see usage; the caller checks), with its roster. */
+  remove(id: number): { shifts: number; overrides: number } {
+    this.get(id);
+    const out = this.db.transaction(() => ({
+      shifts: this.db.prepare('DELETE FROM roster_shifts WHERE node_id = ?').run(id).changes,
+      overrides: this.db.prepare('DELETE FROM roster_overrides WHERE node_id = ?').run(id).changes,
+      node: this.db.prepare('DELETE FROM grid_nodes WHERE id = ?').run(id).changes,
+    }))();
+    this.cache = null;
+    return { shifts: out.shifts, overrides: out.overrides };
   }
 
   private all(): Map<number, GridNode> {
