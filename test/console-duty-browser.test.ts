@@ -3,6 +3,7 @@
  * staff on duty with presence and where a call would ring, edits a grid's roster (a shift added
  * and deleted with two taps, a leave that uncovers the grid, the escalation time, a change the
  * hub refuses, in the hub's words) and manages a grid worker's account; a grid worker reads their own roster without controls;
+ * an admin renames a node and removes one added by mistake;
  * English leaves no CJK, and five tabs fit a 360 px phone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -195,7 +196,7 @@ describe('duty page', { timeout: 60_000 }, () => {
     expect(await grid1.locator('.duty-node').count()).toBe(1);
     await grid1.click(`${row('第一网格')} .roster-toggle`);
     await grid1.waitForSelector(`${row('第一网格')} .roster .shifts li`);
-    for (const sel of ['.shift-form', '.override-form', '.escalate-form', '.roster-delete']) expect(await grid1.locator(sel).count(), sel).toBe(0);
+    for (const sel of ['.shift-form', '.override-form', '.escalate-form', '.roster-delete', '.node-edit-toggle', '.node-toggle']) expect(await grid1.locator(sel).count(), sel).toBe(0);
     expect(await grid1.textContent(`${row('第一网格')} .roster`)).toContain('排班由网格长或管理员修改');
     expect(await grid1.locator('#staff-admin').count()).toBe(0);
 
@@ -217,6 +218,44 @@ describe('duty page', { timeout: 60_000 }, () => {
     expect((await t.api('POST', '/api/session', undefined, { username: 'grid1', password: 'my-own-pass' })).status).toBe(200);
     expect((await state(grid1)).user).toBe('grid1'); // this session stays
     await grid1.context().close();
+    expect(errors.flat()).toEqual([]);
+  });
+  it('an admin renames a node, is told why a grid with households stays, and removes a node added by mistake with a second tap', async () => {
+    const admin = await openLoggedIn(b.browser, t.httpUrl, 'admin', errors);
+    await openDuty(admin);
+    const community = row('商城花园社区');
+    await admin.click(`${community} .node-toggle`);
+    await admin.fill(`${community} .node-form input[name=name]`, '第三网络');
+    await admin.click(`${community} .node-form button[type=submit]`);
+    const typo = admin.locator('.duty-node', { has: admin.locator('.duty-name strong', { hasText: '第三网络' }) });
+    await typo.waitFor();
+    const typoId = Number(await typo.getAttribute('data-node'));
+
+    // Rename it: the board shows the new name.
+    await typo.locator('.node-edit-toggle').click();
+    await typo.locator('.node-edit input[name=name]').fill('第三网格');
+    await typo.locator('.node-edit button[type=submit]').click();
+    await admin.waitForFunction((id) => document.querySelector(`.duty-node[data-node="${id}"] .duty-name strong`)?.textContent === '第三网格', typoId);
+    expect(t.hub.store.grid.get(typoId).name).toBe('第三网格');
+
+    // A grid with households: two taps, and the hub's reason under the form; the node stays.
+    const grid2 = row('第二网格');
+    await admin.click(`${grid2} .node-edit-toggle`);
+    await admin.click(`${grid2} .node-remove`);
+    expect(await admin.textContent(`${grid2} .node-remove`)).toBe('再点一次删除');
+    await admin.click(`${grid2} .node-remove`);
+    await admin.waitForSelector(`${grid2} .node-edit .roster-msg.bad code`);
+    expect(await admin.textContent(`${grid2} .node-edit .roster-msg`)).toMatch(/household/);
+    expect(t.hub.store.grid.find(nodeIds.get('第二网格')!)).toBeDefined();
+
+    // The node added by mistake goes.
+    const added = `.duty-node[data-node="${typoId}"]`;
+    await admin.click(`${added} .node-edit-toggle`);
+    await admin.click(`${added} .node-remove`);
+    await admin.click(`${added} .node-remove`);
+    await admin.waitForSelector(added, { state: 'detached' });
+    expect(t.hub.store.grid.find(typoId)).toBeUndefined();
+    await admin.context().close();
     expect(errors.flat()).toEqual([]);
   });
 });

@@ -1,12 +1,14 @@
 /**
- * Adding a grid node (POST /api/grid, admins): under a node of the duty board, or the top node of
- * a new hub. The level is one below the parent's (a grid under a community); the hub refuses a
- * name a sibling already has, and the form shows its reason.
+ * Shaping the grid tree from the duty board. Adding a node (POST /api/grid, admins): under a node
+ * of the board, or the top node of a new hub; the level is one below the parent's (a grid under a
+ * community). Editing one: a new name (PATCH, leaders and admins) and, for admins, removing a node
+ * set up by mistake (DELETE, two taps). The hub refuses a name a sibling already has, and a removal
+ * while anything depends on the node; the form shows its reason in the hub's words.
  */
 import { h, tx } from './dom.js';
 import { api } from './api.js';
 import { t } from './i18n.js';
-import { field, showStatus } from './form-bits.js';
+import { field, showStatus, twoTapButton } from './form-bits.js';
 
 /** As dispatcher/domain/grid.ts LEVEL_ORDER: from the top down. */
 export const LEVELS = ['city', 'district', 'street', 'community', 'grid', 'building', 'floor', 'unit'];
@@ -34,6 +36,32 @@ export function nodeForm({ parent, onDone }) {
     } catch (err) {
       showStatus(status, { ok: false, key: 'roster.failed', detail: err.message });
     }
+  });
+  return form;
+}
+
+/** @param {{ node: {id:number, name:string}, canRemove: boolean, onDone: () => void }} opts */
+export function nodeEditForm({ node, canRemove, onDone }) {
+  const status = h('p.roster-msg', { role: 'status' });
+  const send = async (method, body) => {
+    try {
+      await api(method, `/api/grid/${node.id}`, body);
+      onDone();
+    } catch (err) {
+      showStatus(status, { ok: false, key: 'roster.failed', detail: err.message });
+    }
+  };
+  const form = h('form.roster-form.node-edit', { novalidate: true },
+    field('node.name', h('input', { name: 'name', maxlength: '64', value: node.name })),
+    tx('button.small', 'node.rename', null, { type: 'submit' }),
+    canRemove ? twoTapButton('button.small.roster-delete.node-remove', 'node.remove', 'node.removeConfirm', () => send('DELETE')) : null,
+    status);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const name = String(new FormData(form).get('name')).trim();
+    if (!name) return showStatus(status, { ok: false, key: 'node.needName' });
+    if (name === node.name) return onDone();
+    return send('PATCH', { name });
   });
   return form;
 }

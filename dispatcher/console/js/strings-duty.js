@@ -96,6 +96,11 @@ export const DUTY_STRINGS = {
   'node.level': ['层级', 'Level'],
   'node.add': ['添加', 'Add'],
   'node.needName': ['请填写名称', 'Fill in the name'],
+  'node.edit': ['改名或删除', 'Rename or remove'],
+  'node.hideEdit': ['收起', 'Close'],
+  'node.rename': ['保存名称', 'Save the name'],
+  'node.remove': ['删除此节点', 'Remove this node'],
+  'node.removeConfirm': ['再点一次删除', 'Tap again to remove'],
 
   'me.heading': ['修改我的密码', 'Change my password'],
   'me.current': ['当前密码', 'Current password'],

@@ -3,7 +3,8 @@
  * duty now, whether each has a console open, and where a call raised there now would ring first
  * (the hub asks its own escalation planner). A supervisor sees at a glance the grids a call would
  * skip, and can phone whoever is on duty but not connected. Each node opens its roster
- * (roster-editor.js): read by anyone, edited by grid leaders and admins. Below the board, leaders and
+ * (roster-editor.js): read by anyone, edited by grid leaders and admins, who also rename nodes (admins
+ * add and remove them: node-form.js). Below the board, leaders and
  * admins manage staff accounts (staff-admin.js); at the foot, anyone changes their own password (my-account.js).
  */
 import { h, tx, v, clear } from './dom.js';
@@ -12,7 +13,7 @@ import { has, locale } from './i18n.js';
 import { duration } from './format.js';
 import { RosterEditor } from './roster-editor.js';
 import { StaffAdmin } from './staff-admin.js';
-import { nodeForm } from './node-form.js';
+import { nodeForm, nodeEditForm } from './node-form.js';
 import { Latest } from './latest.js';
 import { myAccountForm } from './my-account.js';
 
@@ -29,6 +30,8 @@ export class DutyView {
     this.editors = new Map();
     /** Open "add a node below" forms by parent id (0: the top node of a new hub); admins only. */
     this.nodeForms = new Map();
+    /** Open "rename or remove" forms by node id; leaders and admins. */
+    this.nodeEdits = new Map();
     this.root = h('section.duty', { id: 'duty-page' });
     this.body = h('div.duty-body');
     this.timer = null;
@@ -52,6 +55,7 @@ export class DutyView {
       tx('button.small', 'dev.refresh', null, { type: 'button', id: 'duty-refresh', onclick: () => this.load() })), this.body, this.staffAdmin?.root ?? null, myAccountForm());
     for (const e of this.editors.values()) e.render();
     this.nodeForms.clear(); // built in the old language
+    this.nodeEdits.clear();
     this.staffAdmin?.render();
     this.render();
   }
@@ -91,9 +95,12 @@ export class DutyView {
       h('div.duty-ring', ringLine(n, n.ringsAt), ' ', tx('span.muted', 'duty.escalate', { t: duration(n.escalateAfterS) })),
       h('div.duty-tools', tx('button.small', editor ? 'duty.hideRoster' : 'duty.roster', null, {
         type: 'button', class: 'roster-toggle', 'aria-expanded': String(!!editor), onclick: () => this.toggle(n.id) }),
-      this.isAdmin ? tx('button.small.node-toggle', 'node.addBelow', null, { type: 'button', onclick: () => this.toggleNodeForm(n) }) : null),
+      this.isAdmin ? tx('button.small.node-toggle', 'node.addBelow', null, { type: 'button', onclick: () => this.toggleNodeForm(n) }) : null,
+      this.board?.canEdit ? tx('button.small.node-edit-toggle', this.nodeEdits.has(n.id) ? 'node.hideEdit' : 'node.edit', null, {
+        type: 'button', 'aria-expanded': String(this.nodeEdits.has(n.id)), onclick: () => this.toggleNodeEdit(n) }) : null),
       editor ? editor.root : null,
-      this.nodeForms.get(n.id) ?? null);
+      this.nodeForms.get(n.id) ?? null,
+      this.nodeEdits.get(n.id) ?? null);
   }
 
   get isAdmin() { return this.app.user?.role === 'admin'; }
@@ -108,6 +115,13 @@ export class DutyView {
   toggleNodeForm(n) {
     if (this.nodeForms.has(n.id)) this.nodeForms.delete(n.id);
     else this.nodeFormFor(n);
+    this.render();
+  }
+
+  /** Rename (leaders and admins) or remove (admins) `n`; the form is kept while the board is redrawn. */
+  toggleNodeEdit(n) {
+    if (this.nodeEdits.has(n.id)) this.nodeEdits.delete(n.id);
+    else this.nodeEdits.set(n.id, nodeEditForm({ node: n, canRemove: this.isAdmin, onDone: () => { this.nodeEdits.delete(n.id); this.editors.delete(n.id); this.load(); } }));
     this.render();
   }
 
