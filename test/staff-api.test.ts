@@ -99,6 +99,8 @@ describe('staff accounts', () => {
     const second = await t.api('POST', '/api/staff', admin, { username: 'admin2', displayName: '第二管理员', role: 'admin', scopeNodeId: null, password: 'admin2-pass' });
     expect(second.status).toBe(201);
     const admin2 = await t.login('admin2', 'admin2-pass');
+    // A password another admin chose: admin2 sets their own before changing anything (security/first-password.ts).
+    expect((await t.api('PUT', '/api/me/password', admin2, { currentPassword: 'admin2-pass', newPassword: 'admin2-own-pass' })).status).toBe(200);
     const adminId = t.hub.store.staff.byUsername('admin')!.id;
     expect((await t.api('PATCH', `/api/staff/${adminId}`, admin2, { disabled: true })).status).toBe(200);
     const last = await t.api('PATCH', `/api/staff/${second.body.staff.id}`, admin2, { role: 'staff', scopeNodeId: gridIds['第一网格'] });

@@ -25,6 +25,7 @@ import { securityRoutes } from '../security/routes-security.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { registerAuditHook } from '../audit/audit-hook.ts';
 import { holdAnswersUntilDurable } from './durable-answers.ts';
+import { holdChangesUntilOwnPassword } from '../security/first-password.ts';
 
 declare module 'fastify' {
   interface FastifyRequest { staff: Staff | null; token: string | null }
@@ -76,6 +77,7 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
     req.staff = staff;
     req.token = token;
   });
+  holdChangesUntilOwnPassword(app as unknown as FastifyInstance);
 
   app.get('/healthz', async () => svc.health());
   app.register(sessionRoutes(svc));

@@ -33,7 +33,7 @@ interface StaffFields { displayName?: string; phone?: string; role?: Role; scope
 export const staffRoutes = (svc: HubServices): FastifyPluginAsync => async (app) => {
   const grid = svc.store.grid;
   const view = (s: Staff) => ({
-    id: s.id, username: s.username, displayName: s.displayName, role: s.role, phone: s.phone, disabled: s.disabled,
+    id: s.id, username: s.username, displayName: s.displayName, role: s.role, phone: s.phone, disabled: s.disabled, mustChangePassword: s.mustChangePassword,
     scopeNodeId: s.scopeNodeId, scopeName: s.scopeNodeId === null ? null : grid.find(s.scopeNodeId)?.name ?? null, online: svc.alerts.isOnline(s.id),
   });
   /** The caller, if they manage accounts at all: leaders and admins. */
@@ -76,7 +76,7 @@ export const staffRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
     const hash = await hashSecret(b.password);
     let s: Staff;
     try {
-      s = svc.store.staff.create({ username: b.username, displayName: b.displayName.trim(), role: b.role, scopeNodeId: b.scopeNodeId, phone: (b.phone ?? '').trim() }, hash, svc.clock.now());
+      s = svc.store.staff.create({ username: b.username, displayName: b.displayName.trim(), role: b.role, scopeNodeId: b.scopeNodeId, phone: (b.phone ?? '').trim() }, hash, svc.clock.now(), true);
     } catch (err) {
       // Taken while the password was being hashed (another admin, a double submit).
       if (/UNIQUE/.test(String((err as Error).message))) throw new HubError('E_CONFLICT', `username ${b.username} is taken`);
@@ -103,7 +103,8 @@ export const staffRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
   app.post<{ Params: { id: string }; Body: { newPassword: string } }>('/api/staff/:id/password', { schema: { params: idParams, body: passwordBody } }, async (req) => {
     const me = manager(req);
     const s = target(req, me);
-    const ended = svc.store.staff.setPassword(s.id, await hashSecret(req.body.newPassword), s.id === me.id ? req.token ?? null : null);
+    // Set for someone else, it is theirs to replace (security/first-password.ts); set for yourself, it is yours.
+    const ended = svc.store.staff.setPassword(s.id, await hashSecret(req.body.newPassword), s.id === me.id ? req.token ?? null : null, s.id !== me.id);
     const closed = svc.closeSockets({ staffId: s.id, exceptToken: s.id === me.id ? req.token ?? undefined : undefined }, 'password reset');
     req.log.info({ by: me.username, username: s.username, sessionsEnded: ended, socketsClosed: closed }, 'password reset');
     return { ok: true, sessionsEnded: ended };

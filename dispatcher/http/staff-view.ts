@@ -2,7 +2,7 @@
 import type { Staff } from '../store/staff-repo.ts';
 import { isWithin } from '../domain/grid.ts';
 
-export const staffView = (s: Staff) => ({ id: s.id, username: s.username, displayName: s.displayName, role: s.role, scopeNodeId: s.scopeNodeId });
+export const staffView = (s: Staff) => ({ id: s.id, username: s.username, displayName: s.displayName, role: s.role, scopeNodeId: s.scopeNodeId, mustChangePassword: s.mustChangePassword });
 
 /**
  * True when an account's area lies inside `scope` (a caller's, from AlertService.scopeOf): null is

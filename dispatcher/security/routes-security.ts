@@ -27,7 +27,7 @@ export const securityRoutes = (svc: HubServices): FastifyPluginAsync => async (a
       throw new HubError('E_FORBIDDEN', 'the current password is wrong');
     }
     if (req.body.newPassword === req.body.currentPassword) throw new HubError('E_VALIDATION', 'the new password must differ from the current one');
-    const ended = svc.store.staff.setPassword(staff.id, await hashSecret(req.body.newPassword), req.token);
+    const ended = svc.store.staff.setPassword(staff.id, await hashSecret(req.body.newPassword), req.token, false);
     // Their other consoles go to the login page; the one that asked keeps its session and its socket.
     const closed = svc.closeSockets({ staffId: staff.id, exceptToken: req.token ?? undefined }, 'password changed');
     req.log.info({ username: staff.username, ip: req.ip, sessionsEnded: ended, socketsClosed: closed }, 'password changed');

@@ -287,4 +287,8 @@ export const MIGRATIONS: string[] = [
      households checks each row against those already registered, which without it read every household. */ `
   CREATE INDEX households_grid_address ON households(grid_id, address);
   `,
+  /* 20: a password someone else set (a leader creating a worker's account, a reset) is the holder's
+     to replace: until they do, the hub takes no change from them but the calls (security/first-password.ts). */ `
+  ALTER TABLE staff ADD COLUMN must_change_password INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -11,11 +11,13 @@ export interface Staff {
   scopeNodeId: number | null;
   phone: string;
   disabled: boolean;
+  /** The password was set by someone else (an account made or reset for them): theirs to replace. */
+  mustChangePassword: boolean;
 }
-interface StaffRow extends Omit<Staff, 'disabled'> { disabled: number; passwordHash: string }
+interface StaffRow extends Omit<Staff, 'disabled' | 'mustChangePassword'> { disabled: number; mustChangePassword: number; passwordHash: string }
 
-const COLS = 'id, username, display_name AS displayName, role, scope_node_id AS scopeNodeId, phone, disabled, password_hash AS passwordHash';
-const toStaff = ({ passwordHash: _p, disabled, ...r }: StaffRow): Staff => ({ ...r, disabled: disabled === 1 });
+const COLS = 'id, username, display_name AS displayName, role, scope_node_id AS scopeNodeId, phone, disabled, must_change_password AS mustChangePassword, password_hash AS passwordHash';
+const toStaff = ({ passwordHash: _p, disabled, mustChangePassword, ...r }: StaffRow): Staff => ({ ...r, disabled: disabled === 1, mustChangePassword: mustChangePassword === 1 });
 const hashToken = (t: string) => createHash('sha256').update(t).digest('hex');
 
 export class StaffRepo {
@@ -31,9 +33,10 @@ export class StaffRepo {
     this.sessionStmt = db.prepare('SELECT staff_id AS staffId, expires_at AS expiresAt FROM sessions WHERE token_hash = ?');
   }
 
-  create(s: Omit<Staff, 'id' | 'disabled'>, passwordHash: string, now: number): Staff {
-    const id = Number(this.db.prepare('INSERT INTO staff (username, display_name, role, scope_node_id, phone, password_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(s.username, s.displayName, s.role, s.scopeNodeId, s.phone, passwordHash, now).lastInsertRowid);
+  /** `setByOther`: the password was chosen by whoever made the account, not its holder. */
+  create(s: Omit<Staff, 'id' | 'disabled' | 'mustChangePassword'>, passwordHash: string, now: number, setByOther = false): Staff {
+    const id = Number(this.db.prepare('INSERT INTO staff (username, display_name, role, scope_node_id, phone, password_hash, created_at, must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(s.username, s.displayName, s.role, s.scopeNodeId, s.phone, passwordHash, now, setByOther ? 1 : 0).lastInsertRowid);
     this.cache.clear();
     return this.get(id)!;
   }
@@ -106,11 +109,14 @@ export class StaffRepo {
     this.db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(hashToken(token));
   }
 
-  /** Sets a new password hash and ends every session of that user except `keepToken`'s. */
-  setPassword(staffId: number, passwordHash: string, keepToken: string | null): number {
+  /**
+   * Sets a new password hash and ends every session of that user except `keepToken`'s. `setByOther`:
+   * someone else chose it (a reset), so it is the holder's to replace; their own choice clears that.
+   */
+  setPassword(staffId: number, passwordHash: string, keepToken: string | null, setByOther: boolean): number {
     this.cache.clear();
     return this.db.transaction(() => {
-      this.db.prepare('UPDATE staff SET password_hash = ? WHERE id = ?').run(passwordHash, staffId);
+      this.db.prepare('UPDATE staff SET password_hash = ?, must_change_password = ? WHERE id = ?').run(passwordHash, setByOther ? 1 : 0, staffId);
       return this.db.prepare('DELETE FROM sessions WHERE staff_id = ? AND token_hash <> ?').run(staffId, keepToken ? hashToken(keepToken) : '').changes;
     })();
   }
