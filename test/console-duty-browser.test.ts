@@ -3,7 +3,7 @@
  * staff on duty with presence and where a call would ring, edits a grid's roster (a shift added
  * and deleted with two taps, a leave that uncovers the grid, the escalation time, a change the
  * hub refuses, in the hub's words) and manages a grid worker's account; a grid worker reads their own roster without controls;
- * an admin renames a node and removes one added by mistake;
+ * an admin renames a node and removes one added by mistake; a worker whose password a leader set is led to set their own;
  * English leaves no CJK, and five tabs fit a 360 px phone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
-import { CHROMIUM, CJK, launchBrowser, openLoggedIn, state, visibleUiText } from './console-page.ts';
+import { CHROMIUM, CJK, launchBrowser, loginAs, openLoggedIn, openPage, state, visibleUiText } from './console-page.ts';
 
 let t: TestHub;
 let b: { browser: Browser; close(): Promise<void> };
@@ -256,6 +256,32 @@ describe('duty page', { timeout: 60_000 }, () => {
     await admin.waitForSelector(added, { state: 'detached' });
     expect(t.hub.store.grid.find(typoId)).toBeUndefined();
     await admin.context().close();
+    expect(errors.flat()).toEqual([]);
+  });
+  it('a worker whose password a leader set is asked, on every page, to set their own; the banner leads to the form and goes once it is done', async () => {
+    const lead = await t.login('community');
+    const made = await t.api('POST', '/api/staff', lead, { username: 'w77', displayName: '吴芳', role: 'staff', scopeNodeId: nodeIds.get('第一网格'), password: 'given-pass-77' });
+    expect(made.status).toBe(201);
+    await leader.reload();
+    await openDuty(leader);
+    await leader.waitForSelector(`.staff-row[data-staff="${made.body.staff.id}"] .staff-pending`); // the leader sees it is still theirs
+    const p = await openPage(b.browser, t.httpUrl, { width: 360, height: 740 }, 2);
+    errors.push(p.errors);
+    const page = p.page;
+    await loginAs(page, 'w77', 'given-pass-77');
+    await page.waitForSelector('#password-banner:not([hidden])');
+    expect(await page.textContent('#password-banner')).toContain('别人为您设置');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.click('#password-go');
+    await page.waitForFunction(() => (document.activeElement as HTMLInputElement | null)?.name === 'currentPassword');
+    await page.fill('#me-password input[name=currentPassword]', 'given-pass-77');
+    await page.fill('#me-password input[name=newPassword]', 'wu-fang-own-1');
+    await page.fill('#me-password input[name=repeat]', 'wu-fang-own-1');
+    await page.click('#me-password button[type=submit]');
+    await page.waitForSelector('#me-msg.ok');
+    await page.waitForSelector('#password-banner', { state: 'hidden' });
+    expect(t.hub.store.staff.byUsername('w77')!.mustChangePassword).toBe(false);
+    await p.ctx.close();
     expect(errors.flat()).toEqual([]);
   });
 });

@@ -94,6 +94,9 @@ class App {
       connBanner: h('div.banner.conn-banner', { id: 'conn-banner', role: 'alert', hidden: true }),
       soundBanner: h('div.banner.sound-banner', { id: 'sound-banner', hidden: true }),
       callStrip: h('a.banner.call-strip', { id: 'call-strip', href: '#/calls', hidden: true }),
+      // A password someone else set: the hub holds this account's changes (not its calls) until it sets its own.
+      passwordBanner: h('div.banner.password-banner', { id: 'password-banner', role: 'status', hidden: true },
+        tx('span', 'me.mustChange'), tx('button.small', 'me.mustChangeGo', null, { type: 'button', id: 'password-go', onclick: () => this.toPasswordForm() })),
     };
     const nav = h('nav.tabs', TABS.map((p) => h('a.tab', { href: `#/${p}`, 'data-page': p, class: p === tabOf(this.page) ? 'on' : '' },
       tx('span', `nav.${p}`), p === 'calls' ? this.statusEls.waiting : null)));
@@ -104,7 +107,7 @@ class App {
         h('span.who', v('span', this.user?.displayName ?? '')),
         tx('button.small.logout', 'nav.logout', null, { type: 'button', id: 'logout', onclick: () => this.logout() })));
     this.main = h('main.page', { id: 'page' });
-    clear(this.root).append(header, this.statusEls.connBanner, this.statusEls.soundBanner, this.statusEls.callStrip, this.main);
+    clear(this.root).append(header, this.statusEls.connBanner, this.statusEls.soundBanner, this.statusEls.callStrip, this.statusEls.passwordBanner, this.main);
     document.documentElement.lang = getLang() === 'en' ? 'en' : 'zh-CN';
     this.alarm.setTitles(t('app.title'), t('app.newCall'));
   }
@@ -197,8 +200,20 @@ class App {
     const waiting = this.book.calls().filter((a) => a.state === 'raised' || a.state === 'cancelled').length;
     el.waiting.textContent = waiting ? String(waiting) : '';
     el.waiting.hidden = !waiting;
+    el.passwordBanner.hidden = !this.user.mustChangePassword;
     el.callStrip.hidden = !(this.alarm.ringing && this.page !== 'calls');
     if (!el.callStrip.hidden) el.callStrip.replaceChildren(tx('strong', 'app.newCall'));
+  }
+
+  toPasswordForm() {
+    if (location.hash === '#/duty?password') this.view?.hashChanged?.();
+    else location.hash = '#/duty?password';
+  }
+
+  /** The holder set their own password: the hub no longer holds their changes. */
+  ownPasswordSet() {
+    if (this.user) this.user = { ...this.user, mustChangePassword: false };
+    this.renderStatus();
   }
 
   tick() {

@@ -50,7 +50,8 @@ export class StaffAdmin extends EditPanel {
     const ed = this.editing?.id === s.id ? this.editing.kind : null;
     return h('div.dev.staff-row', { 'data-staff': s.id, class: s.disabled ? 'disabled' : '' },
       h('div', v('strong', s.displayName), ' ', v('span.muted', s.username)),
-      h('div', roleLabel(s.role), ' ', v('span', s.scopeName ?? ''), ' ', s.disabled ? tx('span.flag.warn', 'staff.disabled') : tx('span.muted', s.online ? 'duty.online' : 'duty.notOnline')),
+      h('div', roleLabel(s.role), ' ', v('span', s.scopeName ?? ''), ' ', s.disabled ? tx('span.flag.warn', 'staff.disabled') : tx('span.muted', s.online ? 'duty.online' : 'duty.notOnline'),
+        s.mustChangePassword && !s.disabled ? [' ', tx('span.flag.info.staff-pending', 'staff.passwordPending')] : null),
       h('div', s.phone ? v('a.tel', s.phone, { href: `tel:${s.phone}` }) : null),
       // A leader manages grid workers only (the hub refuses the rest): no buttons that can only fail.
       this.me().role !== 'admin' && s.role !== 'staff' ? null : h('div.actions',

@@ -86,6 +86,7 @@ export const DUTY_STRINGS = {
   'staff.username': ['登录名（字母、数字）', 'Username (letters, digits)'],
   'staff.firstPassword': ['初始密码（至少 8 位）', 'First password (8 characters or more)'],
   'staff.create': ['创建账号', 'Create account'],
+  'staff.passwordPending': ['尚未设置自己的密码', 'has not set their own password yet'],
   'role.staff': ['网格员', 'grid worker'],
   'role.leader': ['网格长', 'grid leader'],
   'role.admin': ['管理员', 'admin'],
@@ -103,6 +104,8 @@ export const DUTY_STRINGS = {
   'node.removeConfirm': ['再点一次删除', 'Tap again to remove'],
 
   'me.heading': ['修改我的密码', 'Change my password'],
+  'me.mustChange': ['您的密码是别人为您设置的：请先设置自己的密码，之后才能修改排班、人员和住户资料。呼叫照常处理。', 'Your password was set by someone else: set your own before changing rosters, accounts or households. Calls work as usual.'],
+  'me.mustChangeGo': ['现在设置', 'Set it now'],
   'me.current': ['当前密码', 'Current password'],
   'me.new': ['新密码（至少 8 位）', 'New password (8 characters or more)'],
   'me.repeat': ['再输入一次新密码', 'New password again'],

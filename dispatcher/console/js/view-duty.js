@@ -44,15 +44,24 @@ export class DutyView {
     this.relabel();
     this.load();
     this.staffAdmin?.load();
+    this.hashChanged();
     clearInterval(this.timer);
     this.timer = setInterval(() => this.load(), RELOAD_MS);
   }
 
   unmount() { clearInterval(this.timer); }
 
+  /** #/duty?password (the banner for a password someone else set): to the form, ready to type. */
+  hashChanged() {
+    if (!location.hash.endsWith('?password')) return;
+    const form = this.root.querySelector('#me-password');
+    form?.scrollIntoView({ block: 'center' });
+    form?.querySelector('input')?.focus();
+  }
+
   relabel() {
     clear(this.root).append(h('div.section-head', tx('h2', 'duty.heading'),
-      tx('button.small', 'dev.refresh', null, { type: 'button', id: 'duty-refresh', onclick: () => this.load() })), this.body, this.staffAdmin?.root ?? null, myAccountForm());
+      tx('button.small', 'dev.refresh', null, { type: 'button', id: 'duty-refresh', onclick: () => this.load() })), this.body, this.staffAdmin?.root ?? null, myAccountForm({ onChanged: () => this.app.ownPasswordSet() }));
     for (const e of this.editors.values()) e.render();
     this.nodeForms.clear(); // built in the old language
     this.nodeEdits.clear();
