@@ -121,6 +121,33 @@ describe('POST /api/households/import', () => {
     expect(move.status).toBe(409);
     expect((await t.api('PUT', `/api/households/${hhId}`, leader, { ...hh, id: undefined, accessNote: '钥匙在物业' })).status).toBe(200); // its own address
   });
+
+  it('an address registered by hand while a file is being imported fails the import with its line; never two households at one address', async () => {
+    const before = t.hub.store.households.count();
+    const n = 4000; // 16 chunks: the hand registration lands between two of them
+    const rows = Array.from({ length: n }, (_, i) => `第一网格,商城花园40号楼${i + 1}室,住户${i + 1}`);
+    const last = `商城花园40号楼${n}室`;
+    const importing = post(['网格,地址,老人姓名', ...rows].join('\n'));
+    // Once the first chunk is in, register the file's last address by hand.
+    while (t.hub.store.households.count() === before) await new Promise((r) => setImmediate(r));
+    const gridId = t.hub.store.grid.list().find((g) => g.name === '第一网格')!.id;
+    const byHand = await t.api('POST', '/api/households', leader, { gridId, address: last, residents: [{ name: '手工登记' }], contacts: [] });
+    const imported = await importing;
+    const at = t.hub.store.households.idAt(gridId, last);
+    expect(at).toBeDefined();
+    if (imported.status === 201) {
+      // The import reached the last chunk first: the hand registration was the twin, and refused.
+      expect(byHand.status).toBe(409);
+    } else {
+      expect(byHand.status).toBe(201);
+      expect([imported.status, imported.body.error.code, imported.body.error.line]).toEqual([409, 'E_CONFLICT', n + 1]);
+      expect(imported.body.error.message).toMatch(/while the file was being imported: nothing was imported/);
+      expect(t.hub.store.households.count()).toBe(before + 1);
+      expect(at).toBe(byHand.body.household.id);
+    }
+    const same = t.hub.store.db.prepare('SELECT count(*) AS n FROM households WHERE grid_id = ? AND address = ?').get(gridId, last) as { n: number };
+    expect(same.n).toBe(1);
+  });
 });
 
 describe('GET /api/households as CSV', () => {

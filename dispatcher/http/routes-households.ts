@@ -148,7 +148,9 @@ export const householdRoutes = (svc: HubServices): FastifyPluginAsync => async (
   /**
    * A spreadsheet of households (domain/household-import.ts), leaders and admins. Every row is
    * checked first: any problem, and nothing is written (400 with each row's line and problem).
-   * Then all of them, in chunks; a failure part way removes what was written.
+   * Then all of them, in chunks; a failure part way removes what was written. Between chunks other
+   * requests run, so each row's address is checked again as it is written: one registered meanwhile
+   * (a worker adding that household by hand, another import) fails the import with its line (409).
    */
   app.post<{ Body: string }>('/api/households/import', { bodyLimit: IMPORT_BYTES }, async (req, reply) => {
     const me = requireStaff(req);
@@ -168,7 +170,11 @@ export const householdRoutes = (svc: HubServices): FastifyPluginAsync => async (
     const now = svc.clock.now();
     const created: number[] = [];
     try {
-      await writeInChunks(svc.store, plan.households, IMPORT_CHUNK, (x) => created.push(svc.store.households.create(x.household, now).id));
+      await writeInChunks(svc.store, plan.households, IMPORT_CHUNK, (x) => {
+        const other = svc.store.households.idAt(x.household.gridId, x.household.address);
+        if (other !== undefined) throw new HubError('E_CONFLICT', `line ${x.line}: household ${other} was registered at this address while the file was being imported: nothing was imported`, { line: x.line, householdId: other });
+        created.push(svc.store.households.create(x.household, now).id);
+      });
     } catch (err) {
       svc.store.tx(() => svc.store.households.removeUnused(created));
       req.log.warn({ err, written: created.length }, 'household import failed part way; what it wrote was removed');
