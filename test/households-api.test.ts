@@ -70,6 +70,34 @@ describe('households API', () => {
     c2.close();
   });
 
+  it('an edit during an open call redraws that call on the consoles with the record as it is now; closed calls keep theirs', async () => {
+    const hhId = t.hub.store.devices.householdOf('demo-0005')!;
+    const before = (await t.api('GET', `/api/households/${hhId}`, community)).body.household;
+    const c = await t.console('community');
+    const device = await t.device('demo-0005');
+    const closed = (await device.send('press')).alertId!;
+    await c.waitFor((f) => f.type === 'change' && f.alert?.id === closed);
+    expect((await t.api('POST', `/api/alerts/${closed}/ack`, community)).status).toBe(200);
+    expect((await t.api('POST', `/api/alerts/${closed}/resolve`, community, { outcome: 'false_alarm' })).status).toBe(200);
+    const open = (await device.send('press')).alertId!;
+    const first = await c.waitFor((f) => f.type === 'change' && f.alert?.id === open);
+    const closedVersion = t.hub.store.alerts.get(closed)!.version;
+
+    const edited = await t.api('PUT', `/api/households/${hhId}`, community, { ...before, id: undefined, accessNote: '钥匙在对门王阿姨家', contacts: [{ name: '李强', relation: '儿子', phone: '13700008888' }] });
+    expect([edited.status, edited.body.openCallsRedrawn]).toEqual([200, 1]);
+    const redrawn = await c.waitFor((f) => f.type === 'change' && f.alert?.id === open && f.alert.version > first.alert.version);
+    expect(redrawn.alert.household).toMatchObject({ accessNote: '钥匙在对门王阿姨家', contacts: [{ name: '李强', phone: '13700008888' }] });
+    expect(redrawn.alert.state).toBe(first.alert.state);
+    const who = t.hub.store.staff.byUsername('community')!.id;
+    expect(redrawn.alert.timeline.some((e: { type: string; staffId: number | null }) => e.type === 'household_edited' && e.staffId === who)).toBe(true);
+    expect(t.hub.store.alerts.get(closed)!.version).toBe(closedVersion);
+    // With no call open, an edit redraws nothing.
+    expect((await t.api('POST', `/api/alerts/${open}/ack`, community)).status).toBe(200);
+    expect((await t.api('POST', `/api/alerts/${open}/resolve`, community, { outcome: 'false_alarm' })).status).toBe(200);
+    expect((await t.api('PUT', `/api/households/${hhId}`, community, { ...edited.body.household, id: undefined })).body.openCallsRedrawn).toBe(0);
+    c.close();
+  });
+
   it('finds the records that lack what a call needs: a contact\'s phone, how to get in, an age', async () => {
     const ask = async (q: string) => (await t.api('GET', `/api/households?${q}`, community)).body.households as { id: number; missing: string[] }[];
     const complete = await ask('incomplete=1');

@@ -194,6 +194,25 @@ export class AlertService {
       detail: 'a call arrived and no duty staff were online at any level: it waits at the top level', data: { callId: call.id, gridId: call.gridId } }, now);
   }
 
+  /**
+   * A household's record was edited (a contact's new phone, how to get in): each of its open calls
+   * gets a new version and an entry naming who edited it, so consoles redraw the call with the record
+   * as it is now, and staff on the way phone the right number. The call stays in the grid it was
+   * raised in. Returns how many calls were redrawn.
+   */
+  householdEdited(householdId: number, staff: Staff, now: number): number {
+    return this.unit(() => {
+      const ids = this.store.alerts.openIdsOfHousehold(householdId);
+      for (const id of ids) {
+        const row = this.store.alerts.get(id);
+        if (!row) continue;
+        this.store.alerts.appendEvent(id, now, 'household_edited', staff.id);
+        if (this.store.alerts.save(row, now, row)) this.feed.record(this.store.alerts.get(id)!, now);
+      }
+      return ids.length;
+    });
+  }
+
   /** Runs the step due at an alert's deadline. Returns false when nothing was due. */
   step(alertId: string, now: number): boolean {
     return this.stepMany([alertId], now) > 0;

@@ -48,6 +48,8 @@ export class AlertRepo {
       openRefs: db.prepare(`SELECT ${REF_COLS} FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} ORDER BY raised_at`),
       openRefsIn: db.prepare(`SELECT ${REF_COLS} FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} AND grid_path >= ? AND grid_path < ? ORDER BY raised_at`),
       openCount: db.prepare(`SELECT count(*) AS n FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED}`),
+      // Through the open alerts (few, and no index to keep up on the alarm path), for an edited household.
+      openOfHousehold: db.prepare(`SELECT id FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} AND household_id = ?`).pluck(),
       recent: db.prepare(`SELECT ${COLS} FROM alerts INDEXED BY alerts_recent ORDER BY raised_at DESC LIMIT ?`),
       recentIn: db.prepare(`SELECT ${COLS} FROM alerts WHERE grid_path >= ? AND grid_path < ? ORDER BY raised_at DESC LIMIT ?`),
       insert: db.prepare(`INSERT INTO alerts (id, kind, reason, device_id, household_id, grid_id, grid_path, state, level, presses, is_test, detail,
@@ -136,6 +138,11 @@ export class AlertRepo {
     if (!this.saver.save(a, now, prev)) return false;
     this.live.putAlert({ ...a, version: a.version + 1, updatedAt: now });
     return true;
+  }
+
+  /** The ids of a household's open alerts. */
+  openIdsOfHousehold(householdId: number): string[] {
+    return this.s.openOfHousehold.all(householdId) as string[];
   }
 
   appendEvent(alertId: string, at: number, type: string, staffId: number | null, data: Record<string, unknown> = {}): void {

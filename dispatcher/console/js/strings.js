@@ -85,6 +85,7 @@ export const STRINGS = {
   'tl.notified': ['已通知', 'Notified'],
   'tl.level_skipped': ['跳过一级', 'Level skipped'],
   'tl.nobody_online_again': ['仍无人在线', 'Still nobody online'],
+  'tl.household_edited': ['住户资料已更新', 'Household record updated'],
   'tl.accepted': ['已接警', 'Accepted'],
   'tl.arrive_overdue': ['到场超时', 'Arrival overdue'],
   'tl.on_site': ['已到现场', 'On site'],
