@@ -3,7 +3,7 @@
  * staff on duty with presence and where a call would ring, edits a grid's roster (a shift added
  * and deleted with two taps, a leave that uncovers the grid, the escalation time, a change the
  * hub refuses, in the hub's words) and manages a grid worker's account; a grid worker reads their own roster without controls;
- * an admin renames a node and removes one added by mistake; a worker whose password a leader set is led to set their own;
+ * an admin renames and moves a node and removes one added by mistake; a worker whose password a leader set is led to set their own;
  * English leaves no CJK, and five tabs fit a 360 px phone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -220,7 +220,7 @@ describe('duty page', { timeout: 60_000 }, () => {
     await grid1.context().close();
     expect(errors.flat()).toEqual([]);
   });
-  it('an admin renames a node, is told why a grid with households stays, and removes a node added by mistake with a second tap', async () => {
+  it('an admin renames and moves a node, is told why a grid with households stays, and removes a node added by mistake with a second tap', async () => {
     const admin = await openLoggedIn(b.browser, t.httpUrl, 'admin', errors);
     await openDuty(admin);
     const community = row('商城花园社区');
@@ -237,6 +237,18 @@ describe('duty page', { timeout: 60_000 }, () => {
     await typo.locator('.node-edit button[type=submit]').click();
     await admin.waitForFunction((id) => document.querySelector(`.duty-node[data-node="${id}"] .duty-name strong`)?.textContent === '第三网格', typoId);
     expect(t.hub.store.grid.get(typoId).name).toBe('第三网格');
+
+    // Move it under the street, then back under the community: no call was raised there, so it may.
+    const street = nodeIds.get('城东路街道')!;
+    const moveTo = async (parentId: number) => {
+      await admin.click(`.duty-node[data-node="${typoId}"] .node-edit-toggle`);
+      await admin.selectOption(`.duty-node[data-node="${typoId}"] .node-move select`, String(parentId));
+      await admin.click(`.duty-node[data-node="${typoId}"] .node-move button`);
+      await admin.waitForSelector(`.duty-node[data-node="${typoId}"] .node-edit`, { state: 'detached' });
+      expect(t.hub.store.grid.get(typoId).parentId).toBe(parentId);
+    };
+    await moveTo(street);
+    await moveTo(nodeIds.get('商城花园社区')!);
 
     // A grid with households: two taps, and the hub's reason under the form; the node stays.
     const grid2 = row('第二网格');

@@ -272,6 +272,17 @@ describe('adding a grid node', () => {
     expect(levelsBelow(null)).toEqual(LEVELS);
     expect(levelsBelow('unit')).toEqual([]);
   });
+
+  it('offers as new parents the nodes above its level, not its parent now nor anything below it', async () => {
+    const { moveTargets } = await load('node-form.js');
+    const nodes = [
+      { id: 1, parentId: null, level: 'street' }, { id: 2, parentId: 1, level: 'community' }, { id: 3, parentId: 1, level: 'community' },
+      { id: 4, parentId: 2, level: 'grid' }, { id: 5, parentId: 4, level: 'building' }, { id: 6, parentId: 3, level: 'grid' },
+    ];
+    expect(moveTargets(nodes, nodes[3]).map((n: { id: number }) => n.id)).toEqual([1, 3]);
+    expect(moveTargets(nodes, nodes[1]).map((n: { id: number }) => n.id)).toEqual([]); // only its own parent is above a community
+    expect(moveTargets(nodes, nodes[4]).map((n: { id: number }) => n.id)).toEqual([1, 2, 3, 6]);
+  });
 });
 
 describe('the household import template', () => {

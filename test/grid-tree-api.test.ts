@@ -104,4 +104,54 @@ describe('grid tree API', () => {
     expect((await t.api('DELETE', `/api/grid/${parent.id}`, admin)).status).toBe(200);
     expect((await d.send('press')).alertId).toBeTruthy();
   });
+  it('an admin moves a grid set up under the wrong community, with its households, worker and roster; its next call climbs the new chain', async () => {
+    const street = ids['城东路街道'];
+    const right = (await t.api('POST', '/api/grid', admin, { parentId: street, name: '金水社区', level: 'community' })).body.node;
+    const wrong = (await t.api('POST', '/api/grid', admin, { parentId: street, name: '错放社区', level: 'community' })).body.node;
+    const grid = (await t.api('POST', '/api/grid', admin, { parentId: wrong.id, name: '金水一网格', level: 'grid' })).body.node;
+    const building = (await t.api('POST', '/api/grid', admin, { parentId: grid.id, name: '1号楼', level: 'building' })).body.node;
+    const worker = (await t.api('POST', '/api/staff', admin, { username: 'js1', displayName: '何静', role: 'staff', scopeNodeId: grid.id, password: 'js1-given-pass' })).body.staff;
+    expect((await t.api('POST', `/api/grid/${grid.id}/roster/shifts`, admin, { staffId: worker.id, weekdays: [1, 2, 3, 4, 5, 6, 7], start: '00:00', end: '24:00' })).status).toBe(201);
+    const hh = (await t.api('POST', '/api/households', admin, { gridId: grid.id, address: '金水路9号', residents: [{ name: '赵桂兰', age: 91 }], contacts: [] })).body.household;
+
+    const leader = await t.login('community');
+    const cases: [string, string, number, unknown, number, string][] = [
+      ['a leader', leader, grid.id, { parentId: right.id }, 403, 'E_FORBIDDEN'],
+      ['under itself', admin, grid.id, { parentId: building.id }, 400, 'E_VALIDATION'],
+      ['a grid under a grid', admin, grid.id, { parentId: ids['第一网格'] }, 400, 'E_VALIDATION'],
+      ['no such parent', admin, grid.id, { parentId: 99_999 }, 404, 'E_NOT_FOUND'],
+      ['no such node', admin, 99_999, { parentId: right.id }, 404, 'E_NOT_FOUND'],
+      ['no parentId', admin, grid.id, {}, 400, 'E_VALIDATION'],
+    ];
+    for (const [what, token, id, body, status, code] of cases) {
+      const r = await t.api('POST', `/api/grid/${id}/move`, token, body);
+      expect([what, r.status, r.body?.error?.code]).toEqual([what, status, code]);
+    }
+    expect(t.hub.store.grid.get(grid.id).path).toBe(`${wrong.path}${grid.id}/`);
+
+    const moved = await t.api('POST', `/api/grid/${grid.id}/move`, admin, { parentId: right.id });
+    expect([moved.status, moved.body.moved]).toEqual([200, 2]);
+    expect(moved.body.node).toMatchObject({ parentId: right.id, path: `${right.path}${grid.id}/` });
+    expect(t.hub.store.grid.get(building.id).path).toBe(`${right.path}${grid.id}/${building.id}/`);
+    expect((await t.api('POST', `/api/grid/${grid.id}/move`, admin, { parentId: right.id })).body.moved).toBe(0); // already there
+    expect((await t.api('DELETE', `/api/grid/${wrong.id}`, admin)).status).toBe(200); // emptied: it goes
+
+    // The household, the worker and the roster came along: a press rings the worker, then climbs to the right community.
+    const dev = (await t.api('POST', '/api/devices', admin, { id: 'js-0001', householdId: hh.id })).body;
+    const token = await t.login('js1', 'js1-given-pass');
+    const c = await t.console('js1', { token });
+    const { alertId } = await (await t.device('js-0001', dev.secret)).send('press');
+    const seen = await c.waitFor((f) => f.type === 'change' && f.alert?.id === alertId);
+    expect(seen.alert).toMatchObject({ gridId: grid.id, level: 0 });
+    expect(t.hub.store.alerts.get(alertId!)!.gridPath).toBe(`${right.path}${grid.id}/`);
+    c.close();
+
+    // Now its calls are history there: it stays.
+    const after = await t.api('POST', `/api/grid/${grid.id}/move`, admin, { parentId: ids['商城花园社区'] });
+    expect([after.status, after.body.error.code]).toEqual([409, 'E_CONFLICT']);
+    expect(after.body.error.message).toMatch(/history keeps its place/);
+    const twin = (await t.api('POST', '/api/grid', admin, { parentId: right.id, name: '第一网格', level: 'grid' })).body.node;
+    const clash = await t.api('POST', `/api/grid/${twin.id}/move`, admin, { parentId: ids['商城花园社区'] });
+    expect([clash.status, clash.body.error.code]).toEqual([409, 'E_CONFLICT']);
+  });
 });

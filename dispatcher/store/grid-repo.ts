@@ -64,6 +64,24 @@ export class GridRepo {
     };
   }
 
+  /**
+   * Puts a node, and everything below it, under `parentId` (null: the top): their paths are
+   * rewritten. Only for a subtree no call was ever raised in (see usage; the caller checks): a
+   * call's path is its place in the history and the reports.
+   */
+  move(id: number, parentId: number | null): GridNode {
+    const node = this.get(id);
+    const from = node.path;
+    const to = childPath(parentId === null ? null : this.get(parentId).path, id);
+    this.db.transaction(() => {
+      this.db.prepare('UPDATE grid_nodes SET parent_id = ? WHERE id = ?').run(parentId, id);
+      // Each path in the subtree ends in its own node's id, so no new path can equal another's old one.
+      this.db.prepare('UPDATE grid_nodes SET path = ? || substr(path, ?) WHERE path >= ? AND path < ?').run(to, from.length + 1, from, `${from}\uffff`);
+    })();
+    this.cache = null;
+    return this.get(id);
+  }
+
   /** Removes a node nothing depends on (see usage; the caller checks), with its roster. */
   remove(id: number): { shifts: number; overrides: number } {
     this.get(id);

@@ -102,6 +102,8 @@ export const DUTY_STRINGS = {
   'node.rename': ['保存名称', 'Save the name'],
   'node.remove': ['删除此节点', 'Remove this node'],
   'node.removeConfirm': ['再点一次删除', 'Tap again to remove'],
+  'node.moveUnder': ['移到此节点下', 'Move under'],
+  'node.move': ['移动', 'Move'],
 
   'me.heading': ['修改我的密码', 'Change my password'],
   'me.mustChange': ['您的密码是别人为您设置的：请先设置自己的密码，之后才能修改排班、人员和住户资料。呼叫照常处理。', 'Your password was set by someone else: set your own before changing rosters, accounts or households. Calls work as usual.'],

@@ -130,7 +130,7 @@ export class DutyView {
   /** Rename (leaders and admins) or remove (admins) `n`; the form is kept while the board is redrawn. */
   toggleNodeEdit(n) {
     if (this.nodeEdits.has(n.id)) this.nodeEdits.delete(n.id);
-    else this.nodeEdits.set(n.id, nodeEditForm({ node: n, canRemove: this.isAdmin, onDone: () => { this.nodeEdits.delete(n.id); this.editors.delete(n.id); this.load(); } }));
+    else this.nodeEdits.set(n.id, nodeEditForm({ node: n, canRemove: this.isAdmin, nodes: this.board?.nodes ?? [], onDone: () => { this.nodeEdits.delete(n.id); this.editors.delete(n.id); this.load(); } }));
     this.render();
   }
 
