@@ -108,20 +108,18 @@ describe('duty page', { timeout: 60_000 }, () => {
     await leader.waitForSelector(`${ed} .roster-msg.bad:has-text("endsAt")`);
     expect(t.hub.store.rosters.overrides(grid2Node.id, 0)).toEqual([]);
 
-    // Leave from now for 8 hours (the form's default window): the grid has nobody on duty.
-    await leader.fill(`${ed} .override-form input[name=from]`, await leader.evaluate(() => {
-      const d = new Date(Date.now() - 60_000); const p = (n: number) => String(n).padStart(2, '0');
-      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-    }));
-    await leader.fill(`${ed} .override-form input[name=to]`, await leader.evaluate(() => {
-      const d = new Date(Date.now() + 8 * 3_600_000); const p = (n: number) => String(n).padStart(2, '0');
-      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-    }));
+    // Leave from now for 8 hours: the grid has nobody on duty. The times are typed as the community's
+    // clock shows them (Asia/Shanghai), whatever zone the browser is in (the machine's: UTC here).
+    const wall = (ms: number) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' }).format(ms).replace(' ', 'T');
+    await leader.fill(`${ed} .override-form input[name=from]`, wall(Date.now() - 60_000));
+    await leader.fill(`${ed} .override-form input[name=to]`, wall(Date.now() + 8 * 3_600_000));
     await leader.click(`${ed} .override-form button[type=submit]`);
     await leader.waitForSelector(`${ed} .overrides li:has-text("请假")`);
     await leader.waitForSelector(`${row('第二网格')}.c-empty`);
     expect(await leader.textContent(`${row('第二网格')} .duty-people`)).toContain('当前无人值班');
-    expect(t.hub.store.rosters.overrides(grid2Node.id, Date.now())).toEqual([expect.objectContaining({ onDuty: false })]);
+    const leave = t.hub.store.rosters.overrides(grid2Node.id, Date.now());
+    expect(leave).toEqual([expect.objectContaining({ onDuty: false })]);
+    expect(Math.abs(leave[0].endsAt - (Date.now() + 8 * 3_600_000))).toBeLessThan(5 * 60_000);
     // The roster stays open while the board is redrawn.
     await refresh(leader);
     expect(await leader.isVisible(`${ed} .override-form`)).toBe(true);

@@ -222,13 +222,21 @@ describe('the roster editor', () => {
     expect(daysText([3, 3])).toBe('周三');
   });
 
-  it('turns a datetime-local value into an instant and back, and an empty one into null', async () => {
+  it('turns a datetime-local value into an instant and back, in the node\'s time zone whatever the browser\'s, and an empty one into null', async () => {
     const { toLocalInput, fromLocalInput } = await load('roster-editor.js');
     const ms = new Date(2026, 11, 2, 21, 5).getTime();
-    expect(toLocalInput(ms)).toBe('2026-12-02T21:05');
+    expect(toLocalInput(ms)).toBe('2026-12-02T21:05'); // no zone: the browser's
     expect(fromLocalInput('2026-12-02T21:05')).toBe(ms);
+    expect(toLocalInput(Date.UTC(2026, 11, 2, 13, 5), 'Asia/Shanghai')).toBe('2026-12-02T21:05');
+    expect(fromLocalInput('2026-12-02T21:05', 'Asia/Shanghai')).toBe(Date.UTC(2026, 11, 2, 13, 5));
+    expect(fromLocalInput('2026-12-03T00:30', 'Asia/Urumqi')).toBe(Date.UTC(2026, 11, 2, 18, 30));
+    // Either side of a clock change: 01:30 before and 03:30 after Berlin's 2026-03-29 02:00 → 03:00.
+    expect(fromLocalInput('2026-03-29T01:30', 'Europe/Berlin')).toBe(Date.UTC(2026, 2, 29, 0, 30));
+    expect(fromLocalInput('2026-03-29T03:30', 'Europe/Berlin')).toBe(Date.UTC(2026, 2, 29, 1, 30));
+    for (const tz of ['Asia/Shanghai', 'America/New_York', 'UTC']) expect(fromLocalInput(toLocalInput(ms, tz), tz)).toBe(ms);
     expect(fromLocalInput('')).toBeNull();
     expect(fromLocalInput('not a time')).toBeNull();
+    expect(fromLocalInput('2026-12-02T21:05', 'Asia/Shanghai')).not.toBeNull();
   });
 });
 

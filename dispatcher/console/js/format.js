@@ -29,9 +29,9 @@ export function ago(ms, now) {
   return t('ago.d', { n: Math.floor(d / 86400_000) });
 }
 
-export function dateTime(ms) {
+export function dateTime(ms, timeZone) {
   if (!ms) return '—';
-  return new Intl.DateTimeFormat(locale(), { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(ms));
+  return new Intl.DateTimeFormat(locale(), { timeZone, month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(ms));
 }
 
 export function percent(share) {

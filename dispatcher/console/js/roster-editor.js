@@ -20,14 +20,28 @@ export function daysText(days) {
   return d.map((x) => t(`weekday.${x}`)).join(' ');
 }
 
-/** An instant as a datetime-local input's value in the browser's time zone, and back. Pure; exported for tests. */
-export function toLocalInput(ms) {
-  const d = new Date(ms);
-  const p = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+/** The wall clock of instant `ms` in time zone `tz` (the browser's when undefined), as UTC fields read back into ms. */
+function wallClockMs(ms, tz) {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' }).formatToParts(new Date(ms));
+  const g = (type) => Number(parts.find((p) => p.type === type)?.value);
+  return Date.UTC(g('year'), g('month') - 1, g('day'), g('hour'), g('minute'));
 }
-export function fromLocalInput(value) {
-  const ms = new Date(value).getTime();
+
+/**
+ * An instant as a datetime-local input's value, and back, in the node's time zone `tz` (the one its
+ * shifts are in; the browser's when undefined): an office PC set to another zone still puts a leave
+ * at the hours the leader means. Pure; exported for tests.
+ */
+export function toLocalInput(ms, tz) {
+  return new Date(wallClockMs(ms, tz)).toISOString().slice(0, 16);
+}
+export function fromLocalInput(value, tz) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?$/.exec(value);
+  if (!m) return null;
+  const wanted = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5]);
+  // The zone's offset at that wall time: one correction, and a second where it crosses a clock change.
+  let ms = wanted;
+  for (let i = 0; i < 2; i++) ms += wanted - wallClockMs(ms, tz);
   return Number.isFinite(ms) ? ms : null;
 }
 
@@ -71,7 +85,7 @@ export class RosterEditor extends EditPanel {
       this.canEdit ? this.shiftForm() : null,
       tx('h4', 'roster.overrides'),
       d.overrides.length ? h('ul.roster-list.overrides', d.overrides.map((o) => this.item(
-        [tx(o.onDuty ? 'span.flag.ok' : 'span.flag.warn', o.onDuty ? 'roster.cover' : 'roster.leave'), ' ', v('strong', o.name ?? `#${o.staffId}`), ' ', v('span', `${dateTime(o.startsAt)} – ${dateTime(o.endsAt)}`)],
+        [tx(o.onDuty ? 'span.flag.ok' : 'span.flag.warn', o.onDuty ? 'roster.cover' : 'roster.leave'), ' ', v('strong', o.name ?? `#${o.staffId}`), ' ', v('span', `${dateTime(o.startsAt, d.node.timeZone)} – ${dateTime(o.endsAt, d.node.timeZone)}`)],
         `/roster/overrides/${o.id}`))) : tx('p.empty', 'roster.noOverrides'),
       this.canEdit ? this.overrideForm() : null,
       this.canEdit ? this.escalateForm(d.node) : h('p.note', tx('span', 'duty.escalate', { t: `${d.node.escalateAfterS} s` }), ' · ', tx('span', 'roster.readOnly')),
@@ -117,17 +131,18 @@ export class RosterEditor extends EditPanel {
 
   overrideForm() {
     const now = Date.now();
+    const tz = this.data.node.timeZone;
     const form = h('form.roster-form.override-form',
       field('roster.staff', this.staffSelect('staffId')),
       field('roster.kind', h('select', { name: 'kind' }, h('option', { value: 'cover' }, t('roster.cover')), h('option', { value: 'leave' }, t('roster.leave')))),
-      field('roster.from', h('input', { type: 'datetime-local', name: 'from', required: true, value: toLocalInput(now) })),
-      field('roster.to', h('input', { type: 'datetime-local', name: 'to', required: true, value: toLocalInput(now + 8 * 3_600_000) })),
+      field('roster.from', h('input', { type: 'datetime-local', name: 'from', required: true, value: toLocalInput(now, tz) })),
+      field('roster.to', h('input', { type: 'datetime-local', name: 'to', required: true, value: toLocalInput(now + 8 * 3_600_000, tz) })),
       tx('button.big.primary', 'roster.addOverride', null, { type: 'submit' }));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const f = new FormData(form);
       const staffId = Number(f.get('staffId'));
-      const startsAt = fromLocalInput(String(f.get('from'))), endsAt = fromLocalInput(String(f.get('to')));
+      const startsAt = fromLocalInput(String(f.get('from')), tz), endsAt = fromLocalInput(String(f.get('to')), tz);
       if (!staffId) return this.say(false, 'roster.pickStaff');
       if (startsAt === null || endsAt === null) return this.say(false, 'roster.pickTimes');
       this.send('POST', '/roster/overrides', { staffId, startsAt, endsAt, onDuty: f.get('kind') === 'cover' });
