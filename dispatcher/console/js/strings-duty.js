@@ -97,7 +97,7 @@ export const DUTY_STRINGS = {
   'node.level': ['层级', 'Level'],
   'node.add': ['添加', 'Add'],
   'node.needName': ['请填写名称', 'Fill in the name'],
-  'node.edit': ['改名或删除', 'Rename or remove'],
+  'node.edit': ['修改节点', 'Edit node'],
   'node.hideEdit': ['收起', 'Close'],
   'node.rename': ['保存名称', 'Save the name'],
   'node.remove': ['删除此节点', 'Remove this node'],

@@ -4,7 +4,7 @@
  * (the hub asks its own escalation planner). A supervisor sees at a glance the grids a call would
  * skip, and can phone whoever is on duty but not connected. Each node opens its roster
  * (roster-editor.js): read by anyone, edited by grid leaders and admins, who also rename nodes (admins
- * add and remove them: node-form.js). Below the board, leaders and
+ * add, move and remove them: node-form.js). Below the board, leaders and
  * admins manage staff accounts (staff-admin.js); at the foot, anyone changes their own password (my-account.js).
  */
 import { h, tx, v, clear } from './dom.js';
@@ -30,7 +30,7 @@ export class DutyView {
     this.editors = new Map();
     /** Open "add a node below" forms by parent id (0: the top node of a new hub); admins only. */
     this.nodeForms = new Map();
-    /** Open "rename or remove" forms by node id; leaders and admins. */
+    /** Open "edit node" forms by node id; leaders and admins. */
     this.nodeEdits = new Map();
     this.root = h('section.duty', { id: 'duty-page' });
     this.body = h('div.duty-body');
@@ -127,7 +127,7 @@ export class DutyView {
     this.render();
   }
 
-  /** Rename (leaders and admins) or remove (admins) `n`; the form is kept while the board is redrawn. */
+  /** Rename (leaders and admins), move or remove (admins) `n`; the form is kept while the board is redrawn. */
   toggleNodeEdit(n) {
     if (this.nodeEdits.has(n.id)) this.nodeEdits.delete(n.id);
     else this.nodeEdits.set(n.id, nodeEditForm({ node: n, canRemove: this.isAdmin, nodes: this.board?.nodes ?? [], onDone: () => { this.nodeEdits.delete(n.id); this.editors.delete(n.id); this.load(); } }));
