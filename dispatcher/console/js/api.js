@@ -2,6 +2,8 @@
  * The session (token and user, kept in localStorage so a reload keeps you logged in) and a
  * fetch wrapper that adds the token and turns error bodies into ApiError with the hub's code.
  */
+import { t } from './i18n.js';
+
 const KEY = 'anxin.session';
 
 export class ApiError extends Error {
@@ -49,7 +51,9 @@ async function request(method, path, body, accept, contentType) {
   let data = null;
   try { data = text ? JSON.parse(text) : null; } catch { data = null; }
   const e = data?.error ?? {};
-  const err = new ApiError(res.status, e.code ?? `HTTP_${res.status}`, e.message ?? text.slice(0, 200), e.holder, e);
+  // Held until the holder sets their own password: said in the console's language, since every form shows it.
+  const message = e.code === 'E_PASSWORD_CHANGE' ? t('me.setOwnFirst') : e.message ?? text.slice(0, 200);
+  const err = new ApiError(res.status, e.code ?? `HTTP_${res.status}`, message, e.holder, e);
   if (res.status === 401 && s && !path.startsWith('/api/session')) for (const fn of authLostListeners) fn();
   throw err;
 }

@@ -108,6 +108,7 @@ export const DUTY_STRINGS = {
   'me.heading': ['修改我的密码', 'Change my password'],
   'me.mustChange': ['您的密码是别人为您设置的：请先设置自己的密码，之后才能修改排班、人员和住户资料。呼叫照常处理。', 'Your password was set by someone else: set your own before changing rosters, accounts or households. Calls work as usual.'],
   'me.mustChangeGo': ['现在设置', 'Set it now'],
+  'me.setOwnFirst': ['请先设置自己的密码（值班页底部“修改我的密码”），呼叫不受影响', 'Set your own password first (Change my password, at the foot of the duty page); calls are not affected'],
   'me.current': ['当前密码', 'Current password'],
   'me.new': ['新密码（至少 8 位）', 'New password (8 characters or more)'],
   'me.repeat': ['再输入一次新密码', 'New password again'],
