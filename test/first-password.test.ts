@@ -36,6 +36,7 @@ describe('a password someone else set', () => {
     expect(refused.body.error.message).toMatch(/set your own first/);
     expect((await t.api('PATCH', `/api/grid/${ids['第一网格']}`, lead, { name: 'x' })).body.error.code).toBe('E_PASSWORD_CHANGE');
     expect(t.hub.store.grid.get(ids['第一网格']).name).toBe('第一网格');
+    expect((await t.api('POST', '/api/no-such-thing', lead, {})).status).toBe(404);
     const d = await t.device('demo-0001');
     const { alertId } = await d.send('press');
     const ack = await t.api('POST', `/api/alerts/${alertId}/ack`, lead);

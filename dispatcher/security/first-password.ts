@@ -24,6 +24,7 @@ export function allowedBeforeOwnPassword(route: string): boolean {
 export function holdChangesUntilOwnPassword(app: FastifyInstance): void {
   app.addHook('preHandler', async (req) => {
     if (!req.staff?.mustChangePassword || !WRITES.has(req.method)) return;
+    if (req.routeOptions.url === undefined) return; // no such route: its 404 says more
     if (allowedBeforeOwnPassword(`${req.method} ${req.routeOptions.url}`)) return;
     throw new HubError('E_PASSWORD_CHANGE', 'your password was set by someone else: set your own first (PUT /api/me/password; in the console, at the foot of the duty page). Calls can be handled meanwhile');
   });
