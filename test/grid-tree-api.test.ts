@@ -87,7 +87,7 @@ describe('grid tree API', () => {
     const blocked = await t.api('DELETE', `/api/grid/${parent.id}`, admin);
     expect([blocked.status, blocked.body.error.code]).toEqual([409, 'E_CONFLICT']);
     expect(blocked.body.error.message).toMatch(/1 node\(s\) below it/);
-    expect(blocked.body.error.usage).toEqual({ children: 1, households: 0, staff: 0, hasCalls: false });
+    expect(blocked.body.error.usage).toEqual({ children: 1, households: 0, staff: 0, hasAlerts: false });
     const used = await t.api('DELETE', `/api/grid/${ids['第二网格']}`, admin);
     expect(used.status).toBe(409);
     expect(used.body.error.usage).toMatchObject({ households: expect.any(Number), staff: expect.any(Number) });

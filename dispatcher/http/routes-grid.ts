@@ -32,7 +32,7 @@ export function removalBlockers(u: GridNodeUsage): string | null {
     u.households ? `${u.households} household(s)` : '',
     u.staff ? `${u.staff} staff account(s) working there (disabled ones too)` : '',
   ].filter(Boolean);
-  if (u.hasCalls) return `calls were raised there, and their history keeps its place in the tree: rename it instead${parts.length ? `; it also has ${parts.join(', ')}` : ''}`;
+  if (u.hasAlerts) return `calls or device alerts were raised there, and their history keeps its place in the tree: rename it instead${parts.length ? `; it also has ${parts.join(', ')}` : ''}`;
   return parts.length ? `it has ${parts.join(', ')}: move or remove them first` : null;
 }
 
@@ -70,7 +70,7 @@ export const gridRoutes = (svc: HubServices): FastifyPluginAsync => async (app) 
     if (parent && isWithin(parent.path, node.path)) throw new HubError('E_VALIDATION', `${parent.name} is ${node.name} itself or below it`);
     if (parent && LEVEL_ORDER.indexOf(node.level) <= LEVEL_ORDER.indexOf(parent.level)) throw new HubError('E_VALIDATION', `a ${node.level} cannot sit under a ${parent.level}: levels go ${LEVEL_ORDER.join(' > ')}`);
     if (svc.store.grid.findChild(parentId, node.name)) throw new HubError('E_CONFLICT', `${parent?.name ?? 'the top'} already has a node named ${node.name}`);
-    if (svc.store.grid.usage(node.id).hasCalls) throw new HubError('E_CONFLICT', `${node.name} cannot be moved: calls were raised there, and their history keeps its place in the tree`);
+    if (svc.store.grid.usage(node.id).hasAlerts) throw new HubError('E_CONFLICT', `${node.name} cannot be moved: calls or device alerts were raised there, and their history keeps its place in the tree`);
     const moved = svc.store.grid.list().filter((n) => isWithin(n.path, node.path)).length;
     return { node: svc.store.grid.move(node.id, parentId), moved };
   });

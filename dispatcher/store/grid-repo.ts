@@ -14,7 +14,7 @@ export interface GridNode {
 }
 
 /** What depends on a grid node (GridRepo.usage). */
-export interface GridNodeUsage { children: number; households: number; staff: number; hasCalls: boolean }
+export interface GridNodeUsage { children: number; households: number; staff: number; hasAlerts: boolean }
 
 const COLS = 'id, parent_id AS parentId, name, level, path, escalate_after_s AS escalateAfterS, time_zone AS timeZone';
 
@@ -49,7 +49,7 @@ export class GridRepo {
 
   /**
    * What depends on a node: child nodes, households registered in it and staff accounts scoped to
-   * it, counted; and whether any call was ever raised at or under it (its history keeps its place in
+   * it, counted; and whether any alert (a call, or a device's) was ever raised at or under it (its history keeps its place in
    * the tree, so such a node is renamed, never removed).
    */
   usage(id: number): GridNodeUsage {
@@ -60,7 +60,7 @@ export class GridRepo {
       households: count('SELECT count(*) AS n FROM households WHERE grid_id = ?', id),
       staff: count('SELECT count(*) AS n FROM staff WHERE scope_node_id = ?', id),
       // Any one is enough; the range on grid_path uses the alerts_raised index.
-      hasCalls: count('SELECT count(*) AS n FROM (SELECT 1 FROM alerts WHERE grid_path >= ? AND grid_path < ? LIMIT 1)', node.path, `${node.path}\uffff`) > 0,
+      hasAlerts: count('SELECT count(*) AS n FROM (SELECT 1 FROM alerts WHERE grid_path >= ? AND grid_path < ? LIMIT 1)', node.path, `${node.path}\uffff`) > 0,
     };
   }
 
