@@ -99,6 +99,17 @@ describe('the live duty console in a real browser', { timeout: 60_000 }, () => {
     expect(rows[0]).toBe('at_iso,at_ms,event,staff,data');
     expect(rows.some((l) => l.split(',')[2] === 'accepted' && l.includes('李娜'))).toBe(true);
 
+    // A note on the way: the community leader's card shows it at once, with who wrote it; blank is refused here.
+    await c.locator('button[data-action="note"]').click();
+    await c.locator('button[data-action="saveNote"]').click();
+    expect(await c.locator('.error').textContent()).toContain('请填写备注');
+    await c.locator('.note-form textarea').fill('儿子已联系上，十分钟后到');
+    await c.locator('button[data-action="saveNote"]').click();
+    await community.waitForSelector(`${card(id)} .row.memo:has-text("儿子已联系上")`, { timeout: 5000 });
+    expect(await community.locator(`${card(id)} .row.memo`).textContent()).toContain('李娜');
+    await grid1.waitForSelector(`${card(id)} button[data-action="arrive"]`);
+    expect(await c.getAttribute('data-state')).toBe('accepted');
+
     // On site, then resolve with an outcome and a note: the card leaves the queue everywhere.
     await c.locator('button[data-action="arrive"]').click();
     await dev.waitForNotify('on_site', id, 5000);

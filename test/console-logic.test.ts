@@ -273,6 +273,16 @@ describe('the household editor', () => {
   });
 });
 
+describe('the call card', () => {
+  it('shows the newest note on the record, and none when there is none', async () => {
+    const { latestNote } = await import('../dispatcher/console/js/call-card.js' as string);
+    const e = (type: string, at: number, data: Record<string, unknown> = {}) => ({ type, at, data, staffId: 1 });
+    expect(latestNote({ timeline: [e('raised', 1), e('note', 2, { text: 'a' }), e('accepted', 3), e('note', 4, { text: 'b' }), e('on_site', 5)] }).data.text).toBe('b');
+    expect(latestNote({ timeline: [e('raised', 1), e('note', 2, {})] })).toBeNull();
+    expect(latestNote({})).toBeNull();
+  });
+});
+
 describe('adding a grid node', () => {
   it('offers the levels below the parent, nearest first, and every level for a top node', async () => {
     const { levelsBelow, LEVELS } = await load('node-form.js');

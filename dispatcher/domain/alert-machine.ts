@@ -44,12 +44,13 @@ export type AlertInput =
   | { type: 'resolve'; staffId: number; outcome: Outcome; note: string }
   | { type: 'resident_cancel' }
   | { type: 'confirm_cancel'; staffId: number }
+  | { type: 'note'; staffId: number; text: string }
   | { type: 'repeat_press' }
   | { type: 'escalate'; toLevel: number; nextDeadlineAt: number; initial?: boolean }
   | { type: 'renotify'; nextDeadlineAt: number }
   | { type: 'clear' };
 export type InputType = AlertInput['type'];
-export const INPUT_TYPES: readonly InputType[] = ['accept', 'arrive', 'resolve', 'resident_cancel', 'confirm_cancel', 'repeat_press', 'escalate', 'renotify', 'clear'];
+export const INPUT_TYPES: readonly InputType[] = ['accept', 'arrive', 'resolve', 'resident_cancel', 'confirm_cancel', 'note', 'repeat_press', 'escalate', 'renotify', 'clear'];
 
 export type DeviceStatus = 'help_coming' | 'on_site' | 'resolved' | 'cancelled';
 
@@ -119,6 +120,10 @@ export function transition(a: AlertCore, input: AlertInput, now: number, rules: 
       if (a.state !== 'cancelled') return refuse('the resident has not cancelled this call');
       return ok({ ...a, state: 'resolved', resolvedAt: now, resolvedBy: input.staffId, outcome: 'resident_cancelled', note: '', ...noDeadline },
         log('cancel_confirmed', input.staffId), { type: 'notify_device', status: 'resolved' });
+    }
+    case 'note': {
+      // What staff learned on the way ("son reached, on his way"): on the record and on every console, the call's course unchanged.
+      return ok({ ...a }, log('note', input.staffId, { text: input.text }));
     }
     case 'repeat_press': {
       // Each press is its own row in device_events; the timeline logs only what changes the call's course.

@@ -2,10 +2,19 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { HubServices } from './services.ts';
 import { requireStaff } from './app.ts';
+import { HubError } from '../errors.ts';
 import { alertViewBytes, buildAlertView } from '../alerts/alert-view.ts';
 import { STAFF_OUTCOMES, type AlertInput } from '../domain/alert-machine.ts';
 import { mapSliced } from '../time-slicer.ts';
 
+const NOTE_MAX = 500;
+const noteBody = { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: NOTE_MAX } } } as const;
+/** A note's text, its spaces trimmed; blank is refused. */
+function noteText(raw: string): string {
+  const text = raw.trim();
+  if (!text) throw new HubError('E_VALIDATION', 'text must not be blank');
+  return text;
+}
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1, maxLength: 64 } } } as const;
 const emptyBody = { anyOf: [{ type: 'object', additionalProperties: false, properties: {} }, { type: 'null' }] } as const;
 const resolveBody = {
@@ -61,4 +70,5 @@ export const alertRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
   action('arrive', (staffId) => ({ type: 'arrive', staffId }));
   action('resolve', (staffId, b) => ({ type: 'resolve', staffId, outcome: b.outcome as never, note: b.note ?? '' }), resolveBody);
   action('confirm-cancel', (staffId) => ({ type: 'confirm_cancel', staffId }));
+  action('note', (staffId, b) => ({ type: 'note', staffId, text: noteText(b.text) }), noteBody);
 };

@@ -1,6 +1,7 @@
 /**
- * One alert as a card: who, where, how to get in, whom to phone, how long it has waited,
- * and big buttons for the next step. Pure rendering: actions go back through ctx.act().
+ * One alert as a card: who, where, how to get in, whom to phone, how long it has waited, the
+ * latest note staff left on it, and big buttons for the next step. Pure rendering: actions go back
+ * through ctx.act().
  */
 import { h, tx, v } from './dom.js';
 import { has } from './i18n.js';
@@ -15,7 +16,7 @@ const tel = (phone, ...content) => h('a.tel', { href: `tel:${String(phone).repla
 
 /**
  * @param alert AlertView from the hub
- * @param ctx {{ user, ui: {resolving?, outcome?, note?, busy?, error?, timelineOpen?}, rings: boolean, now: number,
+ * @param ctx {{ user, ui: {resolving?, outcome?, note?, noting?, memo?, busy?, error?, timelineOpen?}, rings: boolean, now: number,
  *   act: (alert, action, body?) => void, setUi: (id, patch, rerender?) => void }}
  */
 export function renderCard(alert, ctx) {
@@ -55,10 +56,12 @@ export function renderCard(alert, ctx) {
     h('span.m', label('card.grid'), v('span', a.gridName)),
     a.deviceId ? h('span.m', label('card.device'), v('span', a.deviceId)) : null,
     a.acceptedBy ? h('span.m.holder', label('card.acceptedBy'), v('strong', a.acceptedBy.name)) : null));
+  const memo = latestNote(a);
+  if (memo) el.append(h('div.row.memo', label('card.memo'), h('span.val', v('strong', memo.data.text), ' ', memo.staffName ? v('span.tl-who', memo.staffName) : null, ' ', v('time', clock(memo.at - a.raisedAt)))));
   if (a.kind === 'call' && a.state === 'raised' && !ctx.rings) el.append(tx('div.row.hint', 'card.notForYou'));
   const record = renderTimeline(a, ctx);
   if (record) el.append(record);
-  el.append(ui.resolving ? resolveForm(a, ctx) : actions(a, ctx));
+  el.append(ui.resolving ? resolveForm(a, ctx) : ui.noting ? noteForm(a, ctx) : actions(a, ctx));
   if (ui.error) el.append(errorLine(ui.error));
   return el;
 }
@@ -87,7 +90,35 @@ function actions(a, ctx) {
   } else if (a.state === 'on_site' && (mine || supervisor)) {
     row.append(btn('primary', 'act.resolve', resolve, busy));
   }
+  if ((a.state === 'accepted' || a.state === 'on_site') && (mine || supervisor)) {
+    row.append(btn('second', 'act.note', () => ctx.setUi(a.id, { noting: true, error: null }, true), busy));
+  }
   return row;
+}
+
+/** The newest note on the call's record (the live view keeps the latest entries), or null. Pure; exported for tests. */
+export function latestNote(a) {
+  const list = a.timeline ?? [];
+  for (let i = list.length - 1; i >= 0; i--) if (list[i].type === 'note' && list[i].data?.text) return list[i];
+  return null;
+}
+
+/** A note for every console: what the one on the way learned (family reached, door opened by a neighbour). */
+function noteForm(a, ctx) {
+  const ui = ctx.ui;
+  const busy = !!ui.busy;
+  const text = h('textarea.note', { rows: 2, maxlength: 500, 'data-focus': 'memo', oninput: (e) => ctx.setUi(a.id, { memo: e.target.value }, false) });
+  text.value = ui.memo ?? '';
+  return h('form.resolve.note-form', { onsubmit: (e) => {
+    e.preventDefault();
+    const memo = (ui.memo ?? '').trim();
+    if (!memo) return ctx.setUi(a.id, { error: { key: 'note.empty' } }, true);
+    ctx.act(a, 'note', { text: memo });
+  } },
+  h('label.notebox', tx('span.lbl', 'note.text'), text),
+  h('div.actions',
+    tx('button.big.primary', 'act.saveNote', null, { type: 'submit', disabled: busy, 'data-action': 'saveNote' }),
+    tx('button.big.second', 'act.back', null, { type: 'button', disabled: busy, onclick: () => ctx.setUi(a.id, { noting: false, error: null }, true) })));
 }
 
 function resolveForm(a, ctx) {

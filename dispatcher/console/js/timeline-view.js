@@ -18,6 +18,7 @@ function extra(e) {
   if (e.type === 'level_skipped' && d.why) return [has(`tlwhy.${d.why}`) ? tx('span.tl-x', `tlwhy.${d.why}`) : v('span.tl-x', d.why)];
   if (e.type === 'resolved' && d.outcome) return [has(`outcome.${d.outcome}`) ? tx('span.tl-x', `outcome.${d.outcome}`) : v('span.tl-x', d.outcome)];
   if (e.type === 'repeat_press' && d.presses) return [tx('span.tl-x', 'card.pressesN', { n: d.presses })];
+  if (e.type === 'note' && d.text) return [v('span.tl-x', d.text)];
   return [];
 }
 

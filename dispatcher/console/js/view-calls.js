@@ -82,7 +82,7 @@ export class CallsView {
       const r = await api('POST', `/api/alerts/${encodeURIComponent(alert.id)}/${action}`, body);
       this.book().apply(r.alert);
       // rerender: the change may already have come over the socket while this card was busy
-      this.setUi(alert.id, { busy: false, resolving: false, error: null, note: '', outcome: null }, true);
+      this.setUi(alert.id, { busy: false, resolving: false, noting: false, error: null, note: '', memo: '', outcome: null }, true);
       this.app.changed();
     } catch (err) {
       const e = err instanceof ApiError ? err : new ApiError(0, 'E_NETWORK', String(err));
