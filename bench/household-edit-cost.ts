@@ -9,9 +9,8 @@
  */
 import { rmSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { massEventHub } from './mass-seed.ts';
+import { massEventHub, runSizes } from './mass-seed.ts';
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const REPEATS = 5;
 
 async function measure(n: number): Promise<Record<string, number>> {
@@ -48,10 +47,4 @@ async function measure(n: number): Promise<Record<string, number>> {
   return { open: n, redrawn: withCalls.redrawn, putMs: withCalls.ms, pauseMs: withCalls.pause, noCallsPutMs: without.ms, noCallsPauseMs: without.pause };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows: Record<string, number>[] = [];
-  for (const n of sizes.length ? sizes : [1000, 11_000]) rows.push(await measure(n));
-  console.table(rows);
-  console.log(JSON.stringify(rows));
-  process.exit(0);
-}
+if (import.meta.url === `file://${process.argv[1]}`) await runSizes([1000, 11_000], measure);

@@ -140,3 +140,13 @@ parentPort.on('message', (m) => {
   }
 });
 `;
+
+/** A cost bench's command line: `measure` at each size given (or `defaults`), printed as a table and as JSON. */
+export async function runSizes(defaults: number[], measure: (n: number) => Promise<Record<string, number>>): Promise<never> {
+  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const rows: Record<string, number>[] = [];
+  for (const n of sizes.length ? sizes : defaults) rows.push(await measure(n));
+  console.table(rows);
+  console.log(JSON.stringify(rows));
+  process.exit(0);
+}

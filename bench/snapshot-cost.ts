@@ -13,9 +13,8 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
-import { CONSOLE_WORKER, massEventHub } from './mass-seed.ts';
+import { CONSOLE_WORKER, massEventHub, runSizes } from './mass-seed.ts';
 
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const CONSOLES = 20;
 
 /** Opens `count` consoles at once in the worker; resolves with each one's ms from open() to its snapshot's first and last page, and their bytes. */
@@ -57,10 +56,4 @@ async function measure(n: number): Promise<Record<string, number>> {
     [`${CONSOLES}ConsolesMs`]: +allMs.toFixed(1), slowestOfThemMs: +slowest.toFixed(1), pauseWhileTheyConnectMs: +manyPause.toFixed(1) };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const rows: Record<string, number>[] = [];
-  for (const n of sizes.length ? sizes : [1000, 11_000]) rows.push(await measure(n));
-  console.table(rows);
-  console.log(JSON.stringify(rows));
-  process.exit(0);
-}
+if (import.meta.url === `file://${process.argv[1]}`) await runSizes([1000, 11_000], measure);

@@ -8,18 +8,13 @@ import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { allowedBeforeOwnPassword } from '../dispatcher/security/first-password.ts';
 
 let t: TestHub;
-let admin: string;
-let ids: Record<string, number>;
-
-beforeAll(async () => {
-  t = await startTestHub();
-  ids = Object.fromEntries(t.hub.store.grid.list().map((n) => [n.name, n.id]));
-  admin = await t.login('admin');
-});
+beforeAll(async () => { t = await startTestHub(); });
 afterAll(async () => { await t?.stop(); });
 
 describe('a password someone else set', () => {
   it('lets its holder handle a call and set their own, refuses every other change until then, and a reset by someone else sets it again', async () => {
+    const admin = await t.login('admin');
+    const ids = Object.fromEntries(t.hub.store.grid.list().map((n) => [n.name, n.id]));
     const made = await t.api('POST', '/api/staff', admin, { username: 'lead9', displayName: '周敏', role: 'leader', scopeNodeId: ids['商城花园社区'], password: 'given-by-admin' });
     expect(made.body.staff.mustChangePassword).toBe(true);
     const login = await t.api('POST', '/api/session', undefined, { username: 'lead9', password: 'given-by-admin' });
