@@ -26,6 +26,7 @@ const inputs: Record<InputType, AlertInput> = {
   resident_cancel: { type: 'resident_cancel' },
   confirm_cancel: { type: 'confirm_cancel', staffId: STAFF },
   note: { type: 'note', staffId: OTHER, text: '儿子已联系上，正在赶来' },
+  release: { type: 'release', staffId: STAFF },
   repeat_press: { type: 'repeat_press' },
   escalate: { type: 'escalate', toLevel: 1, nextDeadlineAt: T0 + 120_000 },
   renotify: { type: 'renotify', nextDeadlineAt: T0 + 3_600_000 },
@@ -34,11 +35,11 @@ const inputs: Record<InputType, AlertInput> = {
 
 // Expected resulting state for a call, or 'refused'.
 const CALL: Record<AlertState, Record<InputType, AlertState | 'refused'>> = {
-  raised: { accept: 'accepted', arrive: 'on_site', resolve: 'resolved', resident_cancel: 'cancelled', confirm_cancel: 'refused', note: 'raised', repeat_press: 'raised', escalate: 'raised', renotify: 'refused', clear: 'refused' },
-  accepted: { accept: 'refused', arrive: 'on_site', resolve: 'resolved', resident_cancel: 'cancelled', confirm_cancel: 'refused', note: 'accepted', repeat_press: 'accepted', escalate: 'refused', renotify: 'accepted', clear: 'refused' },
-  on_site: { accept: 'refused', arrive: 'on_site', resolve: 'resolved', resident_cancel: 'on_site', confirm_cancel: 'refused', note: 'on_site', repeat_press: 'on_site', escalate: 'refused', renotify: 'refused', clear: 'refused' },
-  cancelled: { accept: 'accepted', arrive: 'refused', resolve: 'refused', resident_cancel: 'cancelled', confirm_cancel: 'resolved', note: 'cancelled', repeat_press: 'raised', escalate: 'cancelled', renotify: 'refused', clear: 'refused' },
-  resolved: { accept: 'refused', arrive: 'refused', resolve: 'refused', resident_cancel: 'refused', confirm_cancel: 'refused', note: 'refused', repeat_press: 'refused', escalate: 'refused', renotify: 'refused', clear: 'refused' },
+  raised: { accept: 'accepted', arrive: 'on_site', resolve: 'resolved', resident_cancel: 'cancelled', confirm_cancel: 'refused', note: 'raised', release: 'refused', repeat_press: 'raised', escalate: 'raised', renotify: 'refused', clear: 'refused' },
+  accepted: { accept: 'refused', arrive: 'on_site', resolve: 'resolved', resident_cancel: 'cancelled', confirm_cancel: 'refused', note: 'accepted', release: 'raised', repeat_press: 'accepted', escalate: 'refused', renotify: 'accepted', clear: 'refused' },
+  on_site: { accept: 'refused', arrive: 'on_site', resolve: 'resolved', resident_cancel: 'on_site', confirm_cancel: 'refused', note: 'on_site', release: 'refused', repeat_press: 'on_site', escalate: 'refused', renotify: 'refused', clear: 'refused' },
+  cancelled: { accept: 'accepted', arrive: 'refused', resolve: 'refused', resident_cancel: 'cancelled', confirm_cancel: 'resolved', note: 'cancelled', release: 'refused', repeat_press: 'raised', escalate: 'cancelled', renotify: 'refused', clear: 'refused' },
+  resolved: { accept: 'refused', arrive: 'refused', resolve: 'refused', resident_cancel: 'refused', confirm_cancel: 'refused', note: 'refused', release: 'refused', repeat_press: 'refused', escalate: 'refused', renotify: 'refused', clear: 'refused' },
 };
 
 describe('transition(alert, input, now) for calls: every state × input', () => {

@@ -172,6 +172,21 @@ describe('the live duty console in a real browser', { timeout: 60_000 }, () => {
     await community.waitForSelector(`${card(id)}[data-state="accepted"]`, { timeout: 10_000 });
   });
 
+  it('a worker who cannot go after all hands the call back: it rings the others at once, not them', async () => {
+    const id = await press('demo-0004');
+    const c = grid1.locator(card(id));
+    await c.locator('button[data-action="accept"]').click();
+    await grid1.waitForSelector(`${card(id)}[data-state="accepted"]`, { timeout: 5000 });
+    await c.locator('button[data-action="release"]').click();
+    await grid1.waitForSelector(`${card(id)}[data-state="raised"]`, { timeout: 5000 });
+    await community.waitForSelector(`${card(id)}[data-state="raised"]`, { timeout: 5000 });
+    await expect.poll(async () => (await state(community)).ringing).toBe(true);
+    expect(await grid1.evaluate((x) => document.querySelector(`article.card[data-id="${x}"]`)?.classList.contains('ring'), id)).toBe(false);
+    expect(t.hub.store.alerts.get(id)!.level).toBe(1);
+    await community.locator(`${card(id)} button[data-action="accept"]`).click();
+    await community.waitForSelector(`${card(id)}[data-state="accepted"]`, { timeout: 5000 });
+  });
+
   it('a dropped WebSocket shows the banner; a call made meanwhile appears once after the reconnect', async () => {
     const before = await state(grid1);
     await grid1.evaluate(() => (window as any).__anxin.killSocket(2500));

@@ -30,6 +30,15 @@ describe('who the alarm rings for', () => {
     expect(ringsFor(alert(), null)).toBe(false);
     expect(ringsFor(alert({ gridPath: 'garbage' }), grid1)).toBe(false);
   });
+
+  it('does not ring for whoever last handed the call back; it rings for the others, and for them again once it is handed back by someone else', async () => {
+    const { ringsFor } = await load('queue.js');
+    const back = (staffId: number) => ({ at: 1, type: 'released', staffId, data: {} });
+    const raised = { at: 0, type: 'raised', staffId: null, data: {} };
+    const a = alert({ level: 1, timeline: [raised, back(grid1.id)] });
+    expect([grid1, community].map((u) => ringsFor(a, u))).toEqual([false, true]);
+    expect(ringsFor(alert({ level: 1, timeline: [raised, back(grid1.id), back(community.id)] }), grid1)).toBe(true);
+  });
 });
 
 describe('queue order and the alert book', () => {

@@ -154,13 +154,16 @@ export class AlertService {
     }
   }
 
-  /** Places an unaccepted call on the chain: at its level, or one up when `moveUp`. */
-  private place(a: AlertRow, now: number, moveUp: boolean): AlertRow {
+  /**
+   * Places an unaccepted call on the chain: at its level, or one up when `moveUp`. `passedOn`: staff
+   * who just handed the call back, not counted as reachable this time (alone at the level, it climbs at once).
+   */
+  private place(a: AlertRow, now: number, moveUp: boolean, passedOn: number | null = null): AlertRow {
     const chain = chainUp(a.gridPath);
     const plan = planPlacement({
       chain, fromLevel: a.level, moveUp, now,
       onDuty: (n) => this.duty.onDuty(n, now),
-      isOnline: (s) => this.duty.isOnline(s),
+      isOnline: (s) => s !== passedOn && this.duty.isOnline(s),
       escalateAfterS: (n) => this.store.grid.find(n)?.escalateAfterS ?? this.settings.escalateAfterS,
     });
     for (const s of plan.skipped) this.store.alerts.appendEvent(a.id, now, 'level_skipped', null, { level: s.level, nodeId: s.nodeId, why: s.why });
@@ -248,7 +251,9 @@ export class AlertService {
     return new Promise((resolve, reject) => {
       this.unitUnsynced(() => {
         const a = this.visible(alertId, staff);
-        const next = this.apply(a, input, now, staff);
+        let next = this.apply(a, input, now, staff);
+        // Handed back: it rings again on the chain, past whoever handed it back.
+        if (input.type === 'release' && next.kind === 'call') next = this.place(next, now, false, a.acceptedBy);
         return buildAlertView(this.store, next);
       }, resolve, (err) => reject(new HubError('E_STORAGE', `the action was stored but could not be made durable (${err.message}): look at the call again before repeating it`)));
     });

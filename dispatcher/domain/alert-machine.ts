@@ -45,12 +45,13 @@ export type AlertInput =
   | { type: 'resident_cancel' }
   | { type: 'confirm_cancel'; staffId: number }
   | { type: 'note'; staffId: number; text: string }
+  | { type: 'release'; staffId: number }
   | { type: 'repeat_press' }
   | { type: 'escalate'; toLevel: number; nextDeadlineAt: number; initial?: boolean }
   | { type: 'renotify'; nextDeadlineAt: number }
   | { type: 'clear' };
 export type InputType = AlertInput['type'];
-export const INPUT_TYPES: readonly InputType[] = ['accept', 'arrive', 'resolve', 'resident_cancel', 'confirm_cancel', 'note', 'repeat_press', 'escalate', 'renotify', 'clear'];
+export const INPUT_TYPES: readonly InputType[] = ['accept', 'arrive', 'resolve', 'resident_cancel', 'confirm_cancel', 'note', 'release', 'repeat_press', 'escalate', 'renotify', 'clear'];
 
 export type DeviceStatus = 'help_coming' | 'on_site' | 'resolved' | 'cancelled';
 
@@ -124,6 +125,13 @@ export function transition(a: AlertCore, input: AlertInput, now: number, rules: 
     case 'note': {
       // What staff learned on the way ("son reached, on his way"): on the record and on every console, the call's course unchanged.
       return ok({ ...a }, log('note', input.staffId, { text: input.text }));
+    }
+    case 'release': {
+      // Whoever accepted cannot go after all (a car that will not start): the call rings again rather than
+      // wait out the arrive deadline. The accept stays on the record; the report times the accept that held.
+      if (a.state === 'on_site') return refuse('someone is on site: resolve the call instead');
+      if (a.state !== 'accepted') return refuse(`only an accepted call can be handed back; this one is ${a.state}`);
+      return ok({ ...a, state: 'raised', acceptedAt: null, acceptedBy: null, ...noDeadline }, log('released', input.staffId, { heldBy: a.acceptedBy }));
     }
     case 'repeat_press': {
       // Each press is its own row in device_events; the timeline logs only what changes the call's course.

@@ -70,5 +70,6 @@ export const alertRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
   action('arrive', (staffId) => ({ type: 'arrive', staffId }));
   action('resolve', (staffId, b) => ({ type: 'resolve', staffId, outcome: b.outcome as never, note: b.note ?? '' }), resolveBody);
   action('confirm-cancel', (staffId) => ({ type: 'confirm_cancel', staffId }));
+  action('release', (staffId) => ({ type: 'release', staffId }));
   action('note', (staffId, b) => ({ type: 'note', staffId, text: noteText(b.text) }), noteBody);
 };

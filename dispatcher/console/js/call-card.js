@@ -87,6 +87,8 @@ function actions(a, ctx) {
   } else if (a.state === 'accepted' && (mine || supervisor)) {
     if (isCall) row.append(btn('primary', 'act.arrive', () => ctx.act(a, 'arrive'), busy));
     row.append(btn(isCall ? 'second' : 'primary', 'act.resolve', resolve, busy));
+    // Cannot go after all: it rings again at once, past you, instead of waiting for the arrive deadline.
+    if (isCall) row.append(btn('second', 'act.release', () => ctx.act(a, 'release'), busy));
   } else if (a.state === 'on_site' && (mine || supervisor)) {
     row.append(btn('primary', 'act.resolve', resolve, busy));
   }

@@ -14,13 +14,22 @@ export function chainOf(gridPath) {
   return String(gridPath).split('/').filter(Boolean).map(Number).reverse();
 }
 
+/** Who last handed the call back (its newest 'released' entry in the live record), or null. */
+function handedBackBy(alert) {
+  const list = alert.timeline ?? [];
+  for (let i = list.length - 1; i >= 0; i--) if (list[i].type === 'released') return list[i].staffId ?? null;
+  return null;
+}
+
 /**
  * True when this call should ring for this user: it is unaccepted, and its escalation has
  * reached the user's level (the user's node is at or below the alert's level in the chain).
- * An admin without a scope node rings once the call reaches the top of the chain.
+ * An admin without a scope node rings once the call reaches the top of the chain. Not for whoever
+ * last handed it back: they said they cannot go.
  */
 export function ringsFor(alert, user) {
   if (!user || alert.kind !== 'call' || !isUnaccepted(alert)) return false;
+  if (handedBackBy(alert) === user.id) return false; // they said they cannot go: ring the others
   if (user.scopeNodeId === null || user.scopeNodeId === undefined) return alert.level >= alert.topLevel;
   const idx = chainOf(alert.gridPath).indexOf(user.scopeNodeId);
   return idx >= 0 && idx <= alert.level;

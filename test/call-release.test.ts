@@ -1,0 +1,48 @@
+/**
+ * Handing a call back (POST /api/alerts/:id/release): whoever accepted cannot go after all, and the
+ * call rings again at once instead of waiting out the arrive deadline, past whoever handed it back
+ * (alone at their level, it climbs straight away). The accept stays on the record; the report times
+ * the accept that held.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+
+let t: TestHub;
+beforeAll(async () => { t = await startTestHub(); });
+afterAll(async () => { await t?.stop(); });
+
+describe('handing a call back', () => {
+  it('rings the next one at once, keeps the first accept on the record, and is refused unless the call is accepted', async () => {
+    const [grid1, community] = [await t.login('grid1'), await t.login('community')];
+    const [c1, cc] = [await t.console('grid1', { token: grid1 }), await t.console('community', { token: community })];
+    const device = await t.device('demo-0003');
+    const id = (await device.send('press')).alertId!;
+    expect((await cc.change(id)).level).toBe(0); // grid1 is on duty and online: it rings there first
+    expect((await t.api('POST', `/api/alerts/${id}/release`, grid1)).body.error.code).toBe('E_ILLEGAL_TRANSITION'); // not accepted yet
+    expect((await t.api('POST', `/api/alerts/${id}/ack`, grid1)).status).toBe(200);
+    await device.waitForNotify('help_coming', id);
+
+    const released = await t.api('POST', `/api/alerts/${id}/release`, grid1);
+    expect(released.status).toBe(200);
+    // Nobody else online at the grid: straight up to the community, no 60 s wait.
+    expect(released.body.alert).toMatchObject({ state: 'raised', acceptedBy: null, level: 1 });
+    expect((await cc.change(id, (a) => a.state === 'raised' && a.level === 1)).timeline.some((e: { type: string; data: { heldBy?: number } }) =>
+      e.type === 'released' && e.data.heldBy === t.hub.store.staff.byUsername('grid1')!.id)).toBe(true);
+    const row = t.hub.store.alerts.get(id)!;
+    expect([row.acceptedAt, row.acceptedBy, row.deadlineKind]).toEqual([null, null, 'escalate']);
+
+    expect((await t.api('POST', `/api/alerts/${id}/ack`, community)).status).toBe(200);
+    const held = t.hub.store.alerts.get(id)!;
+    expect(held.acceptedBy).toBe(t.hub.store.staff.byUsername('community')!.id);
+    await expect.poll(() => device.notifications.filter((n) => n.alertId === id && n.status === 'help_coming').length).toBe(2); // the resident hears it again
+    expect((await t.api('POST', `/api/alerts/${id}/arrive`, community)).status).toBe(200);
+    const onSite = await t.api('POST', `/api/alerts/${id}/release`, community);
+    expect([onSite.status, onSite.body.error.message]).toEqual([409, expect.stringContaining('resolve the call instead')]);
+    expect((await t.api('POST', `/api/alerts/${id}/release`, await t.login('grid2'))).status).toBe(403);
+    const events = (t.hub.store.db.prepare('SELECT type FROM alert_events WHERE alert_id = ? ORDER BY id').pluck().all(id) as string[]);
+    expect(events.filter((e) => e === 'accepted')).toHaveLength(2);
+    expect(events).toContain('released');
+    c1.close();
+    cc.close();
+  });
+});
