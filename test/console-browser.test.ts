@@ -182,6 +182,7 @@ describe('the live duty console in a real browser', { timeout: 60_000 }, () => {
     await community.waitForSelector(`${card(id)}[data-state="raised"]`, { timeout: 5000 });
     await expect.poll(async () => (await state(community)).ringing).toBe(true);
     expect(await grid1.evaluate((x) => document.querySelector(`article.card[data-id="${x}"]`)?.classList.contains('ring'), id)).toBe(false);
+    expect(await c.locator('.row.hint').textContent()).toContain('你已转回此呼叫');
     expect(t.hub.store.alerts.get(id)!.level).toBe(1);
     await community.locator(`${card(id)} button[data-action="accept"]`).click();
     await community.waitForSelector(`${card(id)}[data-state="accepted"]`, { timeout: 5000 });

@@ -7,6 +7,7 @@ import { h, tx, v } from './dom.js';
 import { has } from './i18n.js';
 import { clock } from './format.js';
 import { renderTimeline } from './timeline-view.js';
+import { handedBackBy } from './queue.js';
 
 export const STAFF_OUTCOMES = ['assisted', 'hospital', 'false_alarm', 'not_home', 'other'];
 
@@ -58,7 +59,9 @@ export function renderCard(alert, ctx) {
     a.acceptedBy ? h('span.m.holder', label('card.acceptedBy'), v('strong', a.acceptedBy.name)) : null));
   const memo = latestNote(a);
   if (memo) el.append(h('div.row.memo', label('card.memo'), h('span.val', v('strong', memo.data.text), ' ', memo.staffName ? v('span.tl-who', memo.staffName) : null, ' ', v('time', clock(memo.at - a.raisedAt)))));
-  if (a.kind === 'call' && a.state === 'raised' && !ctx.rings) el.append(tx('div.row.hint', 'card.notForYou'));
+  if (a.kind === 'call' && a.state === 'raised' && !ctx.rings) {
+    el.append(tx('div.row.hint', ctx.user && handedBackBy(a) === ctx.user.id ? 'card.handedBack' : 'card.notForYou'));
+  }
   const record = renderTimeline(a, ctx);
   if (record) el.append(record);
   el.append(ui.resolving ? resolveForm(a, ctx) : ui.noting ? noteForm(a, ctx) : actions(a, ctx));

@@ -15,7 +15,7 @@ export function chainOf(gridPath) {
 }
 
 /** Who last handed the call back (its newest 'released' entry in the live record), or null. */
-function handedBackBy(alert) {
+export function handedBackBy(alert) {
   const list = alert.timeline ?? [];
   for (let i = list.length - 1; i >= 0; i--) if (list[i].type === 'released') return list[i].staffId ?? null;
   return null;

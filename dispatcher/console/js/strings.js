@@ -115,6 +115,7 @@ export const STRINGS = {
   'card.acceptedBy': ['接警人', 'Accepted by'],
   'card.test': ['测试', 'TEST'],
   'card.notForYou': ['尚未轮到你这一级，可以代为接警', 'Not yet at your level; you may still take it'],
+  'card.handedBack': ['你已转回此呼叫，正在通知其他人；仍可再接', 'You handed this call back; the others are being called. You may still take it'],
   'card.rings': ['需要你接警', 'Needs you now'],
   'card.phone': ['电话', 'Phone'],
   'card.detail': ['详情', 'Detail'],
