@@ -31,9 +31,9 @@ describe('who the alarm rings for', () => {
     expect(ringsFor(alert({ gridPath: 'garbage' }), grid1)).toBe(false);
   });
 
-  it('does not ring for whoever last handed the call back; it rings for the others, and for them again once it is handed back by someone else', async () => {
+  it('does not ring for whoever last held a handed-back call; it rings for the others, and for them again once someone else hands it back', async () => {
     const { ringsFor } = await load('queue.js');
-    const back = (staffId: number) => ({ at: 1, type: 'released', staffId, data: {} });
+    const back = (heldBy: number) => ({ at: 1, type: 'released', staffId: community.id, data: { heldBy } }); // a leader hands it back for them
     const raised = { at: 0, type: 'raised', staffId: null, data: {} };
     const a = alert({ level: 1, timeline: [raised, back(grid1.id)] });
     expect([grid1, community].map((u) => ringsFor(a, u))).toEqual([false, true]);

@@ -14,10 +14,13 @@ export function chainOf(gridPath) {
   return String(gridPath).split('/').filter(Boolean).map(Number).reverse();
 }
 
-/** Who last handed the call back (its newest 'released' entry in the live record), or null. */
+/**
+ * Whose hands the call last left (its newest 'released' entry in the live record: the holder, who
+ * cannot go, whether they or a leader handed it back), or null. The hub skips them placing it again.
+ */
 export function handedBackBy(alert) {
   const list = alert.timeline ?? [];
-  for (let i = list.length - 1; i >= 0; i--) if (list[i].type === 'released') return list[i].staffId ?? null;
+  for (let i = list.length - 1; i >= 0; i--) if (list[i].type === 'released') return list[i].data?.heldBy ?? list[i].staffId ?? null;
   return null;
 }
 
@@ -25,11 +28,11 @@ export function handedBackBy(alert) {
  * True when this call should ring for this user: it is unaccepted, and its escalation has
  * reached the user's level (the user's node is at or below the alert's level in the chain).
  * An admin without a scope node rings once the call reaches the top of the chain. Not for whoever
- * last handed it back: they said they cannot go.
+ * held a call that was handed back: they cannot go.
  */
 export function ringsFor(alert, user) {
   if (!user || alert.kind !== 'call' || !isUnaccepted(alert)) return false;
-  if (handedBackBy(alert) === user.id) return false; // they said they cannot go: ring the others
+  if (handedBackBy(alert) === user.id) return false; // they cannot go: ring the others
   if (user.scopeNodeId === null || user.scopeNodeId === undefined) return alert.level >= alert.topLevel;
   const idx = chainOf(alert.gridPath).indexOf(user.scopeNodeId);
   return idx >= 0 && idx <= alert.level;
