@@ -8,8 +8,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { AuditLog, AuditEntry } from './audit-log.ts';
+import { WRITE_METHODS, alertActionOf } from '../http/route-kinds.ts';
 
-const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const SECRET_KEY = /pass|secret|token|key|hash/i;
 
 export interface AuditHookDeps {
@@ -43,13 +43,13 @@ export function auditEntryFor(req: FastifyRequest, status: number, errorCode: st
     return { ...base, actorId: ok ? deps.staffId(username) : null, actor: username, action: ok ? 'login' : 'login_failed', target: route };
   }
   if (route === 'DELETE /api/session') return { ...base, action: 'logout', target: route };
-  const alertAction = /^POST \/api\/alerts\/:id\/([a-z-]+)$/.exec(route);
+  const alertAction = alertActionOf(route);
   if (alertAction) {
     return { ...base, action: status === 403 || status === 401 ? 'denied' : 'alert_action', target: String(params.id ?? path),
-      detail: { action: alertAction[1], route, ...(typeof body.outcome === 'string' ? { resolveOutcome: body.outcome } : {}) } };
+      detail: { action: alertAction, route, ...(typeof body.outcome === 'string' ? { resolveOutcome: body.outcome } : {}) } };
   }
   if (status === 401 || status === 403) return { ...base, action: 'denied', target: route, detail: { path, params: safe(params) } };
-  if (MUTATING.has(req.method)) return { ...base, action: 'admin_change', target: route, detail: { params: safe(params), body: safe(body) } };
+  if (WRITE_METHODS.has(req.method)) return { ...base, action: 'admin_change', target: route, detail: { params: safe(params), body: safe(body) } };
   if (req.method === 'GET' && path.startsWith('/api/reports/')) return { ...base, action: 'export', target: route, detail: { query: safe((req.query ?? {}) as Record<string, unknown>) } };
   return null;
 }

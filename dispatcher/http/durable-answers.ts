@@ -14,17 +14,17 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/store.ts';
+import { WRITE_METHODS } from './route-kinds.ts';
 
 declare module 'fastify' {
   interface FastifyRequest { writeMark: number | null }
 }
 
-const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 export function holdAnswersUntilDurable(app: FastifyInstance, store: Store): void {
   app.decorateRequest('writeMark', null);
   app.addHook('onRequest', async (req) => {
-    if (WRITES.has(req.method)) req.writeMark = store.writeMark();
+    if (WRITE_METHODS.has(req.method)) req.writeMark = store.writeMark();
   });
   app.addHook('onSend', async (req, reply, payload) => {
     if (req.writeMark === null) return payload;

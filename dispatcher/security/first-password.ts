@@ -13,17 +13,16 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { HubError } from '../errors.ts';
-
-const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+import { WRITE_METHODS, alertActionOf } from '../http/route-kinds.ts';
 
 /** True when `route` ("METHOD /url/:pattern") stays open to an account whose password someone else set. */
 export function allowedBeforeOwnPassword(route: string): boolean {
-  return route === 'PUT /api/me/password' || route === 'DELETE /api/session' || /^POST \/api\/alerts\/:id\/[a-z-]+$/.test(route);
+  return route === 'PUT /api/me/password' || route === 'DELETE /api/session' || alertActionOf(route) !== null;
 }
 
 export function holdChangesUntilOwnPassword(app: FastifyInstance): void {
   app.addHook('preHandler', async (req) => {
-    if (!req.staff?.mustChangePassword || !WRITES.has(req.method)) return;
+    if (!req.staff?.mustChangePassword || !WRITE_METHODS.has(req.method)) return;
     if (req.routeOptions.url === undefined) return; // no such route: its 404 says more
     if (allowedBeforeOwnPassword(`${req.method} ${req.routeOptions.url}`)) return;
     throw new HubError('E_PASSWORD_CHANGE', 'your password was set by someone else: set your own first (PUT /api/me/password; in the console, at the foot of the duty page). Calls can be handled meanwhile');
