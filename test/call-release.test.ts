@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { ManualClock } from '../dispatcher/clock.ts';
 
 let t: TestHub;
 beforeAll(async () => { t = await startTestHub(); });
@@ -44,5 +45,29 @@ describe('handing a call back', () => {
     expect(events).toContain('released');
     c1.close();
     cc.close();
+  });
+
+  it('passes over whoever handed it back at every later step, not only the first: a leader who cannot go is not waited for when it climbs to them', async () => {
+    const clock = new ManualClock(Date.parse('2026-12-02T03:00:00Z'));
+    const h = await startTestHub({ clock });
+    try {
+      const community = await h.login('community');
+      const consoles = [await h.console('grid1'), await h.console('community', { token: community }), await h.console('admin')];
+      const id = (await (await h.device('demo-0003')).send('press')).alertId!;
+      expect((await h.api('POST', `/api/alerts/${id}/ack`, community)).status).toBe(200); // the leader takes it from the grid's queue
+      const back = await h.api('POST', `/api/alerts/${id}/release`, community);
+      expect(back.body.alert).toMatchObject({ state: 'raised', level: 0 }); // grid1 is online: it rings there again
+
+      clock.advance(60_000); // grid1 does not take it: it climbs, past the community leader who cannot go
+      const climbed = await consoles[2].change(id, (a) => a.level > 1);
+      expect(climbed.level).toBe(3);
+      const skips = h.hub.store.alerts.timeline(id).filter((e) => e.type === 'level_skipped').map((e) => [e.data.level, e.data.why]);
+      expect(skips).toEqual([[1, 'handed_back'], [2, 'nobody_on_duty']]);
+      const told = h.hub.store.alerts.timeline(id).filter((e) => e.type === 'notified').at(-1)!.data;
+      expect(told.onDutyOffline).not.toContain(h.hub.store.staff.byUsername('community')!.id);
+      for (const c of consoles) c.close();
+    } finally {
+      await h.stop();
+    }
   });
 });

@@ -31,13 +31,14 @@ describe('who the alarm rings for', () => {
     expect(ringsFor(alert({ gridPath: 'garbage' }), grid1)).toBe(false);
   });
 
-  it('does not ring for whoever last held a handed-back call; it rings for the others, and for them again once someone else hands it back', async () => {
+  it('does not ring for anyone who held a handed-back call (they cannot go); it rings for the others', async () => {
     const { ringsFor } = await load('queue.js');
     const back = (heldBy: number) => ({ at: 1, type: 'released', staffId: community.id, data: { heldBy } }); // a leader hands it back for them
     const raised = { at: 0, type: 'raised', staffId: null, data: {} };
     const a = alert({ level: 1, timeline: [raised, back(grid1.id)] });
     expect([grid1, community].map((u) => ringsFor(a, u))).toEqual([false, true]);
-    expect(ringsFor(alert({ level: 1, timeline: [raised, back(grid1.id), back(community.id)] }), grid1)).toBe(true);
+    const twice = alert({ level: 3, timeline: [raised, back(grid1.id), back(community.id)] });
+    expect([grid1, community, admin].map((u) => ringsFor(twice, u))).toEqual([false, false, true]);
   });
 });
 

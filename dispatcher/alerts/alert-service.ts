@@ -155,16 +155,17 @@ export class AlertService {
   }
 
   /**
-   * Places an unaccepted call on the chain: at its level, or one up when `moveUp`. `passedOn`: staff
-   * who just handed the call back, not counted as reachable this time (alone at the level, it climbs at once).
+   * Places an unaccepted call on the chain: at its level, or one up when `moveUp`. Whoever handed
+   * it back (cannot go) is passed over at every level, now and at each later step: alone at a level,
+   * the call climbs past it at once. A call just raised (version 0) has no such entries: no lookup.
    */
-  private place(a: AlertRow, now: number, moveUp: boolean, passedOn: number | null = null): AlertRow {
-    const chain = chainUp(a.gridPath);
+  private place(a: AlertRow, now: number, moveUp: boolean): AlertRow {
     const plan = planPlacement({
-      chain, fromLevel: a.level, moveUp, now,
+      chain: chainUp(a.gridPath), fromLevel: a.level, moveUp, now,
       onDuty: (n) => this.duty.onDuty(n, now),
-      isOnline: (s) => s !== passedOn && this.duty.isOnline(s),
+      isOnline: (s) => this.duty.isOnline(s),
       escalateAfterS: (n) => this.store.grid.find(n)?.escalateAfterS ?? this.settings.escalateAfterS,
+      passedOver: a.version === 0 ? [] : this.store.alerts.handedBackBy(a.id),
     });
     for (const s of plan.skipped) this.store.alerts.appendEvent(a.id, now, 'level_skipped', null, { level: s.level, nodeId: s.nodeId, why: s.why });
     const initial = a.deadlineAt === null && !moveUp;
@@ -253,7 +254,7 @@ export class AlertService {
         const a = this.visible(alertId, staff);
         let next = this.apply(a, input, now, staff);
         // Handed back: it rings again on the chain, past whoever handed it back.
-        if (input.type === 'release' && next.kind === 'call') next = this.place(next, now, false, a.acceptedBy);
+        if (input.type === 'release' && next.kind === 'call') next = this.place(next, now, false);
         return buildAlertView(this.store, next);
       }, resolve, (err) => reject(new HubError('E_STORAGE', `the action was stored but could not be made durable (${err.message}): look at the call again before repeating it`)));
     });

@@ -15,9 +15,14 @@ export interface PlanInputs {
   isOnline: (staffId: number) => boolean;
   escalateAfterS: (nodeId: number) => number;
   now: number;
+  /**
+   * Staff who handed this call back (they cannot go): left out at every level, neither rung nor
+   * counted as waited for, so a level where they were the only one on duty is passed at once.
+   */
+  passedOver?: readonly number[];
 }
 
-export interface Skip { level: number; nodeId: number; why: 'nobody_on_duty' | 'nobody_online' }
+export interface Skip { level: number; nodeId: number; why: 'nobody_on_duty' | 'nobody_online' | 'handed_back' }
 export interface Placement {
   level: number;
   nodeId: number;
@@ -37,18 +42,20 @@ export function planPlacement(p: PlanInputs): Placement {
   const skipped: Skip[] = [];
   for (;;) {
     const nodeId = p.chain[level];
-    const duty = p.onDuty(nodeId);
+    const onDuty = p.onDuty(nodeId);
+    const duty = p.passedOver?.length ? onDuty.filter((s) => !p.passedOver!.includes(s)) : onDuty;
     const reach = duty.filter(p.isOnline);
     const offline = duty.filter((s) => !p.isOnline(s));
+    const why = onDuty.length === 0 ? 'nobody_on_duty' : duty.length === 0 ? 'handed_back' : 'nobody_online';
     if (reach.length > 0 || level === top) {
-      if (reach.length === 0) skipped.push({ level, nodeId, why: duty.length === 0 ? 'nobody_on_duty' : 'nobody_online' });
+      if (reach.length === 0) skipped.push({ level, nodeId, why });
       return {
         level, nodeId, reach, onDutyOffline: offline, skipped,
         nextDeadlineAt: p.now + p.escalateAfterS(nodeId) * 1000,
         nobodyReachable: reach.length === 0,
       };
     }
-    skipped.push({ level, nodeId, why: duty.length === 0 ? 'nobody_on_duty' : 'nobody_online' });
+    skipped.push({ level, nodeId, why });
     level++;
   }
 }

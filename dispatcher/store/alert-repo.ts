@@ -65,6 +65,8 @@ export class AlertRepo {
         UNION ALL SELECT id, at, type, staff_id AS staffId, data FROM alert_events INDEXED BY alert_events_type WHERE alert_id = @id AND type > 'repeat_press'
         UNION ALL SELECT id, at, type, staff_id AS staffId, data FROM alert_events WHERE id = (SELECT max(id) FROM alert_events WHERE alert_id = @id AND type = 'repeat_press')
         ORDER BY id`),
+      handedBack: db.prepare(`SELECT DISTINCT coalesce(json_extract(data, '$.heldBy'), staff_id) FROM alert_events INDEXED BY alert_events_type
+        WHERE alert_id = ? AND type = 'released'`).pluck(),
       fullTimeline: db.prepare('SELECT at, type, staff_id AS staffId, data FROM alert_events WHERE alert_id = ? ORDER BY id'),
       callPresses: db.prepare(`SELECT received_at AS at FROM device_events WHERE device_id = ? AND alert_id = ? AND type IN ('press', 'fall', 'unreadable')
         ORDER BY received_at, id`),
@@ -149,6 +151,11 @@ export class AlertRepo {
     const json = JSON.stringify(data);
     this.s.event.run(alertId, at, type, staffId, json);
     this.live.appendTimeline(alertId, { at, type, staffId, data: JSON.parse(json) as Record<string, unknown> });
+  }
+
+  /** Whoever held the call each time it was handed back (its 'released' entries): they cannot go. */
+  handedBackBy(alertId: string): number[] {
+    return (this.s.handedBack.all(alertId) as (number | null)[]).filter((id): id is number => id !== null);
   }
 
   /** Every logged event but repeat presses (the latest of those from before migration 10 excepted), oldest first. */

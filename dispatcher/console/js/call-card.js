@@ -60,7 +60,7 @@ export function renderCard(alert, ctx) {
   const memo = latestNote(a);
   if (memo) el.append(h('div.row.memo', label('card.memo'), h('span.val', v('strong', memo.data.text), ' ', memo.staffName ? v('span.tl-who', memo.staffName) : null, ' ', v('time', clock(memo.at - a.raisedAt)))));
   if (a.kind === 'call' && a.state === 'raised' && !ctx.rings) {
-    el.append(tx('div.row.hint', ctx.user && handedBackBy(a) === ctx.user.id ? 'card.handedBack' : 'card.notForYou'));
+    el.append(tx('div.row.hint', ctx.user && handedBackBy(a).includes(ctx.user.id) ? 'card.handedBack' : 'card.notForYou'));
   }
   const record = renderTimeline(a, ctx);
   if (record) el.append(record);

@@ -15,13 +15,12 @@ export function chainOf(gridPath) {
 }
 
 /**
- * Whose hands the call last left (its newest 'released' entry in the live record: the holder, who
- * cannot go, whether they or a leader handed it back), or null. The hub skips them placing it again.
+ * Whoever held the call each time it was handed back (its 'released' entries in the live record: the
+ * holder, who cannot go, whether they or a leader handed it back). The hub passes them over at every
+ * later step of its escalation; it does not ring for them here either.
  */
 export function handedBackBy(alert) {
-  const list = alert.timeline ?? [];
-  for (let i = list.length - 1; i >= 0; i--) if (list[i].type === 'released') return list[i].data?.heldBy ?? list[i].staffId ?? null;
-  return null;
+  return (alert.timeline ?? []).filter((e) => e.type === 'released').map((e) => e.data?.heldBy ?? e.staffId ?? null).filter((id) => id !== null);
 }
 
 /**
@@ -32,7 +31,7 @@ export function handedBackBy(alert) {
  */
 export function ringsFor(alert, user) {
   if (!user || alert.kind !== 'call' || !isUnaccepted(alert)) return false;
-  if (handedBackBy(alert) === user.id) return false; // they cannot go: ring the others
+  if (handedBackBy(alert).includes(user.id)) return false; // they cannot go: ring the others
   if (user.scopeNodeId === null || user.scopeNodeId === undefined) return alert.level >= alert.topLevel;
   const idx = chainOf(alert.gridPath).indexOf(user.scopeNodeId);
   return idx >= 0 && idx <= alert.level;

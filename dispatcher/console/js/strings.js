@@ -102,6 +102,7 @@ export const STRINGS = {
   'tl.repeat_press': ['重复按下', 'Pressed again'],
   'tlwhy.nobody_on_duty': ['无人值班', 'nobody on duty'],
   'tlwhy.nobody_online': ['值班人员均不在线', 'nobody on duty is online'],
+  'tlwhy.handed_back': ['值班人员已转回此呼叫', 'those on duty handed it back'],
   'card.presses': ['重复按键', 'Presses'],
   'card.pressesN': ['{n} 次', '{n}×'],
   'card.resident': ['老人', 'Resident'],
