@@ -1,9 +1,12 @@
 /**
- * Getting attention: a loud repeating two-tone siren (WebAudio, no audio file), a flashing
- * tab title and favicon, and system notifications where the user allowed them. Browsers
- * only let a page make sound after a click, so arm() must run inside a click handler.
+ * Getting attention: a loud repeating two-tone siren (WebAudio, no audio file), a phone's
+ * vibration with each burst, a flashing tab title and favicon, and system notifications where
+ * the user allowed them. Browsers only let a page make sound (and vibrate) after a click, so
+ * arm() must run inside a click handler. Muting stops the vibration too.
  */
 const SIREN_EVERY_MS = 2000;
+/** Three long pulses, inside the siren's period: felt in a pocket, and not one continuous buzz. */
+const BUZZ_MS = [500, 150, 500, 150, 500];
 
 const icon = (fill) => `data:image/svg+xml,${encodeURIComponent(
   `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><circle cx="32" cy="32" r="30" fill="${fill}"/><path d="M32 14v22M32 44v6" stroke="#fff" stroke-width="8" stroke-linecap="round"/></svg>`)}`;
@@ -23,6 +26,7 @@ export class Alarm {
     this.alertTitle = '';
     this.notified = new Set();
     this.beeps = 0;
+    this.buzzes = 0;
     this.onChange = () => {};
   }
 
@@ -40,7 +44,7 @@ export class Alarm {
     if ('Notification' in window && Notification.permission === 'default') {
       Notification.requestPermission().catch(() => {});
     }
-    if (this.ringing) this.siren();
+    if (this.ringing) this.attention();
     this.onChange();
   }
 
@@ -51,6 +55,7 @@ export class Alarm {
 
   mute() {
     this.muted = true;
+    vibrate(0);
     this.onChange();
   }
 
@@ -73,11 +78,12 @@ export class Alarm {
     clearInterval(this.sirenTimer);
     clearInterval(this.flashTimer);
     if (ring) {
-      this.siren();
-      this.sirenTimer = setInterval(() => this.siren(), SIREN_EVERY_MS);
+      this.attention();
+      this.sirenTimer = setInterval(() => this.attention(), SIREN_EVERY_MS);
       this.flash();
       this.flashTimer = setInterval(() => this.flash(), 800);
     } else {
+      vibrate(0);
       this.flashOn = false;
       document.title = this.baseTitle;
       setFavicon(ICON_CALM);
@@ -89,6 +95,12 @@ export class Alarm {
     this.flashOn = !this.flashOn;
     document.title = this.flashOn ? `● ${this.alertTitle}` : `○ ${this.alertTitle}`;
     setFavicon(this.flashOn ? ICON_ALERT : ICON_ALERT2);
+  }
+
+  /** One siren burst and, on a phone, one vibration, unless muted. */
+  attention() {
+    this.siren();
+    if (!this.muted && vibrate(BUZZ_MS)) this.buzzes++;
   }
 
   /** One burst of a loud two-tone siren, about 1.2 s long. */
@@ -123,6 +135,11 @@ export class Alarm {
     this.update([], () => ({}));
     this.notified.clear();
   }
+}
+
+/** False where the device cannot vibrate, or the browser has not yet seen a tap on the page. */
+function vibrate(pattern) {
+  try { return typeof navigator.vibrate === 'function' && navigator.vibrate(pattern); } catch { return false; }
 }
 
 export function setFavicon(href) {

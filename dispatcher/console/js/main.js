@@ -9,6 +9,7 @@ import { api, session, logout, onAuthLost } from './api.js';
 import { AlertBook } from './queue.js';
 import { LiveFeed } from './live.js';
 import { Alarm, setFavicon, ICON_CALM } from './alarm.js';
+import { ScreenAwake } from './screen-awake.js';
 import { loginView } from './view-login.js';
 import { CallsView } from './view-calls.js';
 import { DevicesView } from './view-devices.js';
@@ -29,6 +30,7 @@ class App {
     this.book = new AlertBook();
     this.alarm = new Alarm();
     this.alarm.onChange = () => this.renderStatus();
+    this.awake = new ScreenAwake(() => this.renderStatus());
     this.user = null;
     this.serverOffset = 0;
     /** Alerts of a snapshot still to come (a big one arrives in pages). */
@@ -74,6 +76,7 @@ class App {
     this.user = null;
     this.book.clear();
     this.alarm.reset();
+    this.awake.release();
     setFavicon(ICON_CALM);
     clear(this.root).append(loginView({ message, arm: () => this.alarm.arm(), langSwitch: langButton(), onLoggedIn: (user) => { this.user = user; this.showShell(); } }));
     document.documentElement.lang = getLang() === 'en' ? 'en' : 'zh-CN';
@@ -90,6 +93,7 @@ class App {
     this.statusEls = {
       conn: h('span.conn', { id: 'conn-state' }),
       sound: h('button.sound', { type: 'button', id: 'sound-toggle', onclick: () => (this.alarm.armed ? this.alarm.mute() : this.alarm.arm()) }),
+      awake: this.awake.supported ? h('button.small.awake', { type: 'button', id: 'awake-toggle', onclick: () => this.awake.toggle() }) : null,
       waiting: h('span.nav-badge', { id: 'waiting-badge' }),
       connBanner: h('div.banner.conn-banner', { id: 'conn-banner', role: 'alert', hidden: true }),
       soundBanner: h('div.banner.sound-banner', { id: 'sound-banner', hidden: true }),
@@ -103,7 +107,7 @@ class App {
     const header = h('header.top',
       h('div.brand', tx('span', 'app.brand')),
       nav,
-      h('div.tools', this.statusEls.conn, this.statusEls.sound, langButton(),
+      h('div.tools', this.statusEls.conn, this.statusEls.sound, this.statusEls.awake, langButton(),
         h('span.who', v('span', this.user?.displayName ?? '')),
         tx('button.small.logout', 'nav.logout', null, { type: 'button', id: 'logout', onclick: () => this.logout() })));
     this.main = h('main.page', { id: 'page' });
@@ -119,6 +123,7 @@ class App {
     this.page = null;
     this.route();
     if (this.feed.stopped) this.feed.start();
+    this.awake.sync();
     this.changed();
   }
 
@@ -193,6 +198,13 @@ class App {
     el.sound.replaceChildren(h('span.dot', armed ? '●' : '○'), ' ', tx('span', armed ? 'sound.on' : 'sound.muted'));
     el.sound.title = t(armed ? 'sound.mute' : 'sound.turnOn');
     el.soundBanner.hidden = armed;
+    if (el.awake) {
+      const a = this.awake;
+      el.awake.className = `small awake ${a.held ? 'on' : a.wanted ? 'refused' : 'off'}`;
+      el.awake.dataset.state = a.held ? 'on' : a.wanted ? 'refused' : 'off';
+      el.awake.replaceChildren(h('span.dot', a.held ? '●' : '○'), ' ', tx('span', 'awake.label'));
+      el.awake.title = t(a.held ? 'awake.on' : a.wanted ? 'awake.refused' : 'awake.off', { why: a.failed ?? '' });
+    }
     if (!armed) {
       el.soundBanner.replaceChildren(tx('strong', 'sound.off'), ' ',
         tx('button.big.primary', 'sound.turnOn', null, { type: 'button', id: 'arm-sound', onclick: () => this.alarm.arm() }));
@@ -242,6 +254,7 @@ window.__anxin = {
   killSocket: (holdMs = 0) => app.feed.kill(holdMs),
   state: () => ({
     user: app.user?.username ?? null, conn: app.conn.state, armed: app.alarm.armed, ringing: app.alarm.ringing, beeps: app.alarm.beeps,
+    buzzes: app.alarm.buzzes, awake: app.awake.held,
     lastSeq: app.feed.lastSeq, connects: app.feed.connects, open: [...app.book.open.keys()],
   }),
 };

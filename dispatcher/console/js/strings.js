@@ -37,6 +37,10 @@ export const STRINGS = {
   'sound.on': ['声音开', 'Sound on'],
   'sound.muted': ['声音关', 'Sound off'],
   'sound.mute': ['关闭声音', 'Turn sound off'],
+  'awake.label': ['屏幕常亮', 'Screen on'],
+  'awake.on': ['屏幕保持常亮，手机不会锁屏断线；点此关闭', 'The screen stays on, so the phone does not lock and drop the line; tap to turn off'],
+  'awake.off': ['屏幕可能熄灭：手机锁屏后可能收不到呼叫；点此保持常亮', 'The screen may go dark: a locked phone may miss calls; tap to keep it on'],
+  'awake.refused': ['浏览器未允许保持常亮（{why}），请在手机设置中关闭省电模式', 'The browser would not keep the screen on ({why}); turn off battery saver in the phone settings'],
   'notify.title': ['新呼叫', 'New call'],
   'notify.enable': ['开启系统通知', 'Enable notifications'],
 
