@@ -23,8 +23,8 @@ async function phone(): Promise<Page> {
   await page.addInitScript(() => {
     const w = window as unknown as { __vibes: unknown[] };
     w.__vibes = [];
-    const own = navigator.vibrate?.bind(navigator);
-    navigator.vibrate = (p: VibratePattern) => { w.__vibes.push(p); return own ? own(p) : true; };
+    const own = navigator.vibrate?.bind(navigator) as ((p: VibratePattern) => boolean) | undefined;
+    (navigator as { vibrate: (p: VibratePattern) => boolean }).vibrate = (p) => { w.__vibes.push(p); return own ? own(p) : true; };
   });
   return page;
 }
