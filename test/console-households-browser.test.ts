@@ -2,7 +2,8 @@
  * Households in the console (#/households), in headless Debian Chromium: a grid worker finds a
  * household, fixes a contact's phone, and the next call shows it; the address on a device's row
  * opens its household; a new household is registered, with what is missing said at once and what
- * the hub refuses said in its words; English leaves no CJK, and nothing is wider than a 360 px phone.
+ * the hub refuses said in its words; an admin's sheet registers each household's button and offers
+ * the secrets once; English leaves no CJK, and nothing is wider than a 360 px phone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync } from 'node:fs';
@@ -170,6 +171,27 @@ describe('households page', { timeout: 60_000 }, () => {
     expect(t.hub.store.households.count()).toBe(before + 2);
     expect(await leader.locator('#hh-import-rows li').count()).toBe(0);
     await leader.context().close();
+  });
+
+  it('an admin imports a sheet with each household\'s button, and downloads the buttons\' secrets once; a button logs in with its own', async () => {
+    const admin = await openLoggedIn(b.browser, t.httpUrl, 'admin', errors);
+    await admin.goto('/#/households');
+    await admin.waitForSelector('#hh-import');
+    const sheet = Buffer.from('\uFEFF网格,地址,老人姓名,按钮编号\r\n第一网格,安装路1号,马金山,inst-a1\r\n第一网格,安装路2号,罗春梅,inst-a2\r\n');
+    await admin.setInputFiles('#hh-import-file', { name: 'install.csv', mimeType: 'text/csv', buffer: sheet });
+    await admin.click('#hh-import-send');
+    await admin.waitForSelector('#hh-import-devices');
+    expect(await admin.textContent('#hh-import-devices')).toContain('2 个呼叫按钮');
+    const [download] = await Promise.all([admin.waitForEvent('download'), admin.click('#hh-secrets')]);
+    expect(download.suggestedFilename()).toBe('button-secrets.csv');
+    const lines = (await import('node:fs')).readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('按钮编号,密钥,住户编号,表格行');
+    const [id, secretCell] = lines[1].split(',');
+    expect(id).toBe('inst-a1');
+    const secret = secretCell.replace(/^'/, ''); // a secret starting with "-" is marked as text for the spreadsheet
+    expect((await (await t.device('inst-a1', secret)).send('test')).alertId ?? null).toBeNull();
+    await expect.poll(() => t.hub.store.devices.get('inst-a1')!.lastTestAt).not.toBeNull();
+    await admin.context().close();
   });
 
   it('in English no UI text is Chinese, and on a 360 px phone nothing is wider than the screen', async () => {

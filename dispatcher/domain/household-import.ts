@@ -1,13 +1,15 @@
 /**
  * A street office's households from a spreadsheet (CSV), checked row by row before anything is
  * written: one household per row, its resident (most often the one person living alone; a couple
- * fills the second resident's columns) and up to two emergency contacts. The export
+ * fills the second resident's columns), up to two emergency contacts and, for an administrator,
+ * the id of the call button installed there (registered with it, secret made by the hub). The export
  * (reports/household-csv.ts) writes the same columns, so a sheet goes out and comes back. Headers in English or Chinese, in any order; a header it does not know is an error
  * (a typo would otherwise drop a column without a word). Every row's problems are reported with
  * its line, so a supervisor fixes the sheet once. Pure: the grid lookup and the "already
  * registered" check come in as functions.
  */
 import type { Household } from '../store/household-repo.ts';
+import { DEVICE_ID_RE } from '../../gateway/protocol.ts';
 
 export const IMPORT_COLUMNS = {
   grid: ['grid', '网格'],
@@ -27,6 +29,7 @@ export const IMPORT_COLUMNS = {
   contact2_name: ['contact2_name', '联系人2'],
   contact2_relation: ['contact2_relation', '关系2'],
   contact2_phone: ['contact2_phone', '联系人2电话'],
+  device_id: ['device_id', '按钮编号'],
 } as const;
 type Column = keyof typeof IMPORT_COLUMNS;
 const REQUIRED: Column[] = ['grid', 'address', 'resident_name'];
@@ -38,10 +41,16 @@ export interface ImportInputs {
   gridOf: (cell: string) => { id: number } | { error: string };
   /** The household already registered at this address in this grid, if any. */
   registered: (gridId: number, address: string) => number | undefined;
+  /**
+   * A row's call button (device_id) is registered with its household, with a secret the hub makes,
+   * when the importer may register devices (admins); `taken`: a device with this id exists. Without
+   * it, a row that names a button is refused.
+   */
+  devices?: { allowed: boolean; taken: (id: string) => boolean };
 }
 
 export interface ImportPlan {
-  households: { line: number; household: Omit<Household, 'id'> }[];
+  households: { line: number; household: Omit<Household, 'id'>; deviceId: string | null }[];
   errors: { line: number; message: string }[];
 }
 
@@ -66,6 +75,8 @@ export function planImport(p: ImportInputs): ImportPlan {
 
   const households: ImportPlan['households'] = [];
   const seen = new Map<string, number>();
+  const devicesSeen = new Map<string, number>();
+  const devices = p.devices ?? { allowed: false, taken: () => false };
   for (const row of body) {
     if (row.cells.every((c) => c.trim() === '')) continue;
     // The apostrophe the export puts before text a spreadsheet would run as a formula (reports/csv.ts) comes off again.
@@ -97,6 +108,14 @@ export function planImport(p: ImportInputs): ImportPlan {
       if (c.relation.length > 32) bad(`${k}_relation: at most 32 characters`);
       contacts.push(c);
     }
+    const deviceId = cell('device_id') || null;
+    if (deviceId !== null) {
+      if (!devices.allowed) bad('device_id: only an administrator registers call buttons; leave the column empty, or ask one to import the sheet');
+      else if (!DEVICE_ID_RE.test(deviceId)) bad(`device_id: letters, digits, _ . - (up to 64, starting with a letter or digit), not "${deviceId}"`);
+      else if (devicesSeen.has(deviceId)) bad(`device_id ${deviceId}: also on line ${devicesSeen.get(deviceId)}`);
+      else if (devices.taken(deviceId)) bad(`device_id ${deviceId}: already registered; a button belongs to one household`);
+      devicesSeen.set(deviceId, devicesSeen.get(deviceId) ?? row.line);
+    }
     if (errors.length > before || 'error' in grid) continue;
     const key = `${grid.id}\u0000${address}`;
     const twin = seen.get(key);
@@ -106,7 +125,7 @@ export function planImport(p: ImportInputs): ImportPlan {
     if (existing !== undefined) { bad(`already registered as household ${existing}: edit it in the console instead`); continue; }
     households.push({ line: row.line, household: {
       gridId: grid.id, address, accessNote: cell('access_note'), residents, contacts,
-    } });
+    }, deviceId });
   }
   return { households, errors };
 }

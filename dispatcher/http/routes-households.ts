@@ -14,6 +14,7 @@ import type { Household } from '../store/household-repo.ts';
 import { parseCsv } from '../reports/csv.ts';
 import { gridFinder, planImport, sameAddress } from '../domain/household-import.ts';
 import { writeInChunks } from '../store/chunked-writes.ts';
+import { generateSecret } from '../auth/secrets.ts';
 
 /** A street office's households in one file: 20,000 rows of about 150 bytes fit in 4 MB. */
 const IMPORT_MOST_ROWS = 20_000;
@@ -163,26 +164,39 @@ export const householdRoutes = (svc: HubServices): FastifyPluginAsync => async (
     const scope = svc.alerts.scopeOf(me);
     const all = svc.store.grid.list();
     const usable = new Set(all.filter((n) => svc.alerts.canSee(me, n.path)).map((n) => n.id));
-    const plan = planImport({ rows, gridOf: gridFinder(all, (id) => usable.has(id)), registered: (g, a) => svc.store.households.idAt(g, a) });
+    const plan = planImport({ rows, gridOf: gridFinder(all, (id) => usable.has(id)), registered: (g, a) => svc.store.households.idAt(g, a),
+      devices: { allowed: me.role === 'admin', taken: (id) => svc.store.devices.get(id) !== undefined } });
     if (plan.errors.length) {
       throw new HubError('E_VALIDATION', `${plan.errors.length} problem(s) in the file: nothing was imported`, { rows: plan.errors.slice(0, 200), problems: plan.errors.length });
     }
     if (!plan.households.length) throw new HubError('E_VALIDATION', 'the file has no households under its header line');
     const now = svc.clock.now();
     const created: number[] = [];
+    const devices: { line: number; id: string; householdId: number; secret: string }[] = [];
     try {
       await writeInChunks(svc.store, plan.households, IMPORT_CHUNK, (x) => {
         const other = svc.store.households.idAt(x.household.gridId, x.household.address);
         if (other !== undefined) throw new HubError('E_CONFLICT', `line ${x.line}: household ${other} was registered at this address while the file was being imported: nothing was imported`, { line: x.line, householdId: other });
-        created.push(svc.store.households.create(x.household, now).id);
+        if (x.deviceId !== null && svc.store.devices.get(x.deviceId)) throw new HubError('E_CONFLICT', `line ${x.line}: device ${x.deviceId} was registered while the file was being imported: nothing was imported`, { line: x.line, deviceId: x.deviceId });
+        const householdId = svc.store.households.create(x.household, now).id;
+        created.push(householdId);
+        if (x.deviceId === null) return;
+        // 128 random bits, made by the hub: salted SHA-256, as for devices registered one by one (auth/secrets.ts).
+        const { secret, stored } = generateSecret();
+        svc.store.devices.create({ id: x.deviceId, kind: 'mqtt-button', householdId }, stored, now);
+        devices.push({ line: x.line, id: x.deviceId, householdId, secret });
       });
     } catch (err) {
-      svc.store.tx(() => svc.store.households.removeUnused(created));
+      svc.store.tx(() => {
+        svc.store.devices.removeUnused(devices.map((d) => d.id));
+        svc.store.households.removeUnused(created);
+      });
       req.log.warn({ err, written: created.length }, 'household import failed part way; what it wrote was removed');
       throw err;
     }
-    req.log.info({ count: created.length, by: me.username, scope }, 'households imported');
+    req.log.info({ count: created.length, devices: devices.length, by: me.username, scope }, 'households imported');
     reply.status(201);
-    return { created: created.length, households: plan.households.map((x, i) => ({ line: x.line, id: created[i] })) };
+    // The buttons' secrets are answered this once (only their hashes are kept), as POST /api/devices does.
+    return { created: created.length, households: plan.households.map((x, i) => ({ line: x.line, id: created[i] })), devices };
   });
 };

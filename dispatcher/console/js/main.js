@@ -202,8 +202,10 @@ class App {
       const a = this.awake;
       el.awake.className = `small awake ${a.held ? 'on' : a.wanted ? 'refused' : 'off'}`;
       el.awake.dataset.state = a.held ? 'on' : a.wanted ? 'refused' : 'off';
-      el.awake.replaceChildren(h('span.dot', a.held ? '●' : '○'), ' ', tx('span', 'awake.label'));
+      // On a phone only the sun shows, coloured by the state (console.css); the words are its title.
+      el.awake.replaceChildren(h('span.dot', a.held ? '●' : '○'), h('span.awake-icon', { 'aria-hidden': 'true' }, '\u2600\uFE0E'), tx('span.awake-label', 'awake.label'));
       el.awake.title = t(a.held ? 'awake.on' : a.wanted ? 'awake.refused' : 'awake.off', { why: a.failed ?? '' });
+      el.awake.setAttribute('aria-label', el.awake.title);
     }
     if (!armed) {
       el.soundBanner.replaceChildren(tx('strong', 'sound.off'), ' ',

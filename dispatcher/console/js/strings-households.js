@@ -55,12 +55,14 @@ export const HOUSEHOLD_STRINGS = {
   'hh.mqttPassword': ['MQTT 密码', 'MQTT password'],
 
   'imp.heading': ['从表格导入住户', 'Import households from a spreadsheet'],
-  'imp.hint': ['每行一户：网格、地址、老人姓名必填。表格另存为 CSV（UTF-8）。有任何一行不对，整张表都不导入，并列出每一行的问题。', 'One household per row: grid, address and resident name are required. Save the sheet as CSV (UTF-8). If any row is wrong nothing is imported, and each wrong row is listed.'],
+  'imp.hint': ['每行一户：网格、地址、老人姓名必填；管理员还可在“按钮编号”列登记该户的呼叫按钮。表格另存为 CSV（UTF-8）。有任何一行不对，整张表都不导入，并列出每一行的问题。', 'One household per row: grid, address and resident name are required; an administrator may also register the household\'s call button in a device_id column. Save the sheet as CSV (UTF-8). If any row is wrong nothing is imported, and each wrong row is listed.'],
   'imp.file': ['CSV 文件', 'CSV file'],
   'imp.send': ['导入', 'Import'],
   'imp.template': ['下载模板', 'Download a template'],
   'imp.pickFile': ['请先选择 CSV 文件', 'Pick a CSV file first'],
   'imp.sending': ['正在导入…', 'Importing…'],
   'imp.done': ['已导入 {n} 户', '{n} households imported'],
+  'imp.devices': ['已登记 {n} 个呼叫按钮。请现在下载它们的密钥，写入各按钮：密钥只显示这一次。', '{n} call buttons registered. Download their secrets now and set them into the buttons: they are shown this once.'],
+  'imp.secretsCsv': ['下载按钮密钥（CSV）', "Download the buttons' secrets (CSV)"],
   'imp.line': ['第 {n} 行', 'Line {n}'],
 };
