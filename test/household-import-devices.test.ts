@@ -13,7 +13,7 @@ import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 const NODES = [{ id: 1, parentId: null, name: '区' }, { id: 2, parentId: 1, name: '第一网格' }];
 
 describe('planImport with a device_id column', () => {
-  const plan = (csv: string, allowed = true, taken = (id: string) => id === 'old-1') =>
+  const plan = (csv: string, allowed = true, taken = (ids: readonly string[]) => new Set(ids.filter((id) => id === 'old-1'))) =>
     planImport({ rows: parseCsv(csv), gridOf: gridFinder(NODES), registered: () => undefined, devices: { allowed, taken } });
 
   it('gives each row its button, and an empty cell none', () => {

@@ -165,7 +165,7 @@ export const householdRoutes = (svc: HubServices): FastifyPluginAsync => async (
     const all = svc.store.grid.list();
     const usable = new Set(all.filter((n) => svc.alerts.canSee(me, n.path)).map((n) => n.id));
     const plan = planImport({ rows, gridOf: gridFinder(all, (id) => usable.has(id)), registered: (g, a) => svc.store.households.idAt(g, a),
-      devices: { allowed: me.role === 'admin', taken: (id) => svc.store.devices.get(id) !== undefined } });
+      devices: { allowed: me.role === 'admin', taken: (ids) => svc.store.devices.existing(ids) } });
     if (plan.errors.length) {
       throw new HubError('E_VALIDATION', `${plan.errors.length} problem(s) in the file: nothing was imported`, { rows: plan.errors.slice(0, 200), problems: plan.errors.length });
     }

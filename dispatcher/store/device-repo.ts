@@ -26,6 +26,8 @@ export class DeviceRepo {
   private readonly seenStmt;
   private readonly householdStmt;
   private readonly secretStmt;
+  private readonly insertStmt;
+  private readonly existingStmt;
   /** Device id → household id, read on every press. A device's household never changes once created. */
   private readonly households = new Map<string, number | null>();
   constructor(private readonly db: Db) {
@@ -34,6 +36,14 @@ export class DeviceRepo {
       battery = coalesce(@battery, battery), rssi = coalesce(@rssi, rssi), fw = coalesce(@fw, fw) WHERE id = @id`);
     this.householdStmt = db.prepare('SELECT household_id AS h FROM devices WHERE id = ?');
     this.secretStmt = db.prepare('SELECT secret_hash AS h, revoked_at AS revokedAt FROM devices WHERE id = ?');
+    // Prepared once: bulk provisioning and an import with buttons create thousands in a row.
+    this.insertStmt = db.prepare('INSERT INTO devices (id, kind, household_id, secret_hash, heartbeat_s, created_at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.existingStmt = db.prepare('SELECT id FROM devices WHERE id IN (SELECT value FROM json_each(?))').pluck();
+  }
+
+  /** Which of these ids are registered devices (revoked ones too): one query for a whole sheet of them. */
+  existing(ids: readonly string[]): Set<string> {
+    return new Set(ids.length ? this.existingStmt.all(JSON.stringify(ids)) as string[] : []);
   }
 
   /** The device's household: a number, null when it has none, undefined when there is no such device. */
@@ -52,8 +62,7 @@ export class DeviceRepo {
   }
 
   create(d: { id: string; kind: DeviceKind; householdId: number | null; heartbeatS?: number }, secretHash: string | null, now: number): Device {
-    this.db.prepare('INSERT INTO devices (id, kind, household_id, secret_hash, heartbeat_s, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(d.id, d.kind, d.householdId, secretHash, d.heartbeatS ?? 60, now);
+    this.insertStmt.run(d.id, d.kind, d.householdId, secretHash, d.heartbeatS ?? 60, now);
     return this.get(d.id)!;
   }
 
