@@ -12,6 +12,7 @@ import { Checkpointer } from './store/checkpointer.ts';
 import { DeviceBroker, DEFAULT_BROKER_LIMITS } from '../gateway/broker.ts';
 import { ChangeFeed } from './alerts/change-feed.ts';
 import { DutyDesk } from './alerts/duty.ts';
+import { DutyHint } from './push/duty-hint.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { DeviceIngest } from './alerts/device-ingest.ts';
 import { PresenceTracker } from './alerts/presence.ts';
@@ -44,6 +45,8 @@ export class Hub {
   readonly store: Store;
   readonly feed: ChangeFeed;
   readonly duty: DutyDesk;
+  /** Tells open duty pages the board changed, at most once per 5 s. */
+  readonly dutyHint: DutyHint;
   readonly alerts: AlertService;
   readonly presence: PresenceTracker;
   readonly ingest: DeviceIngest;
@@ -105,6 +108,8 @@ export class Hub {
     this.storageFault.sink = this.socket;
     this.socket.volatile = () => this.storageFault.volatile();
     this.socket.onDenied = wsDenialAuditor(this.store.db, this.clock, this.log);
+    this.dutyHint = new DutyHint(this.clock, () => this.socket.pushDutyHint());
+    this.duty.onChange(() => this.dutyHint.poke());
     this.reports = new ReportRunner(this.store.db.memory ? null : config.dbPath,
       (job) => runReadJob(this.store, job), this.log.child({ part: 'reports' }));
     this.http = buildHttpApp({
@@ -113,6 +118,7 @@ export class Hub {
       closeSockets: (m, why, code) => this.socket.closeFor(m, why, code),
       disconnectDevice: (id) => { this.directory.forget(id); this.broker.disconnect(id); },
       rearm: () => this.deadlines.arm(),
+      dutyChanged: () => this.duty.changed(),
       rf: this.rf,
       limits: this.limits,
       reports: this.reports,
@@ -174,6 +180,7 @@ export class Hub {
     this.started = false;
     this.receivers.stop();
     this.socket.stop();
+    this.dutyHint.stop();
     this.checkpointer?.stop(); // lets go of device events held for a handover: they commit while the broker is still up
     await this.http.close().catch(() => {});
     this.store.wal.drain(); // acks and notifications of committed events go out before the broker closes

@@ -60,12 +60,15 @@ describe('duty page', { timeout: 60_000 }, () => {
     expect(await leader.getAttribute(`${row('第一网格')} a.tel`, 'href')).toMatch(/^tel:\d+/);
     expect(await leader.textContent(`${row('商城花园社区')} .duty-ring .flag`)).toContain('1');
 
+    // grid1 opens a console: the hub tells the open page, which shows it within seconds, with no refresh.
     const grid1 = await t.console('grid1');
-    await refresh(leader);
-    expect(await leader.getAttribute(`${row('第一网格')} .duty-person`, 'class')).toContain('on');
+    await leader.waitForFunction((sel) => document.querySelector(sel)?.classList.contains('on'), `${row('第一网格')} .duty-person`, { timeout: 5000 });
     expect(await leader.textContent(`${row('第一网格')} .duty-ring .flag`)).toContain('本级');
     expect(await leader.textContent('#duty-offline strong')).toBe('1');
     grid1.close();
+    await leader.waitForFunction((sel) => document.querySelector(sel)?.classList.contains('off'), `${row('第一网格')} .duty-person`, { timeout: 10_000 });
+    await refresh(leader); // the button still asks at once
+    expect(await leader.textContent('#duty-offline strong')).toBe('2');
   });
 
   it('a leader adds a shift, deletes it with a second tap, and puts a worker on leave', async () => {

@@ -4,6 +4,7 @@ import { onDutyAt } from '../domain/roster.ts';
 
 export class DutyDesk {
   private readonly connected = new Map<number, number>();
+  private readonly listeners: (() => void)[] = [];
 
   constructor(private readonly store: Store, private readonly defaultTz: string) {}
 
@@ -19,9 +20,20 @@ export class DutyDesk {
 
   /** Called by the WebSocket push when a console opens (+1) or closes (-1). */
   consoleDelta(staffId: number, delta: 1 | -1): void {
+    const before = this.isOnline(staffId);
     const n = (this.connected.get(staffId) ?? 0) + delta;
     if (n > 0) this.connected.set(staffId, n);
     else this.connected.delete(staffId);
+    if (before !== this.isOnline(staffId)) this.changed(); // a second tab of someone online changes nothing
+  }
+
+  /** Told when the board may read differently: someone came online or went, or (changed()) a roster, node or account was edited. */
+  onChange(fn: () => void): void {
+    this.listeners.push(fn);
+  }
+
+  changed(): void {
+    for (const fn of this.listeners) fn();
   }
 
   onlineStaff(): number[] {

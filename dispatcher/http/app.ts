@@ -26,6 +26,7 @@ import { AuditLog } from '../audit/audit-log.ts';
 import { registerAuditHook } from '../audit/audit-hook.ts';
 import { holdAnswersUntilDurable } from './durable-answers.ts';
 import { holdChangesUntilOwnPassword } from '../security/first-password.ts';
+import { WRITE_METHODS, isDutyRoute } from './route-kinds.ts';
 
 declare module 'fastify' {
   interface FastifyRequest { staff: Staff | null; token: string | null }
@@ -78,6 +79,10 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
     req.token = token;
   });
   holdChangesUntilOwnPassword(app as unknown as FastifyInstance);
+  // A roster, node or account that changed may change who is on duty: open duty pages are told.
+  app.addHook('onResponse', async (req, reply) => {
+    if (reply.statusCode < 300 && WRITE_METHODS.has(req.method) && isDutyRoute(req.routeOptions.url)) svc.dutyChanged();
+  });
 
   app.get('/healthz', async () => svc.health());
   app.register(sessionRoutes(svc));

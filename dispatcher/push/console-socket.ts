@@ -17,6 +17,7 @@ import type { Clock } from '../clock.ts';
 import type { AlertView } from '../alerts/alert-view.ts';
 import { staffView } from '../http/staff-view.ts';
 import { CommitCork, sendFramed, textFrame } from './framed-broadcast.ts';
+import { DUTY_HINT_FRAME } from './duty-hint.ts';
 import { changeEpoch } from './change-epoch.ts';
 import { catchUp, type CatchUpClient, type CatchUpDeps } from './console-catch-up.ts';
 import type { TimeSlicer } from '../time-slicer.ts';
@@ -171,6 +172,11 @@ export class ConsoleSocket {
       }
       this.delivered++;
     }
+  }
+
+  /** The duty board changed (duty-hint.ts): one small frame, the same bytes, to every open console. */
+  pushDutyHint(): void {
+    for (const c of this.clients) if (c.ws.readyState === c.ws.OPEN) this.sendOrHold(c, () => c.ws.send(DUTY_HINT_FRAME));
   }
 
   /** Pushes an in-memory, hub-wide alert to every console, numbered with the last stored change (so no cursor moves). */

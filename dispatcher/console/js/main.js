@@ -164,7 +164,10 @@ class App {
       this.changed();
     } else if (f.type === 'change' && f.alert) {
       if (this.book.apply(f.alert)) this.changed();
+    } else if (f.type === 'duty') {
+      this.view?.dutyChanged?.();
     }
+    if (f.type === 'hello') this.view?.dutyChanged?.(); // back online: hints may have been missed meanwhile
   }
 
   applyAlert(alert) {

@@ -17,8 +17,14 @@ import { nodeForm, nodeEditForm } from './node-form.js';
 import { Latest } from './latest.js';
 import { myAccountForm } from './my-account.js';
 
-/** How often an open page asks again: presence changes as consoles open and close. */
-const RELOAD_MS = 15_000;
+/**
+ * The hub says when the board changed (a {type:'duty'} frame: a console opened or closed, a roster,
+ * node or account was edited; at most one per 5 s): the page asks again within a second, each page
+ * at a random moment so that many open pages do not ask at once. A shift that starts or ends
+ * changes the board without any such event: for that, the page also asks once a minute.
+ */
+const RELOAD_MS = 60_000;
+const HINT_SPREAD_MS = 1000;
 
 export class DutyView {
   constructor(app) {
@@ -35,6 +41,7 @@ export class DutyView {
     this.root = h('section.duty', { id: 'duty-page' });
     this.body = h('div.duty-body');
     this.timer = null;
+    this.hinted = null;
     // Leaders and admins manage accounts under the board; the hub decides whom each may change.
     this.staffAdmin = app.user?.role === 'staff' ? null : new StaffAdmin({ me: () => this.app.user, changed: () => this.load() });
   }
@@ -49,7 +56,17 @@ export class DutyView {
     this.timer = setInterval(() => this.load(), RELOAD_MS);
   }
 
-  unmount() { clearInterval(this.timer); }
+  unmount() {
+    clearInterval(this.timer);
+    clearTimeout(this.hinted);
+    this.hinted = null;
+  }
+
+  /** The hub's hint that the board changed (or the live connection came back, and hints may have been missed). */
+  dutyChanged() {
+    if (this.hinted) return;
+    this.hinted = setTimeout(() => { this.hinted = null; this.load(); }, Math.random() * HINT_SPREAD_MS);
+  }
 
   /** #/duty?password (the banner for a password someone else set): to the form, ready to type. */
   hashChanged() {

@@ -1,0 +1,89 @@
+/**
+ * Open duty pages are told when the board changed: a staff member's console opening or closing, a
+ * roster, node or account edit. At most one hint per 5 s (a shift change opens and closes many
+ * consoles), the first at once. The throttle on the injected clock, then a real hub with real
+ * WebSocket consoles.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../dispatcher/clock.ts';
+import { DutyHint } from '../dispatcher/push/duty-hint.ts';
+import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import type { ConsoleClient } from './helpers/console-client.ts';
+
+describe('DutyHint', () => {
+  it('tells at once after a quiet spell, and changes within 5 s once, when the 5 s are up', () => {
+    const clock = new ManualClock(0);
+    const told: number[] = [];
+    const hint = new DutyHint(clock, () => told.push(clock.now()));
+    hint.poke();
+    expect(told).toEqual([0]);
+    clock.advance(1000);
+    hint.poke();
+    clock.advance(1000);
+    hint.poke();
+    expect(told).toEqual([0]);
+    clock.advance(3000);
+    expect(told).toEqual([0, 5000]);
+    clock.advance(20_000); // quiet
+    hint.poke();
+    expect(told).toEqual([0, 5000, 25_000]);
+    hint.poke();
+    hint.stop();
+    clock.advance(10_000);
+    expect(told).toEqual([0, 5000, 25_000]); // stopped: the pending one is dropped
+  });
+});
+
+describe('duty hints on a hub', () => {
+  let t: TestHub;
+  let clock: ManualClock;
+  let watcher: ConsoleClient;
+  const hints = () => watcher.frames.filter((f) => f.type === 'duty').length;
+  const quiet = () => clock.advance(10_000); // past the gap: the next change is told at once
+
+  beforeAll(async () => {
+    clock = new ManualClock(Date.parse('2026-12-02T10:00:00Z'));
+    t = await startTestHub({ clock });
+    watcher = await t.console('community');
+  });
+  afterAll(async () => { await t?.stop(); });
+
+  it('a staff member coming online or going is told to every open console; a second tab of theirs is not', async () => {
+    quiet();
+    const before = hints();
+    const grid2 = await t.console('grid2');
+    await expect.poll(hints).toBe(before + 1);
+    quiet();
+    const again = await t.console('grid2'); // already online
+    await new Promise((r) => setTimeout(r, 200));
+    expect(hints()).toBe(before + 1);
+    again.close();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(hints()).toBe(before + 1); // still online in the other tab
+    grid2.close();
+    await expect.poll(hints).toBe(before + 2);
+    expect(grid2.frames.some((f) => f.type === 'duty')).toBe(true); // its own arrival was told to it as well
+  });
+
+  it('a roster edit is told; a refused one and a read are not', async () => {
+    quiet();
+    const before = hints();
+    const leader = await t.login('community');
+    const nodeId = t.hub.store.grid.list().find((n) => n.name === '第一网格')!.id;
+    const grid1 = t.hub.store.staff.byUsername('grid1')!.id;
+    expect((await t.api('GET', `/api/grid/${nodeId}/roster`, leader)).status).toBe(200);
+    const bad = await t.api('POST', `/api/grid/${nodeId}/roster/shifts`, leader, { staffId: grid1, weekdays: [1], start: '08:00', end: '08:00' });
+    expect(bad.status).toBe(400);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(hints()).toBe(before);
+    const ok = await t.api('POST', `/api/grid/${nodeId}/roster/shifts`, leader, { staffId: grid1, weekdays: [1, 2], start: '08:00', end: '17:00' });
+    expect(ok.status).toBe(201);
+    await expect.poll(hints).toBe(before + 1);
+    // Within the gap: told once more when it ends, not now.
+    expect((await t.api('DELETE', `/api/grid/${nodeId}/roster/shifts/${ok.body.id}`, leader)).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(hints()).toBe(before + 1);
+    clock.advance(5000);
+    await expect.poll(hints).toBe(before + 2);
+  });
+});
