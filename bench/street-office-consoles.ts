@@ -18,6 +18,8 @@
  * 5. mass event: MASS (10,000) more open calls all over the street office, and all 616 consoles
  *    reconnecting at once; how long until every snapshot is complete, and a device's presses'
  *    commits (what its acks wait for) meanwhile.
+ * With all consoles open, also what one duty hint (push/duty-hint.ts: a small frame to every open
+ * console) costs the event loop, the median of 21.
  * The hub's longest event-loop pause is given for each phase. Not a test: a figure.
  */
 import { rmSync } from 'node:fs';
@@ -27,6 +29,12 @@ import { massEventHub, seedOpenCalls, steadyPresser } from './mass-seed.ts';
 import { seedStreetOffice, GRIDS_PER_COMMUNITY } from './street-office-seed.ts';
 
 const RATE = 200, PRESSES = 1000, ESC_S = 3, MASS = 10_000;
+
+/** One duty hint to every open console, timed on the event loop; the median of 21 sends. */
+function dutyHintCost(): number {
+  const ms = Array.from({ length: 21 }, () => { const t = performance.now(); hub.socket.pushDutyHint(); return performance.now() - t; }).sort((a, b) => a - b);
+  return Number(ms[10].toFixed(2));
+}
 const { hub, dir, token: adminToken } = await massEventHub(0, Date.now());
 const s = hub.store;
 // Community 1's 20 grids hold 100 households each, for phases 1 and 2; the other 280 grids 8 each.
@@ -141,7 +149,7 @@ const thin = { consoles: thinOpen, pauseMs: p1.pauseMs, ownConsole: ownLatency((
 const rest = [...staffConsoles(Array.from({ length: 290 }, (_, g) => g + 10)), ...org.leaders.map((id, c) => ({ who: `leader-${c + 1}`, staffId: id })), { who: 'admin', staffId: null }];
 const storm = await open(rest);
 const p2 = await press(devicesOf((g) => g >= 10 && g < 20));
-const crowded = { consoles: storm, pauseMs: p2.pauseMs, ownConsole: ownLatency((await take()).seen, p2.pressedAt) };
+const crowded = { consoles: storm, pauseMs: p2.pauseMs, ownConsole: ownLatency((await take()).seen, p2.pressedAt), dutyHintMs: dutyHintCost() };
 
 // 3. spread over all grids (the other communities' devices, one or two per grid).
 const others = devicesOf((g) => g >= 20);
