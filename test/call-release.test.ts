@@ -70,4 +70,30 @@ describe('handing a call back', () => {
       await h.stop();
     }
   });
+
+  it('with nobody else reachable anywhere, it rings again for whoever handed it back rather than for nobody', async () => {
+    const clock = new ManualClock(Date.parse('2026-12-02T03:00:00Z'));
+    const h = await startTestHub({ clock });
+    try {
+      const grid1 = await h.login('grid1');
+      const c1 = await h.console('grid1', { token: grid1 }); // the only console open at 3 a.m.
+      const id = (await (await h.device('demo-0003')).send('press')).alertId!;
+      expect((await h.api('POST', `/api/alerts/${id}/ack`, grid1)).status).toBe(200);
+      const back = await h.api('POST', `/api/alerts/${id}/release`, grid1);
+      expect(back.body.alert).toMatchObject({ state: 'raised', level: 0 }); // not parked at the top with nobody told
+      const told = h.hub.store.alerts.timeline(id).filter((e) => e.type === 'notified').at(-1)!.data;
+      expect(told).toMatchObject({ level: 0, notified: [h.hub.store.staff.byUsername('grid1')!.id], askedAgain: true });
+      const { ringsFor } = await import('../dispatcher/console/js/queue.js' as string);
+      const me = c1.frames.find((f) => f.type === 'hello')!.user;
+      expect(ringsFor(await c1.change(id, (a) => a.version === back.body.alert.version), me)).toBe(true); // their console rings again
+
+      clock.advance(60_000); // grid1 does not take it: it climbs to the top, where nobody is online
+      const top = await c1.change(id, (a) => a.level === 3);
+      expect(h.hub.store.alerts.timeline(id).filter((e) => e.type === 'notified').at(-1)!.data.notified).toEqual([]);
+      expect(ringsFor(top, me)).toBe(true); // nobody else was told: it still rings on grid1's console
+      c1.close();
+    } finally {
+      await h.stop();
+    }
+  });
 });

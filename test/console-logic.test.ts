@@ -39,6 +39,14 @@ describe('who the alarm rings for', () => {
     expect([grid1, community].map((u) => ringsFor(a, u))).toEqual([false, true]);
     const twice = alert({ level: 3, timeline: [raised, back(grid1.id), back(community.id)] });
     expect([grid1, community, admin].map((u) => ringsFor(twice, u))).toEqual([false, false, true]);
+    // The hub found nobody else and asks grid1 again: it rings for them.
+    const asked = { at: 2, type: 'notified', staffId: null, data: { level: 0, notified: [grid1.id], askedAgain: true } };
+    expect(ringsFor(alert({ level: 0, timeline: [raised, back(grid1.id), asked] }), grid1)).toBe(true);
+    const plain = { at: 2, type: 'notified', staffId: null, data: { level: 1, notified: [community.id] } };
+    expect(ringsFor(alert({ level: 1, timeline: [raised, back(grid1.id), plain] }), grid1)).toBe(false);
+    // It climbed and reached nobody: it rings for them too rather than go quiet.
+    const nobody = { at: 3, type: 'notified', staffId: null, data: { level: 3, notified: [] } };
+    expect(ringsFor(alert({ level: 3, timeline: [raised, back(grid1.id), plain, nobody] }), grid1)).toBe(true);
   });
 });
 

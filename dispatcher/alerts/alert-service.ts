@@ -157,7 +157,8 @@ export class AlertService {
   /**
    * Places an unaccepted call on the chain: at its level, or one up when `moveUp`. Whoever handed
    * it back (cannot go) is passed over at every level, now and at each later step: alone at a level,
-   * the call climbs past it at once. A call just raised (version 0) has no such entries: no lookup.
+   * the call climbs past it at once; with nobody else reachable anywhere, it rings for them again
+   * (escalation.ts). A call just raised (version 0) has no such entries: no lookup.
    */
   private place(a: AlertRow, now: number, moveUp: boolean): AlertRow {
     const plan = planPlacement({
@@ -170,7 +171,7 @@ export class AlertService {
     for (const s of plan.skipped) this.store.alerts.appendEvent(a.id, now, 'level_skipped', null, { level: s.level, nodeId: s.nodeId, why: s.why });
     const initial = a.deadlineAt === null && !moveUp;
     this.apply(a, { type: 'escalate', toLevel: plan.level, nextDeadlineAt: plan.nextDeadlineAt, initial }, now, null, false);
-    this.store.alerts.appendEvent(a.id, now, 'notified', null, { level: plan.level, nodeId: plan.nodeId, notified: plan.reach, onDutyOffline: plan.onDutyOffline });
+    this.store.alerts.appendEvent(a.id, now, 'notified', null, { level: plan.level, nodeId: plan.nodeId, notified: plan.reach, onDutyOffline: plan.onDutyOffline, ...(plan.askedAgain ? { askedAgain: true } : {}) });
     if (plan.nobodyReachable) this.nobodyOnline(a, plan.nodeId, now, !moveUp);
     const next = this.store.alerts.get(a.id)!;
     this.feed.record(next, now);

@@ -18,6 +18,8 @@ export interface PlanInputs {
   /**
    * Staff who handed this call back (they cannot go): left out at every level, neither rung nor
    * counted as waited for, so a level where they were the only one on duty is passed at once.
+   * Unless nobody else can be reached from here to the top: then the call rings for them again
+   * (`askedAgain`) rather than for nobody. A call never goes quiet.
    */
   passedOver?: readonly number[];
 }
@@ -34,9 +36,18 @@ export interface Placement {
   nextDeadlineAt: number;
   /** True when nobody at any level from the start up to the top could be reached. */
   nobodyReachable: boolean;
+  /** Nobody but those who handed the call back could be reached: it rings for them again. */
+  askedAgain: boolean;
 }
 
 export function planPlacement(p: PlanInputs): Placement {
+  const plan = planPast(p);
+  if (!plan.nobodyReachable || !p.passedOver?.length) return plan;
+  const again = planPast({ ...p, passedOver: [] });
+  return again.nobodyReachable ? plan : { ...again, askedAgain: true };
+}
+
+function planPast(p: PlanInputs): Placement {
   const top = p.chain.length - 1;
   let level = Math.min(p.moveUp ? p.fromLevel + 1 : p.fromLevel, top);
   const skipped: Skip[] = [];
@@ -53,6 +64,7 @@ export function planPlacement(p: PlanInputs): Placement {
         level, nodeId, reach, onDutyOffline: offline, skipped,
         nextDeadlineAt: p.now + p.escalateAfterS(nodeId) * 1000,
         nobodyReachable: reach.length === 0,
+        askedAgain: false,
       };
     }
     skipped.push({ level, nodeId, why });

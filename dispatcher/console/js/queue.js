@@ -24,14 +24,29 @@ export function handedBackBy(alert) {
 }
 
 /**
+ * The hub's latest placement of the call told someone other than those who handed it back. When it
+ * told nobody, or only them again (nobody else reachable), their consoles ring too: a call never goes quiet.
+ */
+function othersTold(alert, back) {
+  const list = alert.timeline ?? [];
+  for (let i = list.length - 1; i >= 0; i--) {
+    if (list[i].type === 'notified') return (list[i].data?.notified ?? []).some((id) => !back.includes(id));
+  }
+  return true; // no placement in the window shown: trust the hand-back
+}
+
+/**
  * True when this call should ring for this user: it is unaccepted, and its escalation has
  * reached the user's level (the user's node is at or below the alert's level in the chain).
  * An admin without a scope node rings once the call reaches the top of the chain. Not for whoever
- * held a call that was handed back: they cannot go.
+ * held a call that was handed back: they cannot go (unless the hub could reach nobody else: then
+ * it rings for them again).
  */
 export function ringsFor(alert, user) {
   if (!user || alert.kind !== 'call' || !isUnaccepted(alert)) return false;
-  if (handedBackBy(alert).includes(user.id)) return false; // they cannot go: ring the others
+  // They cannot go: ring the others, while the hub has others to ring.
+  const back = handedBackBy(alert);
+  if (back.includes(user.id) && othersTold(alert, back)) return false;
   if (user.scopeNodeId === null || user.scopeNodeId === undefined) return alert.level >= alert.topLevel;
   const idx = chainOf(alert.gridPath).indexOf(user.scopeNodeId);
   return idx >= 0 && idx <= alert.level;

@@ -107,6 +107,7 @@ export const STRINGS = {
   'tlwhy.nobody_on_duty': ['无人值班', 'nobody on duty'],
   'tlwhy.nobody_online': ['值班人员均不在线', 'nobody on duty is online'],
   'tlwhy.handed_back': ['值班人员已转回此呼叫', 'those on duty handed it back'],
+  'tl.askedAgain': ['无其他人可联系，再次通知转回者', 'nobody else reachable: asking again those who handed it back'],
   'card.presses': ['重复按键', 'Presses'],
   'card.pressesN': ['{n} 次', '{n}×'],
   'card.resident': ['老人', 'Resident'],

@@ -13,7 +13,8 @@ import { downloadCsv } from './api.js';
 function extra(e) {
   const d = e.data ?? {};
   if (e.type === 'notified') {
-    return [tx('span.tl-x', 'card.levelN', { n: d.level ?? 0 }), Array.isArray(d.notified) ? tx('span.tl-x', 'tl.people', { n: d.notified.length }) : null];
+    return [tx('span.tl-x', 'card.levelN', { n: d.level ?? 0 }), Array.isArray(d.notified) ? tx('span.tl-x', 'tl.people', { n: d.notified.length }) : null,
+      d.askedAgain ? tx('span.tl-x', 'tl.askedAgain') : null];
   }
   if (e.type === 'level_skipped' && d.why) return [has(`tlwhy.${d.why}`) ? tx('span.tl-x', `tlwhy.${d.why}`) : v('span.tl-x', d.why)];
   if (e.type === 'resolved' && d.outcome) return [has(`outcome.${d.outcome}`) ? tx('span.tl-x', `outcome.${d.outcome}`) : v('span.tl-x', d.outcome)];
