@@ -2,7 +2,7 @@
  * Handing a call back (POST /api/alerts/:id/release): whoever accepted cannot go after all, and the
  * call rings again at once instead of waiting out the arrive deadline, past whoever handed it back
  * (alone at their level, it climbs straight away). The accept stays on the record; the report times
- * the accept that held.
+ * the accept that held. The resident's button hears "received" again: nobody is on the way yet.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
@@ -31,6 +31,8 @@ describe('handing a call back', () => {
       e.type === 'released' && e.data.heldBy === t.hub.store.staff.byUsername('grid1')!.id)).toBe(true);
     const row = t.hub.store.alerts.get(id)!;
     expect([row.acceptedAt, row.acceptedBy, row.deadlineKind]).toEqual([null, null, 'escalate']);
+    // The button no longer says help is coming: back to received, waiting for someone.
+    await expect.poll(() => device.notifications.filter((n) => n.alertId === id).map((n) => n.status)).toEqual(['received', 'help_coming', 'received']);
 
     expect((await t.api('POST', `/api/alerts/${id}/ack`, community)).status).toBe(200);
     const held = t.hub.store.alerts.get(id)!;

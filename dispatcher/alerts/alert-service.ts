@@ -16,7 +16,7 @@ import type { ChangeFeed } from './change-feed.ts';
 import type { DutyDesk } from './duty.ts';
 import { buildAlertView, type AlertView } from './alert-view.ts';
 
-export interface DeviceLink { notify(deviceId: string, alertId: string, status: DeviceStatus | 'received'): void }
+export interface DeviceLink { notify(deviceId: string, alertId: string, status: DeviceStatus): void }
 export interface AlertSettings { escalateAfterS: number; arriveWithinS: number; cancelWindowS: number }
 export interface RaiseInput {
   kind: 'call' | 'technical'; reason: string; deviceId: string | null; householdId: number | null; gridId: number;
@@ -289,7 +289,7 @@ export class AlertService {
     return staff.scopeNodeId === null ? undefined : this.store.grid.find(staff.scopeNodeId)?.path;
   }
 
-  private queueNotify(deviceId: string, alertId: string, status: DeviceStatus | 'received'): void {
+  private queueNotify(deviceId: string, alertId: string, status: DeviceStatus): void {
     this.after.push(() => this.devices.notify(deviceId, alertId, status));
   }
 }

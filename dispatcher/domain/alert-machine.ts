@@ -53,7 +53,7 @@ export type AlertInput =
 export type InputType = AlertInput['type'];
 export const INPUT_TYPES: readonly InputType[] = ['accept', 'arrive', 'resolve', 'resident_cancel', 'confirm_cancel', 'note', 'release', 'repeat_press', 'escalate', 'renotify', 'clear'];
 
-export type DeviceStatus = 'help_coming' | 'on_site' | 'resolved' | 'cancelled';
+export type DeviceStatus = 'received' | 'help_coming' | 'on_site' | 'resolved' | 'cancelled';
 
 export type Effect =
   | { type: 'notify_device'; status: DeviceStatus }
@@ -131,7 +131,10 @@ export function transition(a: AlertCore, input: AlertInput, now: number, rules: 
       // wait out the arrive deadline. The accept stays on the record; the report times the accept that held.
       if (a.state === 'on_site') return refuse('someone is on site: resolve the call instead');
       if (a.state !== 'accepted') return refuse(`only an accepted call can be handed back; this one is ${a.state}`);
-      return ok({ ...a, state: 'raised', acceptedAt: null, acceptedBy: null, ...noDeadline }, log('released', input.staffId, { heldBy: a.acceptedBy }));
+      // The resident's button was told help is coming: it is told again that the call is received and
+      // waiting, not left promising someone who is not on the way (help_coming follows the next accept).
+      return ok({ ...a, state: 'raised', acceptedAt: null, acceptedBy: null, ...noDeadline }, log('released', input.staffId, { heldBy: a.acceptedBy }),
+        ...(isCall ? [{ type: 'notify_device' as const, status: 'received' as const }] : []));
     }
     case 'repeat_press': {
       // Each press is its own row in device_events; the timeline logs only what changes the call's course.
