@@ -1,6 +1,6 @@
 /**
  * The hub's command line: `npm start` (run), `npm start -- --demo` (seed the demo community
- * and run), `npm run hub -- create-admin NAME` (first account), `--help`.
+ * and run), `npm run hub -- create-admin NAME` (first account), `audit-verify`, `backup FILE`, `--help`.
  */
 import { createInterface } from 'node:readline/promises';
 import { loadConfig, ConfigError, settingsHelp, type HubConfig } from './config.ts';
@@ -10,6 +10,7 @@ import { seedDemo, DEMO_LOGINS, DEMO_STAFF_PASSWORD, DEMO_DEVICE_SECRET } from '
 import { hashSecret } from './auth/secrets.ts';
 import { ListenError } from '../gateway/listen.ts';
 import { auditVerify } from './audit/verify-cli.ts';
+import { backupDb } from './store/backup-cli.ts';
 
 const HELP = `Anxin Hub (安心) - emergency-call hub for elderly people who live alone
 
@@ -20,6 +21,8 @@ Usage:
                                      or reads ANXIN_ADMIN_PASSWORD)
   npm run hub -- audit-verify        check the audit log's hash chain in ANXIN_DB: exit 0 when
                                      intact, 1 when a row was changed or removed
+  npm run hub -- backup FILE         copy ANXIN_DB to FILE, consistent, while the hub runs; the
+                                     copy is checked and counted (never overwrites a file)
   npm run hub -- --help              this text
 
 Settings (environment variables):
@@ -66,6 +69,10 @@ async function main(argv: string[]): Promise<void> {
   if (cmd === 'create-admin') return createAdmin(config, rest[0]);
   if (cmd === 'audit-verify') {
     process.exitCode = auditVerify(config.dbPath, (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+    return;
+  }
+  if (cmd === 'backup') {
+    process.exitCode = backupDb(config.dbPath, rest[0], (t) => process.stdout.write(t), (t) => process.stderr.write(t));
     return;
   }
   if (cmd !== undefined) fail(`unknown command ${cmd}: see --help`);
