@@ -2,7 +2,7 @@
  * Password and device-secret hashing in a self-describing format: scrypt (memory-hard) for secrets a
  * person chose, salted SHA-256 for the device secrets the hub generates itself.
  */
-import { createHash, randomBytes, scrypt as scryptCb, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt, scrypt as scryptCb, scryptSync, timingSafeEqual } from 'node:crypto';
 
 const N = 16384, R = 8, P = 1, KEYLEN = 32;
 
@@ -65,6 +65,21 @@ const sha256 = (salt: Buffer, secret: string | Buffer) => createHash('sha256').u
  */
 export function generateSecret(): { secret: string; stored: string } {
   const secret = randomBytes(16).toString('base64url');
+  const salt = randomBytes(16);
+  return { secret, stored: `sha256$${salt.toString('base64url')}$${sha256(salt, secret).toString('base64url')}` };
+}
+
+/** Letters and digits nobody mixes up on a printed slip or a phone keyboard (no 0/o, 1/l/i). */
+const SLIP_ALPHABET = 'abcdefghjkmnpqrstuvwxyz23456789';
+
+/**
+ * A first password the hub makes for an account (an imported one): 12 characters from 31, about 59
+ * bits, to hand over on a slip and type on a phone. Its holder must replace it at first use
+ * (security/first-password.ts), so it is stored as a generated secret is (salted SHA-256), not
+ * with scrypt: a sheet of 600 accounts would otherwise hold two lanes of the pool for 16 s.
+ */
+export function generatePassword(): { secret: string; stored: string } {
+  const secret = Array.from({ length: 12 }, () => SLIP_ALPHABET[randomInt(SLIP_ALPHABET.length)]).join('');
   const salt = randomBytes(16);
   return { secret, stored: `sha256$${salt.toString('base64url')}$${sha256(salt, secret).toString('base64url')}` };
 }

@@ -19,6 +19,7 @@ import { rosterRoutes } from './routes-rosters.ts';
 import { dutyRoutes } from './routes-duty.ts';
 import { householdRoutes } from './routes-households.ts';
 import { staffRoutes } from './routes-staff.ts';
+import { staffImportRoutes } from './routes-staff-import.ts';
 import { auditRoutes } from '../audit/routes-audit.ts';
 import { rfRoutes } from '../rf/routes-rf.ts';
 import { securityRoutes } from '../security/routes-security.ts';
@@ -91,6 +92,7 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
   app.register(directoryRoutes(svc));
   app.register(householdRoutes(svc));
   app.register(staffRoutes(svc));
+  app.register(staffImportRoutes(svc));
   app.register(auditRoutes(svc));
   app.register(provisionRoutes(svc));
   app.register(reportRoutes(svc));

@@ -67,6 +67,22 @@ export class StaffRepo {
     return this.get(id);
   }
 
+  /**
+   * Removes accounts an import made before it failed part way; their shifts and overrides go with
+   * them (ON DELETE CASCADE). Nobody has held them: their first passwords were never answered.
+   */
+  removeNew(ids: readonly number[]): void {
+    const del = this.db.prepare('DELETE FROM staff WHERE id = ?');
+    for (const id of ids) del.run(id);
+    this.cache.clear();
+  }
+
+  /** Which of these lower-cased usernames exist, in any case (an import refuses "Wang" beside "wang"). */
+  takenNames(lowerNames: readonly string[]): Set<string> {
+    if (!lowerNames.length) return new Set();
+    return new Set(this.db.prepare('SELECT lower(username) FROM staff WHERE lower(username) IN (SELECT value FROM json_each(?))').pluck().all(JSON.stringify(lowerNames)) as string[]);
+  }
+
   byUsername(username: string): (Staff & { passwordHash: string }) | undefined {
     const r = this.db.prepare(`SELECT ${COLS} FROM staff WHERE username = ?`).get(username) as StaffRow | undefined;
     return r && { ...toStaff(r), passwordHash: r.passwordHash };

@@ -7,8 +7,9 @@
  */
 import { h, tx, v, clear } from './dom.js';
 import { api } from './api.js';
-import { has, t } from './i18n.js';
+import { getLang, has, t } from './i18n.js';
 import { EditPanel, field, twoTapButton } from './form-bits.js';
+import { staffImportPanel } from './staff-import.js';
 
 export class StaffAdmin extends EditPanel {
   /** @param {{ me: () => {id:number, role:string}, changed: () => void }} opts */
@@ -41,7 +42,12 @@ export class StaffAdmin extends EditPanel {
     root.append(tx('h3', 'staff.heading'));
     if (this.error) return root.append(h('div.error.block', { role: 'alert' }, tx('span', 'staff.error'), ' ', v('code', this.error.message)));
     if (!this.data) return root.append(tx('p.empty', 'app.loading'));
-    root.append(h('div.dev-list', this.data.staff.map((s) => this.row(s))), this.msgEl, this.createForm());
+    // Built once per language: a chosen file and the passwords' download survive the list being redrawn.
+    if (!this.importForm || this.importLang !== getLang()) {
+      this.importLang = getLang();
+      this.importForm = staffImportPanel({ onImported: () => { this.load(); this.changed(); } });
+    }
+    root.append(h('div.dev-list', this.data.staff.map((s) => this.row(s))), this.msgEl, this.createForm(), this.importForm);
     this.renderMessage();
   }
 

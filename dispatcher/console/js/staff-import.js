@@ -1,0 +1,26 @@
+/**
+ * Staff accounts from a spreadsheet, under the staff list for grid leaders and admins
+ * (POST /api/staff/import): one account per row with its grid and, if given, its weekly shift
+ * there. The hub makes each account's first password and answers them this once: the page offers
+ * them as a CSV for the slips. Each holder must set their own before changing anything.
+ */
+import { h, tx } from './dom.js';
+import { csvImportPanel, csvLink, csvText } from './csv-import.js';
+
+/** The columns the hub reads (domain/staff-import.ts), with a day worker and a night worker as examples. */
+export const STAFF_TEMPLATE = '\uFEFF账号,姓名,角色,网格,电话,值班日,开始,结束\r\n'
+  + 'wang.wei,王伟,网格员,商城花园社区/第一网格,13900000001,1-5,08:00,20:00\r\n'
+  + 'li.na2,李娜,网格员,商城花园社区/第一网格,13900000002,每天,20:00,08:00\r\n';
+
+export function passwordsCsv(accounts) {
+  return csvText(['账号', '姓名', '初始密码', '表格行'], accounts.map((a) => [a.username, a.displayName, a.password, a.line]));
+}
+
+export function staffImportPanel({ onImported }) {
+  return csvImportPanel({
+    id: 'staff', path: '/api/staff/import', template: STAFF_TEMPLATE, templateName: 'staff-template.csv',
+    keys: { heading: 'simp.heading', hint: 'simp.hint', done: 'simp.done' }, onImported,
+    extra: (r) => (r.accounts?.length ? h('p.hh-devices', { id: 'staff-import-passwords' }, tx('span', 'simp.passwords'), ' ',
+      csvLink(passwordsCsv(r.accounts), 'first-passwords.csv', 'staff-passwords', 'simp.passwordsCsv')) : null),
+  });
+}

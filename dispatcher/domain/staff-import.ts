@@ -1,0 +1,128 @@
+/**
+ * A street office's duty staff from a spreadsheet (CSV): one account per row, with the grid it
+ * covers and, optionally, its weekly shift there, so 600 grid workers are not typed in one by one,
+ * then put on the roster one by one. Checked row by row before anything is written, every problem
+ * with its line. Headers in English or Chinese, in any order; a header it does not know is an error.
+ * Pure: the grid lookup, the "username taken" check and who may create what come in as functions.
+ */
+import { sameAddress as oneSpaced } from './household-import.ts';
+
+export const STAFF_IMPORT_COLUMNS = {
+  username: ['username', '账号'],
+  display_name: ['display_name', '姓名'],
+  role: ['role', '角色'],
+  grid: ['grid', '网格'],
+  phone: ['phone', '电话'],
+  weekdays: ['weekdays', '值班日'],
+  start: ['start', '开始'],
+  end: ['end', '结束'],
+} as const;
+type Column = keyof typeof STAFF_IMPORT_COLUMNS;
+export type ImportRole = 'staff' | 'leader' | 'admin';
+
+const ROLES: Record<string, ImportRole> = { staff: 'staff', '网格员': 'staff', leader: 'leader', '网格长': 'leader', admin: 'admin', '管理员': 'admin' };
+const USERNAME = /^[A-Za-z0-9_.-]{2,64}$/;
+const PHONE = /^[0-9+()\- ]{3,32}$/;
+const HHMM = /^([01]?[0-9]|2[0-3]):([0-5][0-9])$|^24:00$/;
+
+export interface StaffImportInputs {
+  rows: { line: number; cells: string[] }[];
+  /** A grid node in the importer's scope for a cell (household-import.ts's gridFinder). */
+  gridOf: (cell: string) => { id: number } | { error: string };
+  /** Which of the sheet's usernames are taken: asked once for all of them. */
+  taken: (usernames: readonly string[]) => Set<string>;
+  /** Why the importer may not make this account, or null when they may. */
+  refuse: (role: ImportRole, gridId: number | null) => string | null;
+}
+
+export interface PlannedAccount {
+  line: number;
+  username: string;
+  displayName: string;
+  role: ImportRole;
+  scopeNodeId: number | null;
+  phone: string;
+  /** Weekly shift at its grid: days 1 (Monday) to 7 as a bit mask, minutes from midnight; end 1440 is midnight. */
+  shift: { weekdays: number; startMin: number; endMin: number } | null;
+}
+
+/** "1-5", "1,3,5", "6-7", "每天"/"daily" (every day): the days as a bit mask, or null when unreadable. */
+export function weekdayMask(cell: string): number | null {
+  const s = cell.replace(/\s+/g, '');
+  if (s === '每天' || s.toLowerCase() === 'daily') return 0x7f;
+  let mask = 0;
+  for (const part of s.split(/[,，、]/)) {
+    const m = /^([1-7])(?:-([1-7]))?$/.exec(part);
+    if (!m) return null;
+    const [from, to] = [Number(m[1]), Number(m[2] ?? m[1])];
+    if (to < from) return null;
+    for (let d = from; d <= to; d++) mask |= 1 << (d - 1);
+  }
+  return mask || null;
+}
+
+const minutesOf = (hhmm: string) => { const [h, m] = hhmm.split(':').map(Number); return h * 60 + m; };
+
+export function planStaffImport(p: StaffImportInputs): { accounts: PlannedAccount[]; errors: { line: number; message: string }[] } {
+  const [head, ...body] = p.rows;
+  const errors: { line: number; message: string }[] = [];
+  if (!head) return { accounts: [], errors: [{ line: 1, message: 'the file is empty: the first line names the columns' }] };
+  const at = new Map<Column, number>();
+  head.cells.forEach((raw, i) => {
+    const name = raw.trim().toLowerCase();
+    if (name === '') return;
+    const col = (Object.keys(STAFF_IMPORT_COLUMNS) as Column[]).find((k) => (STAFF_IMPORT_COLUMNS[k] as readonly string[]).includes(name));
+    if (!col) errors.push({ line: head.line, message: `unknown column "${raw.trim()}": the columns are ${Object.keys(STAFF_IMPORT_COLUMNS).join(', ')} (or their Chinese names)` });
+    else if (at.has(col)) errors.push({ line: head.line, message: `column ${col} appears twice` });
+    else at.set(col, i);
+  });
+  for (const c of ['username', 'display_name', 'grid'] as const) if (!at.has(c)) errors.push({ line: head.line, message: `column ${c} is missing` });
+  if (errors.length) return { accounts: [], errors };
+
+  const accounts: PlannedAccount[] = [];
+  const lineOf = new Map<string, number>();
+  for (const row of body) {
+    if (row.cells.every((c) => c.trim() === '')) continue;
+    const cell = (c: Column) => (at.has(c) ? (row.cells[at.get(c)!] ?? '').trim() : '');
+    const bad = (message: string) => errors.push({ line: row.line, message });
+    const before = errors.length;
+    const username = cell('username');
+    if (!USERNAME.test(username)) bad(`username: 2 to 64 letters, digits, _ . or -, not "${username}"`);
+    else if (lineOf.has(username.toLowerCase())) bad(`username ${username}: also on line ${lineOf.get(username.toLowerCase())}`);
+    else lineOf.set(username.toLowerCase(), row.line);
+    const displayName = oneSpaced(cell('display_name'));
+    if (!displayName || displayName.length > 64) bad('display_name: 1 to 64 characters');
+    const role = ROLES[cell('role').toLowerCase() || 'staff'];
+    if (!role) bad(`role: staff, leader or admin (网格员, 网格长, 管理员), not "${cell('role')}"`);
+    const gridCell = cell('grid');
+    const grid = gridCell === '' && role === 'admin' ? { id: null } : p.gridOf(gridCell);
+    if ('error' in grid) bad(grid.error);
+    const phone = cell('phone');
+    if (phone && !PHONE.test(phone)) bad(`phone: 3 to 32 digits, spaces or + ( ) -, not "${phone}"`);
+    const shift = planShift(cell('weekdays'), cell('start'), cell('end'), bad);
+    if (shift && !('error' in grid) && grid.id === null) bad('a shift needs a grid to be on duty at');
+    if (role && !('error' in grid)) {
+      const why = p.refuse(role, grid.id);
+      if (why) bad(why);
+    }
+    if (errors.length > before || !role || 'error' in grid) continue;
+    accounts.push({ line: row.line, username, displayName, role, scopeNodeId: grid.id, phone, shift });
+  }
+  const taken = lineOf.size ? p.taken([...lineOf.keys()]) : new Set<string>();
+  for (const name of taken) errors.push({ line: lineOf.get(name)!, message: `username ${name}: already taken` });
+  if (taken.size) errors.sort((a, b) => a.line - b.line);
+  return { accounts: accounts.filter((a) => !taken.has(a.username.toLowerCase())), errors };
+}
+
+/** The three shift cells: all empty (no shift), or all given and readable. */
+function planShift(days: string, start: string, end: string, bad: (m: string) => void): PlannedAccount['shift'] {
+  if (!days && !start && !end) return null;
+  if (!days || !start || !end) { bad('weekdays, start and end: give all three for a shift, or none'); return null; }
+  const weekdays = weekdayMask(days);
+  if (weekdays === null) bad(`weekdays: days 1 (Monday) to 7 as "1-5", "1,3,5" or 每天, not "${days}"`);
+  for (const [k, v] of [['start', start], ['end', end]] as const) if (!HHMM.test(v)) bad(`${k}: a time as HH:MM, not "${v}"`);
+  if (weekdays === null || !HHMM.test(start) || !HHMM.test(end)) return null;
+  const startMin = minutesOf(start), endMin = minutesOf(end) === 0 ? 1440 : minutesOf(end);
+  if (startMin === 1440 || startMin === endMin) { bad('start and end: different times (an end before the start runs overnight; 00:00 to 24:00 is around the clock)'); return null; }
+  return { weekdays, startMin, endMin };
+}

@@ -1,0 +1,131 @@
+/**
+ * Staff accounts and their weekly shifts from a spreadsheet: the row checks (pure), then
+ * POST /api/staff/import on a real hub. Each account gets a first password the hub makes, answered
+ * once; it logs in with it, must set its own, and is on duty where its shift says.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../dispatcher/reports/csv.ts';
+import { gridFinder } from '../dispatcher/domain/household-import.ts';
+import { planStaffImport, weekdayMask, type ImportRole } from '../dispatcher/domain/staff-import.ts';
+import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+
+const NODES = [{ id: 1, parentId: null, name: '区' }, { id: 2, parentId: 1, name: '甲社区' }, { id: 3, parentId: 2, name: '第一网格' }];
+
+describe('planStaffImport', () => {
+  const plan = (csv: string, refuse: (r: ImportRole, g: number | null) => string | null = () => null) =>
+    planStaffImport({ rows: parseCsv(csv), gridOf: gridFinder(NODES), taken: (names) => new Set(names.filter((n) => n === 'grid1')), refuse });
+
+  it('reads weekdays as ranges, lists or every day', () => {
+    expect([weekdayMask('1-5'), weekdayMask('6,7'), weekdayMask('每天'), weekdayMask('1, 3-4')]).toEqual([0x1f, 0x60, 0x7f, 0b1101]);
+    expect([weekdayMask('5-1'), weekdayMask('8'), weekdayMask(''), weekdayMask('mon')]).toEqual([null, null, null, null]);
+  });
+
+  it('makes one account per row, grid worker unless told, with its shift (overnight and around the clock too)', () => {
+    const p = plan('账号,姓名,角色,网格,电话,值班日,开始,结束\nwang.wei,王 伟,,第一网格,139 0000 0001,1-5,08:00,20:00\nli.na2,李娜,网格员,3,,每天,20:00,08:00\nzhao,赵强,网格长,甲社区,,每天,00:00,24:00\nboss,管理员一,admin,,,,,\n');
+    expect(p.errors).toEqual([]);
+    expect(p.accounts.map((a) => [a.username, a.displayName, a.role, a.scopeNodeId, a.shift])).toEqual([
+      ['wang.wei', '王 伟', 'staff', 3, { weekdays: 0x1f, startMin: 480, endMin: 1200 }],
+      ['li.na2', '李娜', 'staff', 3, { weekdays: 0x7f, startMin: 1200, endMin: 480 }],
+      ['zhao', '赵强', 'leader', 2, { weekdays: 0x7f, startMin: 0, endMin: 1440 }],
+      ['boss', '管理员一', 'admin', null, null],
+    ]);
+  });
+
+  it('names every bad row with its line: username, a twin in any case, a taken one, role, grid, phone, shift, and what the importer may not make', () => {
+    const p = plan([
+      'username,display_name,role,grid,phone,weekdays,start,end',
+      'x,甲,,第一网格,,,,', // 2: username too short
+      'Dup,乙,,第一网格,,,,',
+      'dup,丙,,第一网格,,,,', // 4: twin of line 3
+      'grid1,丁,,第一网格,,,,', // 5: taken
+      'ok1,戊,chief,第一网格,,,,', // 6: role
+      'ok2,己,,无此网格,,,,', // 7: grid
+      'ok3,庚,,第一网格,abc,,,', // 8: phone
+      'ok4,辛,,第一网格,,1-5,08:00,', // 9: partial shift
+      'ok5,壬,,第一网格,,1-9,8:00,25:00', // 10: weekdays and end
+      'ok6,癸,,第一网格,,1-5,08:00,08:00', // 11: start = end
+      'ok7,子,,,,,,', // 12: a grid worker needs a grid
+    ].join('\n'));
+    expect(p.errors.map((e) => [e.line, e.message.split(/[: ]/)[0]])).toEqual([
+      [2, 'username'], [4, 'username'], [5, 'username'], [6, 'role'], [7, 'grid'], [8, 'phone'], [9, 'weekdays,'], [10, 'weekdays'], [10, 'end'], [11, 'start'], [12, 'grid'],
+    ]);
+    const leader = plan('账号,姓名,角色,网格\nzhao,赵强,网格长,甲社区\n', (role) => (role === 'staff' ? null : 'role: grid leaders create grid-worker accounts only'));
+    expect(leader.errors).toEqual([{ line: 2, message: expect.stringContaining('grid-worker accounts only') }]);
+    expect(plan('账号,姓名\n').errors[0].message).toMatch(/column grid is missing/);
+    expect(plan('账号,姓名,网格,班次\n').errors[0].message).toMatch(/unknown column "班次"/);
+  });
+});
+
+describe('POST /api/staff/import', () => {
+  let t: TestHub;
+  let leader: string;
+  beforeAll(async () => {
+    t = await startTestHub();
+    leader = await t.login('community');
+  });
+  afterAll(async () => { await t?.stop(); });
+  const post = (body: string, token = leader, type = 'text/csv') => fetch(`${t.httpUrl}/api/staff/import`, {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body,
+  }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  const staffCount = () => t.hub.store.staff.count();
+
+  it('a leader imports grid workers with their shifts; each logs in with the password answered once, must set their own, and is on duty as the sheet says', async () => {
+    const r = await post('账号,姓名,网格,电话,值班日,开始,结束\nsun.li,孙丽,第一网格,13900000011,每天,00:00,24:00\nzhou.qiang,周强,第二网格,,1-5,08:00,20:00\n');
+    expect([r.status, r.body.created]).toEqual([201, 2]);
+    const [sun, zhou] = r.body.accounts;
+    expect(sun).toMatchObject({ line: 2, username: 'sun.li', displayName: '孙丽', shift: true });
+    expect(sun.password).toMatch(/^[a-km-np-z2-9]{12}$/);
+    const login = await t.api('POST', '/api/session', undefined, { username: 'sun.li', password: sun.password });
+    expect([login.status, login.body.user.mustChangePassword]).toEqual([200, true]);
+    expect((await t.api('POST', '/api/session', undefined, { username: 'zhou.qiang', password: sun.password })).status).toBe(401);
+    const grid1 = t.hub.store.grid.list().find((n) => n.name === '第一网格')!.id;
+    expect(t.hub.duty.onDuty(grid1, t.hub.clock.now())).toContain(sun.id);
+    const roster = await t.api('GET', `/api/grid/${t.hub.store.grid.list().find((n) => n.name === '第二网格')!.id}/roster`, leader);
+    expect(roster.body.shifts.find((s: { staffId: number }) => s.staffId === zhou.id)).toMatchObject({ weekdays: [1, 2, 3, 4, 5], start: '08:00', end: '20:00' });
+    // They set their own with the one handed to them on the slip.
+    const held = await t.api('PUT', '/api/me/password', login.body.token, { currentPassword: sun.password, newPassword: 'sun-li-own-pass' });
+    expect(held.status).toBe(200);
+  });
+
+  it('refuses what a leader may not make, a taken name, a bad sheet or sender, and writes nothing', async () => {
+    const before = staffCount();
+    const mine = await post('账号,姓名,角色,网格\nnew.leader,新网格长,网格长,商城花园社区\nnew.worker,新人,,城东路街道\ngrid1,重名,,第一网格\n');
+    expect(mine.status).toBe(400);
+    expect(mine.body.error.rows.map((x: { line: number }) => x.line)).toEqual([2, 3, 4]);
+    expect(mine.body.error.rows[1].message).toMatch(/no such grid node in your area/);
+    expect(staffCount()).toBe(before);
+    expect((await post('账号,姓名,网格\nw,x,第一网格\n', await t.login('grid1'))).status).toBe(403);
+    expect((await post('{"a":1}', leader, 'application/json')).body.error.code).toBe('E_UNSUPPORTED_MEDIA');
+    expect((await post('账号,姓名,网格\n')).body.error.message).toMatch(/no accounts/);
+    expect((await post('账号,姓名,网格\n"open')).body.error.message).toMatch(/not a CSV file/);
+    const many = await post(['账号,姓名,网格', ...Array.from({ length: 2001 }, (_, i) => `u${i},人${i},第一网格`)].join('\n'));
+    expect([many.status, many.body.error.code]).toEqual([413, 'E_TOO_LARGE']);
+    expect(staffCount()).toBe(before);
+    expect((await t.api('GET', '/healthz')).status).toBe(200);
+  });
+
+  it('a name taken by hand while a large sheet is being written fails the import with its line and removes every account it made', async () => {
+    const before = staffCount();
+    const grid1 = t.hub.store.grid.list().find((n) => n.name === '第一网格')!.id;
+    const shiftsBefore = t.hub.store.rosters.shifts(grid1).length;
+    const sheet = ['账号,姓名,网格,值班日,开始,结束', ...Array.from({ length: 999 }, (_, i) => `bulk${i},批量${i},第一网格,1-5,08:00,20:00`), 'late.one,最后一位,第一网格,,,'];
+    const sent = post(sheet.join('\n'));
+    // Once the first chunk is in the store, someone registers the sheet's last name by hand.
+    while (staffCount() === before) await new Promise((r) => setImmediate(r));
+    t.hub.store.staff.create({ username: 'Late.One', displayName: '手工建的', role: 'staff', scopeNodeId: null, phone: '' }, 'x', Date.now());
+    const r = await sent;
+    expect([r.status, r.body.error.code, r.body.error.details?.line ?? r.body.error.line]).toEqual([409, 'E_CONFLICT', 1001]);
+    expect(r.body.error.message).toMatch(/late\.one was taken while the file was being imported: nothing was imported/);
+    expect(staffCount()).toBe(before + 1);
+    expect(t.hub.store.rosters.shifts(grid1)).toHaveLength(shiftsBefore);
+    expect(t.hub.store.staff.byUsername('bulk0')).toBeUndefined();
+  });
+
+  it('an admin makes leaders and admins too', async () => {
+    const admin = await t.login('admin');
+    const r = await post('账号,姓名,角色,网格\nchen.zz,陈主任,网格长,城东路街道\nops2,值班管理员,管理员,\n', admin);
+    expect(r.status).toBe(201);
+    expect(t.hub.store.staff.byUsername('chen.zz')).toMatchObject({ role: 'leader', mustChangePassword: true });
+    expect(t.hub.store.staff.byUsername('ops2')).toMatchObject({ role: 'admin', scopeNodeId: null });
+  });
+});
