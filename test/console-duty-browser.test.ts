@@ -191,6 +191,26 @@ describe('duty page', { timeout: 60_000 }, () => {
     expect(await leader.textContent(row('第二网格'))).toContain('钱华'); // on the board, on duty around the clock
   });
 
+  it('the staff list finds an account by name, phone or grid, and lists those still on a first password', async () => {
+    const staffRows = () => leader.$$eval('#staff-list .staff-row', (rows) => rows.map((r) => Number((r as HTMLElement).dataset.staff)));
+    await leader.waitForSelector('#staff-filter');
+    expect(await leader.textContent('#staff-count')).toMatch(/^共 \d+ 人$/);
+    await leader.fill('#staff-filter', '钱');
+    expect(await staffRows()).toEqual([t.hub.store.staff.byUsername('qian.hua')!.id]);
+    expect(await leader.textContent('#staff-count')).toMatch(/^找到 1 人（共 \d+ 人）$/);
+    await leader.fill('#staff-filter', '第二网格 qian');
+    expect((await staffRows())).toHaveLength(1);
+    await leader.fill('#staff-filter', 'nobody-called-this');
+    expect([await staffRows(), await leader.textContent('#staff-count')]).toEqual([[], '没有符合的账号']);
+    await leader.fill('#staff-filter', '');
+    await leader.check('#staff-pending-only');
+    const pending = await staffRows();
+    expect(pending).toContain(t.hub.store.staff.byUsername('qian.hua')!.id);
+    for (const id of pending) expect(t.hub.store.staff.get(id)!.mustChangePassword).toBe(true);
+    await leader.uncheck('#staff-pending-only');
+    expect((await staffRows()).length).toBeGreaterThan(pending.length);
+  });
+
   it('in English no UI text is Chinese, and on a 360 px phone five tabs fit with nothing wider than the screen', async () => {
     await leader.click('#lang-switch');
     await leader.waitForSelector('html[lang="en"]');

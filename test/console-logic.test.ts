@@ -350,3 +350,25 @@ describe('the households page', () => {
     expect(householdQuery('', true)).toBe('/api/households?limit=50&incomplete=1');
   });
 });
+
+describe('finding an account in the staff list', () => {
+  const acct = (id: number, over: Record<string, unknown> = {}) => ({ id, displayName: `网格员${id}`, username: `g${id}`, scopeName: '第一网格', phone: '', mustChangePassword: false, disabled: false, ...over });
+
+  it('matches every typed word in the name, login name, area or phone (a phone with or without its dashes)', async () => {
+    const { staffMatches } = await load('staff-filter.js');
+    const wang = acct(1, { displayName: '王伟', username: 'Wang.Wei', scopeName: '第二网格', phone: '139-0000-0001' });
+    expect(['', '王', 'wang', '第二 王伟', '13900000001', '0000-0001', '139-0000'].map((q) => staffMatches(wang, q))).toEqual([true, true, true, true, true, true, true]);
+    expect(['李', '第一网格', 'wang 李', '12'].map((q) => staffMatches(wang, q))).toEqual([false, false, false, false]);
+  });
+
+  it('draws at most 100 rows, counts the rest, keeps the row being edited, and filters those on a first password', async () => {
+    const { pickStaff } = await load('staff-filter.js');
+    const list = Array.from({ length: 250 }, (_, i) => acct(i + 1, { mustChangePassword: i % 50 === 0, disabled: i === 50 }));
+    const all = pickStaff(list, {});
+    expect([all.shown.length, all.matched, all.total]).toEqual([100, 250, 250]);
+    const kept = pickStaff(list, { query: '网格员7', keepId: 200 });
+    expect(kept.shown.map((s: { id: number }) => s.id)).toEqual([200, 7, 70, 71, 72, 73, 74, 75, 76, 77, 78, 79]);
+    expect(kept.matched).toBe(11);
+    expect(pickStaff(list, { pendingOnly: true }).shown.map((s: { id: number }) => s.id)).toEqual([1, 101, 151, 201]);
+  });
+});

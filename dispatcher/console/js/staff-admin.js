@@ -4,12 +4,15 @@
  * phone and whether a console is open; add a grid worker, change a name, phone or grid, disable
  * an account that has left (a second tap confirms: their consoles go to the login page at once)
  * or give a new password to someone who forgot theirs. The hub decides who may change whom.
+ * A street office has hundreds of accounts: a search box finds one (js/staff-filter.js), and the
+ * list draws the first 100 matches.
  */
 import { h, tx, v, clear } from './dom.js';
 import { api } from './api.js';
 import { getLang, has, t } from './i18n.js';
 import { EditPanel, field, twoTapButton } from './form-bits.js';
 import { staffImportPanel } from './staff-import.js';
+import { pickStaff, STAFF_ROWS_SHOWN } from './staff-filter.js';
 
 export class StaffAdmin extends EditPanel {
   /** @param {{ me: () => {id:number, role:string}, changed: () => void }} opts */
@@ -20,6 +23,8 @@ export class StaffAdmin extends EditPanel {
     this.grids = [];
     this.error = null;
     this.editing = null; // { id, kind: 'edit' | 'password' }
+    this.query = '';
+    this.pendingOnly = false;
     this.root = h('section.staff-admin', { id: 'staff-admin' });
   }
 
@@ -47,8 +52,33 @@ export class StaffAdmin extends EditPanel {
       this.importLang = getLang();
       this.importForm = staffImportPanel({ onImported: () => { this.load(); this.changed(); } });
     }
-    root.append(h('div.dev-list', this.data.staff.map((s) => this.row(s))), this.msgEl, this.createForm(), this.importForm);
+    this.listEl = h('div.dev-list', { id: 'staff-list' });
+    this.countEl = h('p.muted', { id: 'staff-count', role: 'status' });
+    root.append(this.finderBar(), this.countEl, this.listEl, this.msgEl, this.createForm(), this.importForm);
+    this.fillList();
     this.renderMessage();
+  }
+
+  /** The search box and the "first password" filter: built once per language, so typing keeps its focus. */
+  finderBar() {
+    if (this.finder && this.finderLang === getLang()) return this.finder;
+    this.finderLang = getLang();
+    const query = h('input', { id: 'staff-filter', type: 'search', value: this.query, autocomplete: 'off', placeholder: t('staff.find'), 'aria-label': t('staff.find') });
+    const pending = h('input', { id: 'staff-pending-only', type: 'checkbox', checked: this.pendingOnly });
+    query.addEventListener('input', () => { this.query = query.value; this.fillList(); });
+    pending.addEventListener('change', () => { this.pendingOnly = pending.checked; this.fillList(); });
+    this.finder = h('div.staff-finder', query, h('label', pending, ' ', t('staff.pendingOnly')));
+    return this.finder;
+  }
+
+  /** The rows the search and filter leave, the one being edited kept, at most STAFF_ROWS_SHOWN. */
+  fillList() {
+    const { shown, matched, total } = pickStaff(this.data.staff, { query: this.query, pendingOnly: this.pendingOnly, keepId: this.editing?.id ?? null });
+    clear(this.listEl).append(...shown.map((s) => this.row(s)));
+    const hidden = matched - Math.min(matched, STAFF_ROWS_SHOWN);
+    this.countEl.textContent = matched === 0 ? t('staff.noMatch') : matched === total ? t('staff.count', { n: total })
+      : t('staff.matched', { n: matched, total });
+    if (hidden > 0) this.countEl.textContent += ` ${t('staff.more', { n: hidden })}`;
   }
 
   row(s) {
