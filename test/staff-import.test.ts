@@ -23,11 +23,32 @@ describe('planStaffImport', () => {
   it('makes one account per row, grid worker unless told, with its shift (overnight and around the clock too)', () => {
     const p = plan('账号,姓名,角色,网格,电话,值班日,开始,结束\nwang.wei,王 伟,,第一网格,139 0000 0001,1-5,08:00,20:00\nli.na2,李娜,网格员,3,,每天,20:00,08:00\nzhao,赵强,网格长,甲社区,,每天,00:00,24:00\nboss,管理员一,admin,,,,,\n');
     expect(p.errors).toEqual([]);
-    expect(p.accounts.map((a) => [a.username, a.displayName, a.role, a.scopeNodeId, a.shift])).toEqual([
-      ['wang.wei', '王 伟', 'staff', 3, { weekdays: 0x1f, startMin: 480, endMin: 1200 }],
-      ['li.na2', '李娜', 'staff', 3, { weekdays: 0x7f, startMin: 1200, endMin: 480 }],
-      ['zhao', '赵强', 'leader', 2, { weekdays: 0x7f, startMin: 0, endMin: 1440 }],
-      ['boss', '管理员一', 'admin', null, null],
+    expect(p.accounts.map((a) => [a.username, a.displayName, a.role, a.scopeNodeId, a.shifts])).toEqual([
+      ['wang.wei', '王 伟', 'staff', 3, [{ weekdays: 0x1f, startMin: 480, endMin: 1200 }]],
+      ['li.na2', '李娜', 'staff', 3, [{ weekdays: 0x7f, startMin: 1200, endMin: 480 }]],
+      ['zhao', '赵强', 'leader', 2, [{ weekdays: 0x7f, startMin: 0, endMin: 1440 }]],
+      ['boss', '管理员一', 'admin', null, []],
+    ]);
+  });
+
+  it('a split roster is one row per shift: a later row of the same username adds its shift, its other cells empty or the same', () => {
+    const p = plan('账号,姓名,角色,网格,电话,值班日,开始,结束\nwang.wei,王伟,,第一网格,139,1-5,08:00,20:00\nWANG.wei,,网格员,3,,6,08:00,12:00\nwang.wei,王伟,staff,,139,7,20:00,08:00\n');
+    expect(p.errors).toEqual([]);
+    expect(p.accounts).toHaveLength(1);
+    expect(p.accounts[0].shifts).toEqual([{ weekdays: 0x1f, startMin: 480, endMin: 1200 }, { weekdays: 0x20, startMin: 480, endMin: 720 }, { weekdays: 0x40, startMin: 1200, endMin: 480 }]);
+    const wrong = plan([
+      '账号,姓名,角色,网格,值班日,开始,结束',
+      'li,李娜,,第一网格,1-5,08:00,20:00',
+      'li,李四,,第一网格,6,08:00,12:00', // 3: another name
+      'li,,网格长,,6,08:00,12:00', // 4: another role
+      'li,,,甲社区,6,08:00,12:00', // 5: another grid
+      'li,,,,,,', // 6: no shift to add
+      'li,,,,1-5,08:00,20:00', // 7: the same shift again
+    ].join('\n'));
+    expect(wrong.errors.map((e) => [e.line, e.message.replace(/ \(.*/, '')])).toEqual([
+      [3, 'username li: also on line 2 with another display_name'], [4, 'username li: also on line 2 with another role'],
+      [5, 'username li: also on line 2 with another grid'], [6, 'username li: also on line 2, and this row has no shift to add'],
+      [7, 'username li: this shift is already on an earlier row'],
     ]);
   });
 
@@ -70,10 +91,10 @@ describe('POST /api/staff/import', () => {
   const staffCount = () => t.hub.store.staff.count();
 
   it('a leader imports grid workers with their shifts; each logs in with the password answered once, must set their own, and is on duty as the sheet says', async () => {
-    const r = await post('账号,姓名,网格,电话,值班日,开始,结束\nsun.li,孙丽,第一网格,13900000011,每天,00:00,24:00\nzhou.qiang,周强,第二网格,,1-5,08:00,20:00\n');
+    const r = await post('账号,姓名,网格,电话,值班日,开始,结束\nsun.li,孙丽,第一网格,13900000011,每天,00:00,24:00\nzhou.qiang,周强,第二网格,,1-5,08:00,20:00\nzhou.qiang,,,,6,08:00,12:00\n');
     expect([r.status, r.body.created]).toEqual([201, 2]);
     const [sun, zhou] = r.body.accounts;
-    expect(sun).toMatchObject({ line: 2, username: 'sun.li', displayName: '孙丽', shift: true });
+    expect(sun).toMatchObject({ line: 2, username: 'sun.li', displayName: '孙丽', shifts: 1 });
     expect(sun.password).toMatch(/^[a-km-np-z2-9]{12}$/);
     const login = await t.api('POST', '/api/session', undefined, { username: 'sun.li', password: sun.password });
     expect([login.status, login.body.user.mustChangePassword]).toEqual([200, true]);
@@ -81,7 +102,8 @@ describe('POST /api/staff/import', () => {
     const grid1 = t.hub.store.grid.list().find((n) => n.name === '第一网格')!.id;
     expect(t.hub.duty.onDuty(grid1, t.hub.clock.now())).toContain(sun.id);
     const roster = await t.api('GET', `/api/grid/${t.hub.store.grid.list().find((n) => n.name === '第二网格')!.id}/roster`, leader);
-    expect(roster.body.shifts.find((s: { staffId: number }) => s.staffId === zhou.id)).toMatchObject({ weekdays: [1, 2, 3, 4, 5], start: '08:00', end: '20:00' });
+    expect(roster.body.shifts.filter((s: { staffId: number }) => s.staffId === zhou.id)).toMatchObject([{ weekdays: [1, 2, 3, 4, 5], start: '08:00', end: '20:00' }, { weekdays: [6], start: '08:00', end: '12:00' }]);
+    expect(zhou.shifts).toBe(2);
     // They set their own with the one handed to them on the slip.
     const held = await t.api('PUT', '/api/me/password', login.body.token, { currentPassword: sun.password, newPassword: 'sun-li-own-pass' });
     expect(held.status).toBe(200);
@@ -119,6 +141,12 @@ describe('POST /api/staff/import', () => {
     expect(staffCount()).toBe(before + 1);
     expect(t.hub.store.rosters.shifts(grid1)).toHaveLength(shiftsBefore);
     expect(t.hub.store.staff.byUsername('bulk0')).toBeUndefined();
+  });
+
+  it('the console\'s template imports as it is, a split roster included', async () => {
+    const { STAFF_TEMPLATE } = await import('../dispatcher/console/js/staff-import.js' as string);
+    const r = await post(STAFF_TEMPLATE);
+    expect([r.status, r.body.accounts.map((a: { username: string; shifts: number }) => [a.username, a.shifts])]).toEqual([201, [['wang.wei', 1], ['li.na2', 2]]]);
   });
 
   it('an admin makes leaders and admins too', async () => {

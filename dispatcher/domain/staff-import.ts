@@ -3,6 +3,8 @@
  * covers and, optionally, its weekly shift there, so 600 grid workers are not typed in one by one,
  * then put on the roster one by one. Checked row by row before anything is written, every problem
  * with its line. Headers in English or Chinese, in any order; a header it does not know is an error.
+ * A split roster (weekdays 08:00-20:00, Saturday mornings) is one row per shift: the same username
+ * on a later row adds that row's shift, its other cells empty or as on the first row.
  * Pure: the grid lookup, the "username taken" check and who may create what come in as functions.
  */
 import { sameAddress as oneSpaced } from './household-import.ts';
@@ -42,9 +44,11 @@ export interface PlannedAccount {
   role: ImportRole;
   scopeNodeId: number | null;
   phone: string;
-  /** Weekly shift at its grid: days 1 (Monday) to 7 as a bit mask, minutes from midnight; end 1440 is midnight. */
-  shift: { weekdays: number; startMin: number; endMin: number } | null;
+  /** Weekly shifts at its grid: days 1 (Monday) to 7 as a bit mask, minutes from midnight; end 1440 is midnight. */
+  shifts: PlannedShift[];
 }
+export interface PlannedShift { weekdays: number; startMin: number; endMin: number }
+const ACCOUNT_CELLS = ['display_name', 'role', 'grid', 'phone'] as const;
 
 /** "1-5", "1,3,5", "6-7", "每天"/"daily" (every day): the days as a bit mask, or null when unreadable. */
 export function weekdayMask(cell: string): number | null {
@@ -79,17 +83,35 @@ export function planStaffImport(p: StaffImportInputs): { accounts: PlannedAccoun
   for (const c of ['username', 'display_name', 'grid'] as const) if (!at.has(c)) errors.push({ line: head.line, message: `column ${c} is missing` });
   if (errors.length) return { accounts: [], errors };
 
+  /** The same value, as the hub reads it: 网格员 is staff, a grid's id is its name. */
+  const sameCell = (c: (typeof ACCOUNT_CELLS)[number], a: string, b: string) => {
+    if (c === 'role') return ROLES[a.toLowerCase()] === ROLES[b.toLowerCase() || 'staff'];
+    if (c === 'grid') { const [x, y] = [p.gridOf(a), p.gridOf(b)]; return 'id' in x && 'id' in y ? x.id === y.id : a === b; }
+    return oneSpaced(a) === oneSpaced(b);
+  };
   const accounts: PlannedAccount[] = [];
-  const lineOf = new Map<string, number>();
+  const first = new Map<string, { line: number; cells: Record<(typeof ACCOUNT_CELLS)[number], string>; account?: PlannedAccount }>();
   for (const row of body) {
     if (row.cells.every((c) => c.trim() === '')) continue;
     const cell = (c: Column) => (at.has(c) ? (row.cells[at.get(c)!] ?? '').trim() : '');
     const bad = (message: string) => errors.push({ line: row.line, message });
     const before = errors.length;
     const username = cell('username');
+    const earlier = first.get(username.toLowerCase());
+    if (earlier) {
+      // A later row of the same account: one more shift, nothing else.
+      const differs = ACCOUNT_CELLS.filter((c) => cell(c) !== '' && !sameCell(c, cell(c), earlier.cells[c]));
+      if (differs.length) bad(`username ${username}: also on line ${earlier.line} with another ${differs.join(', ')} (a later row of an account adds a shift; leave its other cells empty or as on line ${earlier.line})`);
+      const shift = planShift(cell('weekdays'), cell('start'), cell('end'), bad);
+      if (!shift && errors.length === before) bad(`username ${username}: also on line ${earlier.line}, and this row has no shift to add`);
+      if (shift && earlier.account?.scopeNodeId === null) bad('a shift needs a grid to be on duty at');
+      const twin = shift && earlier.account?.shifts.find((x) => x.weekdays === shift.weekdays && x.startMin === shift.startMin && x.endMin === shift.endMin);
+      if (twin) bad(`username ${username}: this shift is already on an earlier row`);
+      if (errors.length === before && shift) earlier.account?.shifts.push(shift);
+      continue;
+    }
     if (!USERNAME.test(username)) bad(`username: 2 to 64 letters, digits, _ . or -, not "${username}"`);
-    else if (lineOf.has(username.toLowerCase())) bad(`username ${username}: also on line ${lineOf.get(username.toLowerCase())}`);
-    else lineOf.set(username.toLowerCase(), row.line);
+    else first.set(username.toLowerCase(), { line: row.line, cells: { display_name: cell('display_name'), role: cell('role'), grid: cell('grid'), phone: cell('phone') } });
     const displayName = oneSpaced(cell('display_name'));
     if (!displayName || displayName.length > 64) bad('display_name: 1 to 64 characters');
     const role = ROLES[cell('role').toLowerCase() || 'staff'];
@@ -106,8 +128,11 @@ export function planStaffImport(p: StaffImportInputs): { accounts: PlannedAccoun
       if (why) bad(why);
     }
     if (errors.length > before || !role || 'error' in grid) continue;
-    accounts.push({ line: row.line, username, displayName, role, scopeNodeId: grid.id, phone, shift });
+    const account: PlannedAccount = { line: row.line, username, displayName, role, scopeNodeId: grid.id, phone, shifts: shift ? [shift] : [] };
+    accounts.push(account);
+    first.get(username.toLowerCase())!.account = account;
   }
+  const lineOf = new Map([...first].map(([name, f]) => [name, f.line]));
   const taken = lineOf.size ? p.taken([...lineOf.keys()]) : new Set<string>();
   for (const name of taken) errors.push({ line: lineOf.get(name)!, message: `username ${name}: already taken` });
   if (taken.size) errors.sort((a, b) => a.line - b.line);
@@ -115,7 +140,7 @@ export function planStaffImport(p: StaffImportInputs): { accounts: PlannedAccoun
 }
 
 /** The three shift cells: all empty (no shift), or all given and readable. */
-function planShift(days: string, start: string, end: string, bad: (m: string) => void): PlannedAccount['shift'] {
+function planShift(days: string, start: string, end: string, bad: (m: string) => void): PlannedShift | null {
   if (!days && !start && !end) return null;
   if (!days || !start || !end) { bad('weekdays, start and end: give all three for a shift, or none'); return null; }
   const weekdays = weekdayMask(days);

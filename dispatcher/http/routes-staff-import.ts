@@ -47,7 +47,7 @@ export const staffImportRoutes = (svc: HubServices): FastifyPluginAsync => async
     }
     if (!plan.accounts.length) throw new HubError('E_VALIDATION', 'the file has no accounts under its header line');
     const now = svc.clock.now();
-    const made: { line: number; id: number; username: string; displayName: string; password: string; shift: boolean }[] = [];
+    const made: { line: number; id: number; username: string; displayName: string; password: string; shifts: number }[] = [];
     try {
       // Usernames are unique in any case and there is no index on lower(username): each chunk asks
       // once for its own names (a scan of the staff table), not once per row.
@@ -59,8 +59,8 @@ export const staffImportRoutes = (svc: HubServices): FastifyPluginAsync => async
         for (const a of chunk) {
           const { secret, stored } = generatePassword();
           const s = svc.store.staff.create({ username: a.username, displayName: a.displayName, role: a.role, scopeNodeId: a.scopeNodeId, phone: a.phone }, stored, now, true);
-          if (a.shift) svc.store.rosters.addShift(a.scopeNodeId!, { staffId: s.id, ...a.shift });
-          made.push({ line: a.line, id: s.id, username: a.username, displayName: a.displayName, password: secret, shift: a.shift !== null });
+          for (const shift of a.shifts) svc.store.rosters.addShift(a.scopeNodeId!, { staffId: s.id, ...shift });
+          made.push({ line: a.line, id: s.id, username: a.username, displayName: a.displayName, password: secret, shifts: a.shifts.length });
         }
       });
     } catch (err) {
@@ -69,7 +69,7 @@ export const staffImportRoutes = (svc: HubServices): FastifyPluginAsync => async
       req.log.warn({ err, written: made.length }, 'staff import failed part way; the accounts it made were removed');
       throw err;
     }
-    req.log.info({ count: made.length, shifts: made.filter((m) => m.shift).length, by: me.username }, 'staff accounts imported');
+    req.log.info({ count: made.length, shifts: made.reduce((n, m) => n + m.shifts, 0), by: me.username }, 'staff accounts imported');
     reply.status(201);
     return { created: made.length, accounts: made };
   });
