@@ -3,7 +3,7 @@
  * spreadsheet (POST /api/staff/import, default 2,000 rows, the most one file may hold: grid workers
  * over the 300 grids of street-office-seed.ts, each with a weekly shift) while a device presses every
  * 20 ms. Sent from a worker thread; prints the request's time, the hub's longest event-loop pause
- * meanwhile (the sheet is written in one transaction), and the presses' commit times.
+ * meanwhile, and the presses' commit times; then the time to write the sheet back out (GET /api/staff as CSV).
  */
 import { rmSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -43,6 +43,19 @@ const q = (p: number) => commits[Math.min(commits.length - 1, Math.floor(p * com
 console.log(`${ROWS} rows: ${r.created} accounts with shifts in ${r.ms.toFixed(0)} ms`);
 console.log(`the hub's longest event-loop pause during the import: ${(pause.max / 1e6).toFixed(1)} ms`);
 console.log(`presses every 20 ms meanwhile: ${commits.length} committed, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${commits[commits.length - 1].toFixed(1)} ms`);
+// The sheet back out (GET /api/staff as CSV): every account of the street office and its shifts, built in the hub's thread.
+const sheetPause = monitorEventLoopDelay({ resolution: 1 });
+const times: number[] = [];
+let bytes = 0;
+sheetPause.enable();
+for (let i = 0; i < 5; i++) {
+  const t = performance.now();
+  bytes = (await (await fetch(`http://127.0.0.1:${hub.ports.http}/api/staff`, { headers: { authorization: `Bearer ${token}`, accept: 'text/csv' } })).arrayBuffer()).byteLength;
+  times.push(performance.now() - t);
+}
+sheetPause.disable();
+times.sort((a, b) => a - b);
+console.log(`the staff sheet of ${hub.store.staff.count()} accounts (${(bytes / 1e3).toFixed(0)} KB): ${times[2].toFixed(1)} ms (median of 5, request included), longest pause ${(sheetPause.max / 1e6).toFixed(1)} ms`);
 await hub.stop();
 rmSync(dir, { recursive: true, force: true });
 process.exit(0);

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../dispatcher/reports/csv.ts';
 import { gridFinder } from '../dispatcher/domain/household-import.ts';
-import { planStaffImport, weekdayMask, type ImportRole } from '../dispatcher/domain/staff-import.ts';
+import { planStaffImport, weekdayMask, weekdayText, type ImportRole } from '../dispatcher/domain/staff-import.ts';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 
 const NODES = [{ id: 1, parentId: null, name: '区' }, { id: 2, parentId: 1, name: '甲社区' }, { id: 3, parentId: 2, name: '第一网格' }];
@@ -18,6 +18,8 @@ describe('planStaffImport', () => {
   it('reads weekdays as ranges, lists or every day', () => {
     expect([weekdayMask('1-5'), weekdayMask('6,7'), weekdayMask('每天'), weekdayMask('1, 3-4')]).toEqual([0x1f, 0x60, 0x7f, 0b1101]);
     expect([weekdayMask('5-1'), weekdayMask('8'), weekdayMask(''), weekdayMask('mon')]).toEqual([null, null, null, null]);
+    expect([weekdayText(0x1f), weekdayText(0x7f), weekdayText(0b1100101), weekdayText(0x40)]).toEqual(['1-5', '每天', '1,3,6-7', '7']);
+    for (let m = 1; m < 128; m++) expect(weekdayMask(weekdayText(m))).toBe(m);
   });
 
   it('makes one account per row, grid worker unless told, with its shift (overnight and around the clock too)', () => {
@@ -147,6 +149,36 @@ describe('POST /api/staff/import', () => {
     const { STAFF_TEMPLATE } = await import('../dispatcher/console/js/staff-import.js' as string);
     const r = await post(STAFF_TEMPLATE);
     expect([r.status, r.body.accounts.map((a: { username: string; shifts: number }) => [a.username, a.shifts])]).toEqual([201, [['wang.wei', 1], ['li.na2', 2]]]);
+  });
+
+  it('the staff sheet (GET /api/staff as CSV) lists the accounts in service and their shifts in the import\'s columns, and sets up another hub', async () => {
+    const res = await fetch(`${t.httpUrl}/api/staff`, { headers: { authorization: `Bearer ${leader}`, accept: 'text/csv' } });
+    expect([res.status, res.headers.get('content-type'), res.headers.get('content-disposition')]).toEqual([200, 'text/csv; charset=utf-8', 'attachment; filename="staff.csv"']);
+    const sheet = (await res.text()).replace(/^\uFEFF/, '');
+    const lines = sheet.trim().split('\r\n');
+    expect(lines[0]).toBe('账号,姓名,角色,网格,电话,值班日,开始,结束');
+    expect(lines.filter((l) => l.startsWith('zhou.qiang,'))).toEqual([
+      'zhou.qiang,周强,网格员,管城区/城东路街道/商城花园社区/第二网格,,1-5,08:00,20:00',
+      'zhou.qiang,周强,网格员,管城区/城东路街道/商城花园社区/第二网格,,6,08:00,12:00',
+    ]);
+    expect(lines.find((l) => l.startsWith('sun.li,'))).toMatch(/,每天,00:00,24:00$/);
+    expect(lines.some((l) => l.startsWith('admin,'))).toBe(false); // outside a leader's scope
+    expect((await fetch(`${t.httpUrl}/api/staff`, { headers: { authorization: `Bearer ${await t.login('grid1')}`, accept: 'text/csv' } })).status).toBe(403);
+
+    // A new installation's accounts from this one: the rows not already on the new hub import as they are.
+    const other = await startTestHub();
+    try {
+      const taken = new Set(other.hub.store.staff.list().map((s) => s.username));
+      const fresh = [lines[0], ...lines.slice(1).filter((l) => !taken.has(l.split(',')[0]))];
+      const r = await fetch(`${other.httpUrl}/api/staff/import`, { method: 'POST', headers: { authorization: `Bearer ${await other.login('admin')}`, 'content-type': 'text/csv' }, body: fresh.join('\r\n') });
+      const body = await r.json();
+      expect([r.status, body.created]).toEqual([201, new Set(fresh.slice(1).map((l) => l.split(',')[0])).size]);
+      const zhou = other.hub.store.staff.byUsername('zhou.qiang')!;
+      const grid2 = other.hub.store.grid.list().find((n) => n.name === '第二网格')!.id;
+      expect(other.hub.store.rosters.shifts(grid2).filter((x) => x.staffId === zhou.id).map((x) => [x.weekdays, x.startMin, x.endMin])).toEqual([[0x1f, 480, 1200], [0x20, 480, 720]]);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('an admin makes leaders and admins too', async () => {

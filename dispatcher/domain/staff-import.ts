@@ -65,6 +65,20 @@ export function weekdayMask(cell: string): number | null {
   return mask || null;
 }
 
+/** The days of a mask as the import reads them: 每天, or runs such as "1-5" and "1,3,6-7". */
+export function weekdayText(mask: number): string {
+  if ((mask & 0x7f) === 0x7f) return '每天';
+  const runs: string[] = [];
+  for (let d = 1; d <= 7; d++) {
+    if (!(mask & (1 << (d - 1)))) continue;
+    let to = d;
+    while (to < 7 && mask & (1 << to)) to++;
+    runs.push(to === d ? String(d) : `${d}-${to}`);
+    d = to;
+  }
+  return runs.join(',');
+}
+
 const minutesOf = (hhmm: string) => { const [h, m] = hhmm.split(':').map(Number); return h * 60 + m; };
 
 export function planStaffImport(p: StaffImportInputs): { accounts: PlannedAccount[]; errors: { line: number; message: string }[] } {

@@ -12,6 +12,8 @@ import { hashSecret } from '../auth/secrets.ts';
 import { HubError } from '../errors.ts';
 import { accountWithin } from './staff-view.ts';
 import type { Role, Staff } from '../store/staff-repo.ts';
+import { staffCsv } from '../reports/staff-csv.ts';
+import { gridPathNames } from '../reports/household-csv.ts';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } } } as const;
 const fields = {
@@ -61,10 +63,17 @@ export const staffRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
     return s;
   };
 
-  app.get('/api/staff', { schema: { querystring: { type: 'object', additionalProperties: false } } }, async (req) => {
+  // With `Accept: text/csv`, the same accounts in service and their shifts in the staff import's columns (reports/staff-csv.ts).
+  app.get('/api/staff', { schema: { querystring: { type: 'object', additionalProperties: false } } }, async (req, reply) => {
     const me = manager(req);
     const scope = svc.alerts.scopeOf(me);
-    return { staff: svc.store.staff.list().filter((s) => accountWithin(s, scope, (id) => grid.find(id)?.path)).map(view), canCreate: me.role === 'admin' ? ['staff', 'leader', 'admin'] : ['staff'] };
+    const mine = svc.store.staff.list().filter((s) => accountWithin(s, scope, (id) => grid.find(id)?.path));
+    if ((req.headers.accept ?? '').includes('text/csv')) {
+      const nodes = new Map(grid.list().map((n) => [n.id, n]));
+      reply.header('content-disposition', 'attachment; filename="staff.csv"').type('text/csv; charset=utf-8');
+      return staffCsv(mine, svc.store.rosters.allShifts(), (id) => gridPathNames(nodes, id));
+    }
+    return { staff: mine.map(view), canCreate: me.role === 'admin' ? ['staff', 'leader', 'admin'] : ['staff'] };
   });
 
   app.post<{ Body: StaffFields & { username: string; password: string; displayName: string; role: Role; scopeNodeId: number | null } }>('/api/staff', { schema: { body: createBody } }, async (req, reply) => {

@@ -44,6 +44,11 @@ export class RosterRepo {
     return this.db.prepare('DELETE FROM roster_overrides WHERE id = ? AND node_id = ?').run(id, nodeId).changes > 0;
   }
 
+  /** Every weekly shift of every node, by node, in the order they were added (the staff sheet). */
+  allShifts(): ShiftRow[] {
+    return this.db.prepare('SELECT id, node_id AS nodeId, staff_id AS staffId, weekdays, start_min AS startMin, end_min AS endMin FROM roster_shifts ORDER BY node_id, id').all() as ShiftRow[];
+  }
+
   shifts(nodeId: number): ShiftRow[] {
     return this.shiftsStmt.all(nodeId) as ShiftRow[];
   }

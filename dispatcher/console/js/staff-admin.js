@@ -8,7 +8,7 @@
  * list draws the first 100 matches.
  */
 import { h, tx, v, clear } from './dom.js';
-import { api } from './api.js';
+import { api, downloadCsv } from './api.js';
 import { getLang, has, t } from './i18n.js';
 import { EditPanel, field, twoTapButton } from './form-bits.js';
 import { staffImportPanel } from './staff-import.js';
@@ -67,7 +67,9 @@ export class StaffAdmin extends EditPanel {
     const pending = h('input', { id: 'staff-pending-only', type: 'checkbox', checked: this.pendingOnly });
     query.addEventListener('input', () => { this.query = query.value; this.fillList(); });
     pending.addEventListener('change', () => { this.pendingOnly = pending.checked; this.fillList(); });
-    this.finder = h('div.staff-finder', query, h('label', pending, ' ', t('staff.pendingOnly')));
+    // The accounts in service and their shifts, in the import's columns: a roster to print, or another hub's accounts.
+    const sheet = tx('button.small', 'staff.export', null, { type: 'button', id: 'staff-export', onclick: () => downloadCsv('/api/staff', 'staff.csv').catch((err) => this.say(false, 'roster.failed', err.message)) });
+    this.finder = h('div.staff-finder', query, h('label', pending, ' ', t('staff.pendingOnly')), sheet);
     return this.finder;
   }
 

@@ -80,6 +80,7 @@ export const DUTY_STRINGS = {
   'staff.pendingOnly': ['只看尚未设置自己密码的', 'Only those still on a first password'],
   'staff.count': ['共 {n} 人', '{n} accounts'],
   'staff.matched': ['找到 {n} 人（共 {total} 人）', '{n} of {total} accounts'],
+  'staff.export': ['下载人员与排班（CSV）', 'Download staff and shifts (CSV)'],
   'staff.noMatch': ['没有符合的账号', 'No account matches'],
   'staff.more': ['另有 {n} 人未列出，请输入更多字查找。', '{n} more not listed: type more to narrow the search.'],
   'staff.error': ['人员账号加载失败', 'Could not load the staff accounts'],
