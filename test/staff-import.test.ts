@@ -93,7 +93,7 @@ describe('POST /api/staff/import', () => {
   const staffCount = () => t.hub.store.staff.count();
 
   it('a leader imports grid workers with their shifts; each logs in with the password answered once, must set their own, and is on duty as the sheet says', async () => {
-    const r = await post('账号,姓名,网格,电话,值班日,开始,结束\nsun.li,孙丽,第一网格,13900000011,每天,00:00,24:00\nzhou.qiang,周强,第二网格,,1-5,08:00,20:00\nzhou.qiang,,,,6,08:00,12:00\n');
+    const r = await post('账号,姓名,网格,电话,值班日,开始,结束\nsun.li,孙丽,第一网格,+86 139 0000 0011,每天,00:00,24:00\nzhou.qiang,周强,第二网格,,1-5,08:00,20:00\nzhou.qiang,,,,6,08:00,12:00\n');
     expect([r.status, r.body.created]).toEqual([201, 2]);
     const [sun, zhou] = r.body.accounts;
     expect(sun).toMatchObject({ line: 2, username: 'sun.li', displayName: '孙丽', shifts: 1 });
@@ -161,7 +161,7 @@ describe('POST /api/staff/import', () => {
       'zhou.qiang,周强,网格员,管城区/城东路街道/商城花园社区/第二网格,,1-5,08:00,20:00',
       'zhou.qiang,周强,网格员,管城区/城东路街道/商城花园社区/第二网格,,6,08:00,12:00',
     ]);
-    expect(lines.find((l) => l.startsWith('sun.li,'))).toMatch(/,每天,00:00,24:00$/);
+    expect(lines.find((l) => l.startsWith('sun.li,'))).toMatch(/,'\+86 139 0000 0011,每天,00:00,24:00$/); // marked as text for a spreadsheet
     expect(lines.some((l) => l.startsWith('admin,'))).toBe(false); // outside a leader's scope
     expect((await fetch(`${t.httpUrl}/api/staff`, { headers: { authorization: `Bearer ${await t.login('grid1')}`, accept: 'text/csv' } })).status).toBe(403);
 
@@ -173,6 +173,7 @@ describe('POST /api/staff/import', () => {
       const r = await fetch(`${other.httpUrl}/api/staff/import`, { method: 'POST', headers: { authorization: `Bearer ${await other.login('admin')}`, 'content-type': 'text/csv' }, body: fresh.join('\r\n') });
       const body = await r.json();
       expect([r.status, body.created]).toEqual([201, new Set(fresh.slice(1).map((l) => l.split(',')[0])).size]);
+      expect(other.hub.store.staff.byUsername('sun.li')!.phone).toBe('+86 139 0000 0011');
       const zhou = other.hub.store.staff.byUsername('zhou.qiang')!;
       const grid2 = other.hub.store.grid.list().find((n) => n.name === '第二网格')!.id;
       expect(other.hub.store.rosters.shifts(grid2).filter((x) => x.staffId === zhou.id).map((x) => [x.weekdays, x.startMin, x.endMin])).toEqual([[0x1f, 480, 1200], [0x20, 480, 720]]);

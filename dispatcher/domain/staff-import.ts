@@ -107,7 +107,8 @@ export function planStaffImport(p: StaffImportInputs): { accounts: PlannedAccoun
   const first = new Map<string, { line: number; cells: Record<(typeof ACCOUNT_CELLS)[number], string>; account?: PlannedAccount }>();
   for (const row of body) {
     if (row.cells.every((c) => c.trim() === '')) continue;
-    const cell = (c: Column) => (at.has(c) ? (row.cells[at.get(c)!] ?? '').trim() : '');
+    // The apostrophe the staff sheet puts before text a spreadsheet would run as a formula (reports/csv.ts: "+86 …") comes off again.
+    const cell = (c: Column) => (at.has(c) ? (row.cells[at.get(c)!] ?? '').trim().replace(/^'(?=[=+\-@])/, '') : '');
     const bad = (message: string) => errors.push({ line: row.line, message });
     const before = errors.length;
     const username = cell('username');
