@@ -55,7 +55,11 @@ function shiftCovers(s: Shift, isoDay: number, minute: number): boolean {
 }
 
 export function onDutyAt(shifts: readonly Shift[], overrides: readonly Override[], at: number, timeZone: string): number[] {
-  const { isoDay, minute } = localClock(at, timeZone);
+  return onDutyAtClock(shifts, overrides, at, localClock(at, timeZone));
+}
+
+/** As onDutyAt, with the local clock at `at` already known (roster-gaps.ts reads it for a whole week at once). */
+export function onDutyAtClock(shifts: readonly Shift[], overrides: readonly Override[], at: number, { isoDay, minute }: { isoDay: number; minute: number }): number[] {
   const on = new Set<number>();
   for (const s of shifts) if (shiftCovers(s, isoDay, minute)) on.add(s.staffId);
   const active = overrides.filter((o) => at >= o.startsAt && at < o.endsAt);

@@ -5,6 +5,8 @@
  * and for phoning a colleague who is on duty but not connected. Read by any staff member:
  * a grid worker sees their own grid. A street office has some hundreds of nodes and staff, read
  * from memory (grid, rosters, staff are cached), so it is built on the event loop.
+ * GET /api/duty/gaps: where the coming days' rosters leave calls to skip a level, or to reach
+ * nobody (domain/roster-gaps.ts), for the nodes in scope where calls are raised.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { HubServices } from './services.ts';
@@ -12,6 +14,11 @@ import { requireStaff } from './app.ts';
 import { accountWithin } from './staff-view.ts';
 import { isWithin } from '../domain/grid.ts';
 import { dutyBoard } from '../domain/duty-board.ts';
+import { rosterGaps, type GapNodeIn } from '../domain/roster-gaps.ts';
+import { localClock } from '../domain/roster.ts';
+import { gridPathNames } from '../reports/household-csv.ts';
+
+const gapsQuery = { type: 'object', additionalProperties: false, properties: { days: { type: 'string', pattern: '^(1[0-4]|[1-9])$' } } } as const;
 
 export const dutyRoutes = (svc: HubServices): FastifyPluginAsync => async (app) => {
   app.get('/api/duty', { schema: { querystring: { type: 'object', additionalProperties: false } } }, async (req) => {
@@ -40,5 +47,32 @@ export const dutyRoutes = (svc: HubServices): FastifyPluginAsync => async (app) 
         id: s.id, name: s.displayName, role: s.role, phone: s.phone, scopeNodeId: s.scopeNodeId, online: svc.alerts.isOnline(s.id),
       })),
     };
+  });
+
+  app.get<{ Querystring: { days?: string } }>('/api/duty/gaps', { schema: { querystring: gapsQuery } }, async (req) => {
+    const me = requireStaff(req);
+    const now = svc.clock.now();
+    const days = Number(req.query.days ?? 7);
+    const scope = svc.alerts.scopeOf(me);
+    const grid = svc.store.grid;
+    const all = grid.list();
+    const byId = new Map(all.map((n) => [n.id, n]));
+    const active = (id: number) => !svc.store.staff.get(id)?.disabled;
+    const nodes = new Map<number, GapNodeIn>(all.map((n) => {
+      const r = svc.store.rosters.current(n.id, now);
+      return [n.id, { id: n.id, parentId: n.parentId, timeZone: grid.timeZoneOf(n.id, svc.config.timeZone),
+        shifts: r.shifts.filter((x) => active(x.staffId)), overrides: r.overrides.filter((x) => active(x.staffId)) }];
+    }));
+    // Where calls are raised: the nodes with households, and every grid-level node (one being set up has none yet).
+    const withHouseholds = new Set(svc.store.households.gridIds());
+    const starts = scope === undefined ? [] : all.filter((n) => (scope === null || isWithin(n.path, scope)) && (n.level === 'grid' || withHouseholds.has(n.id)));
+    const to = now + days * 86_400_000;
+    const found = rosterGaps({ nodes, starts: starts.map((n) => n.id), from: now, to, localClock });
+    const named = (id: number | null) => (id === null ? null : { nodeId: id, name: byId.get(id)?.name ?? String(id) });
+    const rows = starts.map((n) => ({ nodeId: n.id, name: n.name, path: gridPathNames(byId, n.id), gaps: found.get(n.id)!.map((g) => ({ from: g.from, to: g.to, reaches: named(g.reaches) })) }))
+      .filter((r) => r.gaps.length)
+      .map((r) => ({ ...r, nobodyMinutes: r.gaps.reduce((m, g) => m + (g.reaches === null ? (g.to - g.from) / 60_000 : 0), 0) }))
+      .sort((a, b) => b.nobodyMinutes - a.nobodyMinutes || a.path.localeCompare(b.path));
+    return { from: now, to, days, starts: starts.length, nodes: rows, summary: { withGaps: rows.length, reachNobody: rows.filter((r) => r.nobodyMinutes > 0).length } };
   });
 };

@@ -94,6 +94,11 @@ export class HouseholdRepo {
     return n;
   }
 
+  /** The grid nodes that have households: where calls are raised. */
+  gridIds(): number[] {
+    return this.db.prepare('SELECT DISTINCT grid_id FROM households').pluck().all() as number[];
+  }
+
   count(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM households').get() as { n: number }).n;
   }
