@@ -2,7 +2,7 @@
  * Who is on duty (#/duty) in headless Debian Chromium: the community leader sees each grid's
  * staff on duty with presence and where a call would ring, edits a grid's roster (a shift added
  * and deleted with two taps, a leave that uncovers the grid, the escalation time, a change the
- * hub refuses, in the hub's words) and manages a grid worker's account; a grid worker reads their own roster without controls;
+ * hub refuses, in the hub's words, the roster gap a leave opens) and manages a grid worker's account; a grid worker reads their own roster without controls;
  * an admin renames and moves a node and removes one added by mistake; a worker whose password a leader set is led to set their own;
  * English leaves no CJK, and five tabs fit a 360 px phone.
  */
@@ -53,6 +53,8 @@ describe('duty page', { timeout: 60_000 }, () => {
   it('shows who is on duty, who is connected, and where a call would ring', async () => {
     await openDuty(leader);
     expect(await leader.locator('.duty-node').count()).toBe(3);
+    // The demo's rosters cover every grid around the clock: no gaps in the next 7 days.
+    expect(await (await leader.waitForSelector('#gaps-none')).textContent()).toBe('未来 7 天内，2 个网格每时每刻都有本级人员值班。');
     // Only the leader's console is open: both grids' workers are on duty but not online, so their calls go up at once.
     expect(await leader.textContent('#duty-offline strong')).toBe('2');
     expect(await leader.textContent(`${row('第一网格')} .duty-ring`)).toContain('商城花园社区');
@@ -121,6 +123,10 @@ describe('duty page', { timeout: 60_000 }, () => {
     await leader.waitForSelector(`${ed} .overrides li:has-text("请假")`);
     await leader.waitForSelector(`${row('第二网格')}.c-empty`);
     expect(await leader.textContent(`${row('第二网格')} .duty-people`)).toContain('当前无人值班');
+    // The gap the leave opens is under the board, with where the grid's calls go meanwhile.
+    const gap = await leader.waitForSelector(`#roster-gaps .gap-node[data-node="${grid2Node.id}"] li.up`);
+    expect(await gap.textContent()).toContain('本级无人，呼叫直接转到 商城花园社区');
+    expect(await leader.textContent('#roster-gaps')).toMatch(/1 个节点的排班有空档，其中 0 个/);
     const leave = t.hub.store.rosters.overrides(grid2Node.id, Date.now());
     expect(leave).toEqual([expect.objectContaining({ onDuty: false })]);
     expect(Math.abs(leave[0].endsAt - (Date.now() + 8 * 3_600_000))).toBeLessThan(5 * 60_000);

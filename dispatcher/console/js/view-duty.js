@@ -5,7 +5,8 @@
  * skip, and can phone whoever is on duty but not connected. Each node opens its roster
  * (roster-editor.js): read by anyone, edited by grid leaders and admins, who also rename nodes (admins
  * add, move and remove them: node-form.js). Below the board, leaders and
- * admins manage staff accounts (staff-admin.js); at the foot, anyone changes their own password (my-account.js).
+ * admins manage staff accounts (staff-admin.js); above them, the next week's roster gaps
+ * (roster-gaps.js); at the foot, anyone changes their own password (my-account.js).
  */
 import { h, tx, v, clear } from './dom.js';
 import { api } from './api.js';
@@ -13,6 +14,7 @@ import { has, locale } from './i18n.js';
 import { duration } from './format.js';
 import { RosterEditor } from './roster-editor.js';
 import { StaffAdmin } from './staff-admin.js';
+import { RosterGaps } from './roster-gaps.js';
 import { nodeForm, nodeEditForm } from './node-form.js';
 import { Latest } from './latest.js';
 import { myAccountForm } from './my-account.js';
@@ -43,6 +45,7 @@ export class DutyView {
     this.timer = null;
     this.hinted = null;
     // Leaders and admins manage accounts under the board; the hub decides whom each may change.
+    this.gaps = new RosterGaps();
     this.staffAdmin = app.user?.role === 'staff' ? null : new StaffAdmin({ me: () => this.app.user, changed: () => this.load() });
   }
 
@@ -78,15 +81,17 @@ export class DutyView {
 
   relabel() {
     clear(this.root).append(h('div.section-head', tx('h2', 'duty.heading'),
-      tx('button.small', 'dev.refresh', null, { type: 'button', id: 'duty-refresh', onclick: () => this.load() })), this.body, this.staffAdmin?.root ?? null, myAccountForm({ onChanged: () => this.app.ownPasswordSet() }));
+      tx('button.small', 'dev.refresh', null, { type: 'button', id: 'duty-refresh', onclick: () => this.load() })), this.body, this.gaps.root, this.staffAdmin?.root ?? null, myAccountForm({ onChanged: () => this.app.ownPasswordSet() }));
     for (const e of this.editors.values()) e.render();
     this.nodeForms.clear(); // built in the old language
     this.nodeEdits.clear();
     this.staffAdmin?.render();
+    this.gaps.render();
     this.render();
   }
 
   async load() {
+    this.gaps.load(); // a roster edit changes both
     const r = await this.latest.run(() => api('GET', '/api/duty'));
     if (!r) return;
     if (r.error) this.error = r.error;
