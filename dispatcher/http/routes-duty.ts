@@ -12,7 +12,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { HubServices } from './services.ts';
 import { requireStaff } from './app.ts';
 import { accountWithin } from './staff-view.ts';
-import { isWithin } from '../domain/grid.ts';
+import { chainUp, isWithin } from '../domain/grid.ts';
 import { dutyBoard } from '../domain/duty-board.ts';
 import { rosterGaps, type GapNodeIn } from '../domain/roster-gaps.ts';
 import { localClock } from '../domain/roster.ts';
@@ -58,14 +58,16 @@ export const dutyRoutes = (svc: HubServices): FastifyPluginAsync => async (app) 
     const all = grid.list();
     const byId = new Map(all.map((n) => [n.id, n]));
     const active = (id: number) => !svc.store.staff.get(id)?.disabled;
-    const nodes = new Map<number, GapNodeIn>(all.map((n) => {
-      const r = svc.store.rosters.current(n.id, now);
-      return [n.id, { id: n.id, parentId: n.parentId, timeZone: grid.timeZoneOf(n.id, svc.config.timeZone),
-        shifts: r.shifts.filter((x) => active(x.staffId)), overrides: r.overrides.filter((x) => active(x.staffId)) }];
-    }));
     // Where calls are raised: the nodes with households, and every grid-level node (one being set up has none yet).
     const withHouseholds = new Set(svc.store.households.gridIds());
     const starts = scope === undefined ? [] : all.filter((n) => (scope === null || isWithin(n.path, scope)) && (n.level === 'grid' || withHouseholds.has(n.id)));
+    // Their chains up to the top, and no other node: a grid worker's page asks for four.
+    const chainIds = new Set(starts.flatMap((n) => chainUp(n.path)));
+    const nodes = new Map<number, GapNodeIn>([...chainIds].map((id) => {
+      const r = svc.store.rosters.current(id, now);
+      return [id, { id, parentId: byId.get(id)?.parentId ?? null, timeZone: grid.timeZoneOf(id, svc.config.timeZone),
+        shifts: r.shifts.filter((x) => active(x.staffId)), overrides: r.overrides.filter((x) => active(x.staffId)) }];
+    }));
     const to = now + days * 86_400_000;
     const found = rosterGaps({ nodes, starts: starts.map((n) => n.id), from: now, to, localClock });
     const named = (id: number | null) => (id === null ? null : { nodeId: id, name: byId.get(id)?.name ?? String(id) });

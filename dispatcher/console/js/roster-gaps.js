@@ -2,7 +2,9 @@
  * Roster gaps (GET /api/duty/gaps), on the duty page under the board: the times in the next 7 days
  * when nobody on a grid's own roster is on duty, and where its calls would then go; in red, those
  * when nobody at any level is, so a call would reach no one the roster names. A supervisor fills
- * them before a resident finds one. Asked again whenever the board is (a roster changed).
+ * them before a resident finds one. Asked again when this page changed a roster (or Refresh), and
+ * otherwise at most every 5 minutes: the board's hints (a console opened somewhere) change no roster,
+ * and hundreds of duty pages asking on each would add up.
  */
 import { h, tx, v, clear } from './dom.js';
 import { api } from './api.js';
@@ -12,6 +14,7 @@ import { Latest } from './latest.js';
 const DAYS = 7;
 const NODES_SHOWN = 30;
 const GAPS_SHOWN = 6;
+const STALE_MS = 5 * 60_000;
 
 /** "周六 12/05 20:00 – 周日 08:00": the end without its day when it is the same day. */
 export function gapSpan(from, to, loc) {
@@ -28,7 +31,10 @@ export class RosterGaps {
     this.root = h('section.roster-gaps', { id: 'roster-gaps' });
   }
 
-  async load() {
+  /** `fresh`: ask now (an edit on this page); otherwise only when the last answer is 5 minutes old. */
+  async load(fresh = true) {
+    if (!fresh && this.askedAt && Date.now() - this.askedAt < STALE_MS) return;
+    this.askedAt = Date.now();
     const r = await this.latest.run(() => api('GET', `/api/duty/gaps?days=${DAYS}`));
     if (!r) return;
     if (r.error) this.error = r.error;

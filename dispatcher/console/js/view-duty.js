@@ -56,7 +56,7 @@ export class DutyView {
     this.staffAdmin?.load();
     this.hashChanged();
     clearInterval(this.timer);
-    this.timer = setInterval(() => this.load(), RELOAD_MS);
+    this.timer = setInterval(() => this.load(false), RELOAD_MS);
   }
 
   unmount() {
@@ -68,7 +68,7 @@ export class DutyView {
   /** The hub's hint that the board changed (or the live connection came back, and hints may have been missed). */
   dutyChanged() {
     if (this.hinted) return;
-    this.hinted = setTimeout(() => { this.hinted = null; this.load(); }, Math.random() * HINT_SPREAD_MS);
+    this.hinted = setTimeout(() => { this.hinted = null; this.load(false); }, Math.random() * HINT_SPREAD_MS);
   }
 
   /** #/duty?password (the banner for a password someone else set): to the form, ready to type. */
@@ -90,8 +90,9 @@ export class DutyView {
     this.render();
   }
 
-  async load() {
-    this.gaps.load(); // a roster edit changes both
+  /** `edited`: this page changed something (or Refresh): the roster gaps are asked again too. */
+  async load(edited = true) {
+    this.gaps.load(edited);
     const r = await this.latest.run(() => api('GET', '/api/duty'));
     if (!r) return;
     if (r.error) this.error = r.error;
