@@ -181,7 +181,7 @@ describe('duty page', { timeout: 60_000 }, () => {
     await leader.waitForSelector('#staff-import');
     expect(await leader.getAttribute('#staff-template', 'download')).toBe('staff-template.csv');
     const sheet = Buffer.from('\uFEFF账号,姓名,网格,值班日,开始,结束\r\nqian.hua,钱华,第二网格,每天,00:00,24:00\r\n');
-    await leader.setInputFiles('#staff-import-file', { name: 'staff.csv', mimeType: 'text/csv', buffer: sheet });
+    await leader.setInputFiles('#staff-import-file', { name: 'staff-and-shifts.csv', mimeType: 'text/csv', buffer: sheet });
     await leader.click('#staff-import-send');
     await leader.waitForSelector('#staff-import-msg.ok:has-text("已导入 1 个账号")');
     const [download] = await Promise.all([leader.waitForEvent('download'), leader.click('#staff-passwords')]);
@@ -217,7 +217,7 @@ describe('duty page', { timeout: 60_000 }, () => {
     expect((await staffRows()).length).toBeGreaterThan(pending.length);
     // The sheet of accounts and shifts, in the import's columns.
     const [sheet] = await Promise.all([leader.waitForEvent('download'), leader.click('#staff-export')]);
-    expect(sheet.suggestedFilename()).toBe('staff.csv');
+    expect(sheet.suggestedFilename()).toBe('staff-and-shifts.csv');
     const rows = (await import('node:fs')).readFileSync((await sheet.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(rows[0]).toBe('账号,姓名,角色,网格,电话,值班日,开始,结束');
     expect(rows.find((r) => r.startsWith('qian.hua,'))).toBe('qian.hua,钱华,网格员,管城区/城东路街道/商城花园社区/第二网格,,每天,00:00,24:00');

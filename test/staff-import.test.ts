@@ -153,7 +153,7 @@ describe('POST /api/staff/import', () => {
 
   it('the staff sheet (GET /api/staff as CSV) lists the accounts in service and their shifts in the import\'s columns, and sets up another hub', async () => {
     const res = await fetch(`${t.httpUrl}/api/staff`, { headers: { authorization: `Bearer ${leader}`, accept: 'text/csv' } });
-    expect([res.status, res.headers.get('content-type'), res.headers.get('content-disposition')]).toEqual([200, 'text/csv; charset=utf-8', 'attachment; filename="staff.csv"']);
+    expect([res.status, res.headers.get('content-type'), res.headers.get('content-disposition')]).toEqual([200, 'text/csv; charset=utf-8', 'attachment; filename="staff-and-shifts.csv"']);
     const sheet = (await res.text()).replace(/^\uFEFF/, '');
     const lines = sheet.trim().split('\r\n');
     expect(lines[0]).toBe('账号,姓名,角色,网格,电话,值班日,开始,结束');

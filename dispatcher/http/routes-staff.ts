@@ -70,7 +70,7 @@ export const staffRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
     const mine = svc.store.staff.list().filter((s) => accountWithin(s, scope, (id) => grid.find(id)?.path));
     if ((req.headers.accept ?? '').includes('text/csv')) {
       const nodes = new Map(grid.list().map((n) => [n.id, n]));
-      reply.header('content-disposition', 'attachment; filename="staff.csv"').type('text/csv; charset=utf-8');
+      reply.header('content-disposition', 'attachment; filename="staff-and-shifts.csv"').type('text/csv; charset=utf-8');
       return staffCsv(mine, svc.store.rosters.allShifts(), (id) => gridPathNames(nodes, id));
     }
     return { staff: mine.map(view), canCreate: me.role === 'admin' ? ['staff', 'leader', 'admin'] : ['staff'] };

@@ -68,7 +68,7 @@ export class StaffAdmin extends EditPanel {
     query.addEventListener('input', () => { this.query = query.value; this.fillList(); });
     pending.addEventListener('change', () => { this.pendingOnly = pending.checked; this.fillList(); });
     // The accounts in service and their shifts, in the import's columns: a roster to print, or another hub's accounts.
-    const sheet = tx('button.small', 'staff.export', null, { type: 'button', id: 'staff-export', onclick: () => downloadCsv('/api/staff', 'staff.csv').catch((err) => this.say(false, 'roster.failed', err.message)) });
+    const sheet = tx('button.small', 'staff.export', null, { type: 'button', id: 'staff-export', onclick: () => downloadCsv('/api/staff', 'staff-and-shifts.csv').catch((err) => this.say(false, 'roster.failed', err.message)) });
     this.finder = h('div.staff-finder', query, h('label', pending, ' ', t('staff.pendingOnly')), sheet);
     return this.finder;
   }
