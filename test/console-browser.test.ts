@@ -262,6 +262,9 @@ describe('the live duty console in a real browser', { timeout: 60_000 }, () => {
     expect(await community.locator('svg.chart').count()).toBeGreaterThanOrEqual(3);
     expect(await community.locator('.chart-box').count()).toBeGreaterThanOrEqual(3);
     expect(await community.locator('.tiles').textContent()).toMatch(/呼叫数/);
+    // Acceptance by the hour the calls came in, on the community's clock.
+    expect(await community.textContent('#stats-by-hour figcaption')).toBe('按时段：60 秒内接警 Asia/Shanghai');
+    expect(await community.locator('#stats-by-hour svg.chart rect.c-bar').count()).toBeGreaterThanOrEqual(1);
     await community.route('**/api/reports/**', (r) => r.fulfill({ status: 500, contentType: 'application/json', body: '{"error":{"code":"E_INTERNAL","message":"internal error"}}' }));
     await community.click('.stats-controls button[type="submit"]');
     await community.waitForSelector('#stats-error', { timeout: 5000 });

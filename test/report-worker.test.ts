@@ -54,7 +54,7 @@ it('builds a year\'s report in the worker, with the same figures as on the event
   expect(r.status).toBe(200);
   expect(order).toEqual(['ack', 'report']);
   expect(r.body.totals.raised).toBe(CALLS);
-  const inline = buildResponseReport(t.hub.store, { from: NOW - YEAR, to: NOW, gridId: null, now: NOW }, '/');
+  const inline = buildResponseReport(t.hub.store, { from: NOW - YEAR, to: NOW, gridId: null, now: NOW, timeZone: 'Asia/Shanghai' }, '/');
   expect(r.body).toEqual(JSON.parse(JSON.stringify(inline)));
   const health = (await t.api('GET', '/healthz')).body;
   expect(health.reports).toMatchObject({ mode: 'worker', workersStarted: 1 });
@@ -90,12 +90,12 @@ it(`more than ${MAX_QUEUED_REPORTS} reports at once: the rest get 429, the queue
 it('a worker that cannot start: reports are built on the calling thread instead, and the runner says so', async () => {
   const { ReportRunner } = await import('../dispatcher/reports/report-runner.ts');
   const pino = (await import('pino')).default;
-  const figures = { totals: {} as never, byGrid: [], byStaff: [], slow: [], slowTotal: 0 };
+  const figures = { totals: {} as never, byGrid: [], byStaff: [], byHour: [], slow: [], slowTotal: 0 };
   const r = new ReportRunner('/nonexistent/anxin.db', () => figures, pino({ level: 'silent' }));
-  expect(await r.figures({ path: '/', from: 0, to: 1, now: 1 })).toBe(figures);
+  expect(await r.figures({ path: '/', from: 0, to: 1, now: 1, timeZone: 'UTC' })).toBe(figures);
   expect(r.mode).toBe('inline');
   expect(r.stats).toMatchObject({ inline: 1, inWorker: 0 });
-  expect(await r.figures({ path: '/', from: 0, to: 1, now: 1 })).toBe(figures);
+  expect(await r.figures({ path: '/', from: 0, to: 1, now: 1, timeZone: 'UTC' })).toBe(figures);
   await r.close();
 });
 

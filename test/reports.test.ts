@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { computeStats, percentile } from '../dispatcher/domain/response-stats.ts';
+import { localHours } from '../dispatcher/reports/report-figures.ts';
 
 const T0 = Date.parse('2026-10-01T00:00:00Z');
 let t: TestHub;
@@ -77,6 +78,30 @@ describe('response-time report', () => {
     const slow = r.body.slowAccepts.map((s: any) => s.alertId);
     expect(slow).toEqual(['fixture-8', 'fixture-9']); // accepted after 200 s, and never accepted
     expect(r.body.slowAccepts[0].acceptSeconds).toBe(200);
+  });
+
+  it('per hour of the day, on the community\'s clock: every hour listed, each call in the hour it came in', async () => {
+    const admin = await t.login('admin');
+    const r = await t.api('GET', `/api/reports/response-times?from=${T0 - 1}&to=${T0 + 86_400_000}`, admin);
+    expect(r.body.timeZone).toBe('Asia/Shanghai');
+    expect(r.body.byHour.map((x: { hour: number }) => x.hour)).toEqual([...Array(24).keys()]);
+    // The fixture's calls come in hourly from 08:00 Shanghai (00:00 UTC).
+    const raised = r.body.byHour.map((x: { raised: number }) => x.raised);
+    expect(raised).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
+    expect([r.body.byHour[8].accept.median, r.body.byHour[16].accept.median, r.body.byHour[16].acceptedWithin180s]).toEqual([10, 200, 0]);
+    expect([r.body.byHour[17].accepted, r.body.byHour[17].acceptedWithin60s, r.body.byHour[3].acceptedWithin60s]).toEqual([0, 0, null]);
+    const csv = await (await fetch(`${t.httpUrl}/api/reports/response-times?from=${T0 - 1}&to=${T0 + 86_400_000}`, { headers: { authorization: `Bearer ${admin}`, accept: 'text/csv' } })).text();
+    expect(csv.split('\n').filter((l) => l.startsWith('hour,'))).toHaveLength(10);
+    expect(csv).toContain('hour,16,16:00-17:00 Asia/Shanghai,1,1,0,0,0,0,0,0,200,200,');
+  });
+
+  it('reads the local hour in any zone: half-hour offsets, and both sides of a daylight-saving change', () => {
+    const kolkata = localHours('Asia/Kolkata');
+    expect([kolkata(Date.parse('2026-10-01T00:29:00Z')), kolkata(Date.parse('2026-10-01T00:30:00Z')), kolkata(Date.parse('2026-10-01T18:29:59Z'))]).toEqual([5, 6, 23]);
+    const berlin = localHours('Europe/Berlin'); // summer time ends 2026-10-25 at 03:00 CEST (01:00 UTC)
+    expect([berlin(Date.parse('2026-10-25T00:59:00Z')), berlin(Date.parse('2026-10-25T01:00:00Z')), berlin(Date.parse('2026-10-25T22:30:00Z'))]).toEqual([2, 2, 23]);
+    const shanghai = localHours('Asia/Shanghai');
+    expect([shanghai(Date.parse('2026-10-01T15:59:59Z')), shanghai(Date.parse('2026-10-01T16:00:00Z'))]).toEqual([23, 0]);
   });
 
   it('CSV export, scope limits and bad queries', async () => {

@@ -27,9 +27,11 @@ export const reportRoutes = (svc: HubServices): FastifyPluginAsync => async (app
       if (!svc.alerts.canSee(staff, node.path)) throw new HubError('E_FORBIDDEN', 'that grid is outside your scope');
     }
     if (staff.scopeNodeId === null && staff.role !== 'admin') throw new HubError('E_FORBIDDEN', 'no grid scope');
-    const q = { from, to, gridId, now };
+    // The hours of the day on the clock of the node reported on (the caller's scope when none is asked for).
+    const timeZone = svc.store.grid.timeZoneOf(gridId ?? scope?.id ?? 0, svc.config.timeZone);
+    const q = { from, to, gridId, now, timeZone };
     const path = reportPath(svc.store, q, scope?.path ?? '/');
-    const report = reportFromFigures(svc.store, q, await svc.reports.figures({ path, from, to, now }));
+    const report = reportFromFigures(svc.store, q, await svc.reports.figures({ path, from, to, now, timeZone }));
     if ((req.headers.accept ?? '').includes('text/csv')) {
       reply.type('text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="response-times.csv"');
       return responseReportCsv(report);

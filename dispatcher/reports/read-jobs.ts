@@ -14,7 +14,7 @@ import { gridPathNames, householdsCsv } from './household-csv.ts';
 import { WHOLE_LIST } from './device-health-page.ts';
 import { deviceHealthList, deviceList, type DeviceHealthQuery, type DeviceListQuery } from './device-lists.ts';
 
-export interface FiguresQuery { path: string; from: number; to: number; now: number }
+export interface FiguresQuery { path: string; from: number; to: number; now: number; timeZone: string }
 export type ReadJob =
   | ({ kind: 'figures' } & FiguresQuery)
   | ({ kind: 'devices' } & DeviceListQuery)
@@ -29,7 +29,7 @@ export interface Readers { reports: ReportRepo; deviceLists: DeviceListRepo; hea
 
 export function runReadJob(r: Readers, job: ReadJob): ReadResult {
   switch (job.kind) {
-    case 'figures': return reportFigures(r.reports.calls(job.path, job.from, job.to), job.now);
+    case 'figures': return reportFigures(r.reports.calls(job.path, job.from, job.to), job.now, job.timeZone);
     case 'devices': return json(deviceList(r.deviceLists, job));
     case 'device-health': {
       const list = deviceHealthList(r.deviceLists, r.health, job);

@@ -4,7 +4,8 @@ import type { Stats } from '../domain/response-stats.ts';
 import { reportFigures, type ReportFigures } from './report-figures.ts';
 import { csvRow } from './csv.ts';
 
-export interface ReportQuery { from: number; to: number; gridId: number | null; now: number }
+/** `timeZone`: the local clock of the hours of the day (byHour). */
+export interface ReportQuery { from: number; to: number; gridId: number | null; now: number; timeZone: string }
 
 /** The grid subtree a report covers: the asked grid, or the staff member's scope. */
 export function reportPath(store: Store, q: ReportQuery, scopePath: string): string {
@@ -13,7 +14,7 @@ export function reportPath(store: Store, q: ReportQuery, scopePath: string): str
 
 /** The whole report on the calling thread (tests, benchmarks, and the hub when no worker can run). */
 export function buildResponseReport(store: Store, q: ReportQuery, scopePath: string) {
-  return reportFromFigures(store, q, reportFigures(store.reports.calls(reportPath(store, q, scopePath), q.from, q.to), q.now));
+  return reportFromFigures(store, q, reportFigures(store.reports.calls(reportPath(store, q, scopePath), q.from, q.to), q.now, q.timeZone));
 }
 
 /** The report from its figures, with grid and staff names and household addresses. */
@@ -34,7 +35,8 @@ export function reportFromFigures(store: Store, q: ReportQuery, f: ReportFigures
       handlingRate: 'resolved / raised (处置率)', acceptedWithin60s: 'accepted within 60 s / raised', acceptedWithin180s: 'accepted within 180 s / raised',
       falseAlarmRate: '(false_alarm + resident_cancelled) / raised', times: 'seconds from raised; nearest-rank median and 90th percentile', tests: 'test presses never count',
     },
-    totals: f.totals, byGrid, byStaff, slowAccepts: slow, slowAcceptsTotal: f.slowTotal,
+    totals: f.totals, byGrid, byStaff, timeZone: q.timeZone, byHour: f.byHour.map(([hour, st]) => ({ hour, ...st })),
+    slowAccepts: slow, slowAcceptsTotal: f.slowTotal,
   };
 }
 
@@ -47,6 +49,8 @@ export function responseReportCsv(r: ReturnType<typeof reportFromFigures>): stri
   const lines = [head.join(','), row('total', r.gridId ?? '', r.gridName ?? '', r.totals)];
   for (const g of r.byGrid) lines.push(row('grid', g.gridId, g.gridName, g));
   for (const s of r.byStaff) lines.push(row('staff', s.staffId, s.name, s));
+  const hh = (h: number) => `${String(h).padStart(2, '0')}:00`;
+  for (const x of r.byHour) if (x.raised) lines.push(row('hour', x.hour, `${hh(x.hour)}-${hh(x.hour + 1)} ${r.timeZone}`, x));
   return lines.join('\n') + '\n';
 }
 

@@ -287,6 +287,8 @@ export const STRINGS = {
   'stats.p90': ['90% 分位', '90th percentile'],
   'stats.byGrid': ['各网格', 'By grid'],
   'stats.byStaff': ['各值班人员', 'By staff member'],
+  'stats.byHour': ['按时段：60 秒内接警', 'By hour of day: accepted ≤ 60 s'],
+  'stats.byHourNote': ['每行：呼叫到来的钟点；60 秒内接警比例 · 接警用时中位数（呼叫数）。夜间明显偏慢，请检查夜班排班和值班台是否在线。', 'Each row: the hour the calls came in; share accepted within 60 s · median time to accept (calls). If the night is clearly slower, check the night rosters and whether the duty consoles are open.'],
   'stats.slow': ['接警较慢的呼叫', 'Slow accepts'],
   'stats.name': ['名称', 'Name'],
   'stats.acceptMedian': ['接警中位数', 'Accept median'],

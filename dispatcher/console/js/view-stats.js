@@ -145,6 +145,15 @@ export class StatsView {
         table(['stats.name', 'stats.raised', 'stats.acc60', 'stats.acceptMedian'],
           r.byStaff.map((s) => [v('span', s.name), s.raised, percent(s.acceptedWithin60s), duration(s.accept?.median)]))));
     }
+    // Is 3 a.m. answered as fast as 3 p.m.? Accepted within 60 s by the hour the call came in, hours without calls left out.
+    const hours = (r.byHour ?? []).filter((x) => x.raised > 0);
+    if (hours.length) {
+      const hh = (n) => `${String(n).padStart(2, '0')}:00`;
+      root.append(h('figure.chart-box.wide', { id: 'stats-by-hour' }, h('figcaption', tx('span', 'stats.byHour'), ' ', v('span.muted', r.timeZone)),
+        fitted((width) => shareBars(hours.map((x) => ({ label: { text: hh(x.hour) }, value: x.acceptedWithin60s,
+          text: `${percent(x.acceptedWithin60s)} · ${duration(x.accept?.median)} (${x.raised})` })), { goodAt: 0.9, width, valueW: 170 })),
+        tx('p.note', 'stats.byHourNote')));
+    }
     const slow = r.slowAccepts ?? [];
     root.append(h('figure.chart-box.wide', tx('figcaption', 'stats.slow'),
       slow.length ? table(['stats.when', 'stats.name', 'stats.waited'],
