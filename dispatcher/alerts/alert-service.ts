@@ -15,6 +15,7 @@ import { HubError } from '../errors.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import type { DutyDesk } from './duty.ts';
 import { buildAlertView, type AlertView } from './alert-view.ts';
+import { OpenCallRedraw } from './open-call-redraw.ts';
 
 export interface DeviceLink { notify(deviceId: string, alertId: string, status: DeviceStatus): void }
 export interface AlertSettings { escalateAfterS: number; arriveWithinS: number; cancelWindowS: number }
@@ -26,6 +27,8 @@ export interface RaiseInput {
 export class AlertService {
   private after: (() => void)[] = [];
   readonly rules: Rules;
+  /** Open calls sent again when their household, a grid node's or a staff member's name changed. */
+  readonly redraw: OpenCallRedraw;
 
   constructor(
     private readonly store: Store,
@@ -36,6 +39,7 @@ export class AlertService {
     private readonly log: Logger,
   ) {
     this.rules = { cancelWindowMs: settings.cancelWindowS * 1000, arriveWithinMs: settings.arriveWithinS * 1000 };
+    this.redraw = new OpenCallRedraw(store, feed, (fn) => this.unit(fn));
   }
 
   /**
@@ -197,25 +201,6 @@ export class AlertService {
     }
     this.raise({ kind: 'technical', reason: 'no_staff_online', deviceId: null, householdId: null, gridId: topNodeId,
       detail: 'a call arrived and no duty staff were online at any level: it waits at the top level', data: { callId: call.id, gridId: call.gridId } }, now);
-  }
-
-  /**
-   * A household's record was edited (a contact's new phone, how to get in): each of its open calls
-   * gets a new version and an entry naming who edited it, so consoles redraw the call with the record
-   * as it is now, and staff on the way phone the right number. The call stays in the grid it was
-   * raised in. Returns how many calls were redrawn.
-   */
-  householdEdited(householdId: number, staff: Staff, now: number): number {
-    return this.unit(() => {
-      const ids = this.store.alerts.openIdsOfHousehold(householdId);
-      for (const id of ids) {
-        const row = this.store.alerts.get(id);
-        if (!row) continue;
-        this.store.alerts.appendEvent(id, now, 'household_edited', staff.id);
-        if (this.store.alerts.save(row, now, row)) this.feed.record(this.store.alerts.get(id)!, now);
-      }
-      return ids.length;
-    });
   }
 
   /** Runs the step due at an alert's deadline. Returns false when nothing was due. */

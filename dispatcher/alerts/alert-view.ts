@@ -31,9 +31,8 @@ export function buildAlertView(store: Store, a: AlertRow): AlertView {
 
 /**
  * The view as UTF-8 JSON, ready to be copied into frames. An open alert's is built once per (version,
- * timeline length) and kept in the live cache. An edited household gives its open calls a new version
- * (AlertService.householdEdited); a renamed grid node or staff member shows once the call next
- * changes. A console's snapshot is every open alert it may see, and building
+ * timeline length) and kept in the live cache. An edited household, a renamed grid node or staff
+ * member gives the open calls that show them a new version (open-call-redraw.ts). A console's snapshot is every open alert it may see, and building
  * each view anew made a snapshot of 11,000 open calls hold the event loop for 470 ms, per console
  * (issue 6, bench/snapshot-cost.ts). Kept as bytes, not a string: encoding a 12 MB snapshot of
  * Chinese text took 30 ms per console; copying the parts takes 8.

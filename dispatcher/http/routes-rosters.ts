@@ -98,7 +98,10 @@ export const rosterRoutes = (svc: HubServices): FastifyPluginAsync => async (app
       if (!name) throw new HubError('E_VALIDATION', 'name must not be blank');
       const twin = svc.store.grid.findChild(node.parentId, name);
       if (twin && twin.id !== node.id) throw new HubError('E_CONFLICT', `a sibling is already named ${name}`);
-      svc.store.grid.rename(node.id, name);
+      if (name !== node.name) {
+        svc.store.grid.rename(node.id, name);
+        svc.alerts.redraw.nodeRenamed(node.id, svc.clock.now()); // open calls under it show the new name at once
+      }
     }
     if (req.body.escalateAfterS !== undefined) svc.store.grid.setEscalateAfter(node.id, req.body.escalateAfterS);
     return { node: svc.store.grid.get(node.id) };

@@ -50,6 +50,10 @@ export class AlertRepo {
       openCount: db.prepare(`SELECT count(*) AS n FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED}`),
       // Through the open alerts (few, and no index to keep up on the alarm path), for an edited household.
       openOfHousehold: db.prepare(`SELECT id FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} AND household_id = ?`).pluck(),
+      // Likewise for a renamed grid node (every open alert at or under it) and a renamed staff member (those naming them).
+      openOnPath: db.prepare(`SELECT id FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} AND instr(grid_path, ?) > 0`).pluck(),
+      openNaming: db.prepare(`SELECT id FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} AND (accepted_by = @staff OR resolved_by = @staff
+        OR EXISTS (SELECT 1 FROM alert_events e WHERE e.alert_id = alerts.id AND e.staff_id = @staff))`).pluck(),
       recent: db.prepare(`SELECT ${COLS} FROM alerts INDEXED BY alerts_recent ORDER BY raised_at DESC LIMIT ?`),
       recentIn: db.prepare(`SELECT ${COLS} FROM alerts WHERE grid_path >= ? AND grid_path < ? ORDER BY raised_at DESC LIMIT ?`),
       insert: db.prepare(`INSERT INTO alerts (id, kind, reason, device_id, household_id, grid_id, grid_path, state, level, presses, is_test, detail,
@@ -145,6 +149,16 @@ export class AlertRepo {
   /** The ids of a household's open alerts. */
   openIdsOfHousehold(householdId: number): string[] {
     return this.s.openOfHousehold.all(householdId) as string[];
+  }
+
+  /** The ids of the open alerts raised at or under a grid node. */
+  openIdsUnder(nodeId: number): string[] {
+    return this.s.openOnPath.all(`/${nodeId}/`) as string[];
+  }
+
+  /** The ids of the open alerts whose record names a staff member (accepted, resolved, or an entry of theirs). */
+  openIdsNaming(staffId: number): string[] {
+    return this.s.openNaming.all({ staff: staffId }) as string[];
   }
 
   appendEvent(alertId: string, at: number, type: string, staffId: number | null, data: Record<string, unknown> = {}): void {
