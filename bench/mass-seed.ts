@@ -5,6 +5,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { Store } from '../dispatcher/store/store.ts';
@@ -107,6 +109,45 @@ export function steadyPresser(hub: Hub, deviceId = 'demo-0020', firstSeq = 1_000
     }
   })();
   return { async stop() { pressing = false; await loop; return commitMs.sort((a, b) => a - b); } };
+}
+
+/**
+ * A spreadsheet import while the hub serves: the sheet is POSTed from a worker thread (so the
+ * client's own work does not hold the hub's loop, which runs in this process) once a device has
+ * pressed every 20 ms for half a second; measures the hub's longest event-loop pause until the
+ * answer, and the presses' commit times (sorted) around it.
+ */
+export async function importWhilePressing(hub: Hub, path: string, token: string, csv: string): Promise<{
+  answer: { status: number; created: number; devices: number; error?: unknown; ms: number }; pauseMs: number; commits: number[];
+}> {
+  const worker = new Worker(`
+    const { parentPort, workerData } = require('node:worker_threads');
+    parentPort.once('message', async () => {
+      const t = performance.now();
+      const res = await fetch(workerData.url, { method: 'POST', headers: { authorization: 'Bearer ' + workerData.token, 'content-type': 'text/csv' }, body: workerData.csv });
+      const body = await res.json();
+      parentPort.postMessage({ status: res.status, created: body.created, devices: body.devices?.length ?? 0, error: body.error, ms: performance.now() - t });
+    });`, { eval: true, workerData: { url: `http://127.0.0.1:${hub.ports.http}${path}`, token, csv } });
+  const pause = monitorEventLoopDelay({ resolution: 1 });
+  const presser = steadyPresser(hub);
+  await new Promise((r) => setTimeout(r, 500));
+  pause.enable();
+  // Listened to before the worker is told to send: a worker's message with no listener yet is lost.
+  const answered = new Promise<{ status: number; created: number; devices: number; error?: unknown; ms: number }>((resolve) => worker.once('message', resolve));
+  worker.postMessage('go');
+  const answer = await answered;
+  pause.disable();
+  await new Promise((r) => setTimeout(r, 300));
+  const commits = await presser.stop();
+  await worker.terminate();
+  if (answer.status !== 201) throw new Error(`import: ${answer.status} ${JSON.stringify(answer.error).slice(0, 300)}`);
+  return { answer, pauseMs: pause.max / 1e6, commits };
+}
+
+/** "N committed, p50 …, p99 …, max …" of sorted commit times. */
+export function commitLine(commits: number[]): string {
+  const q = (p: number) => commits[Math.min(commits.length - 1, Math.floor(p * commits.length))].toFixed(1);
+  return `${commits.length} committed, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${commits[commits.length - 1].toFixed(1)} ms`;
 }
 
 /** eval'd CommonJS in a worker resolves modules from NODE_PATH: the project's own node_modules. */

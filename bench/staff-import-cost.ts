@@ -7,8 +7,7 @@
  */
 import { rmSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
-import { massEventHub, steadyPresser } from './mass-seed.ts';
+import { commitLine, importWhilePressing, massEventHub } from './mass-seed.ts';
 import { seedStreetOffice } from './street-office-seed.ts';
 
 const ROWS = Number(process.argv[2] ?? 2000);
@@ -17,32 +16,11 @@ const org = seedStreetOffice(hub.store, 1000);
 const csv = ['账号,姓名,网格,电话,值班日,开始,结束', ...Array.from({ length: ROWS }, (_, i) =>
   `imp.worker${i},网格员${i},${org.grids[i % org.grids.length]},139${String(i).padStart(8, '0')},${i % 2 ? '每天' : '1-5'},${i % 2 ? '20:00' : '08:00'},${i % 2 ? '08:00' : '20:00'}`)].join('\r\n');
 
-const worker = new Worker(`
-  const { parentPort, workerData } = require('node:worker_threads');
-  parentPort.once('message', async () => {
-    const t = performance.now();
-    const res = await fetch(workerData.url, { method: 'POST', headers: { authorization: 'Bearer ' + workerData.token, 'content-type': 'text/csv' }, body: workerData.csv });
-    const body = await res.json();
-    parentPort.postMessage({ status: res.status, created: body.created, error: body.error, ms: performance.now() - t });
-  });`, { eval: true, workerData: { url: `http://127.0.0.1:${hub.ports.http}/api/staff/import`, token, csv } });
-
-const pause = monitorEventLoopDelay({ resolution: 1 });
-const presser = steadyPresser(hub);
-await new Promise((r) => setTimeout(r, 500));
-pause.enable();
-// The worker sends the sheet when told, and is listened to first: a message with no listener is lost.
-const answered = new Promise<{ status: number; created: number; error?: unknown; ms: number }>((resolve) => worker.once('message', resolve));
-worker.postMessage('go');
-const r = await answered;
-pause.disable();
-await new Promise((r) => setTimeout(r, 300));
-const commits = await presser.stop();
-await worker.terminate();
-if (r.status !== 201) throw new Error(`import: ${r.status} ${JSON.stringify(r.error).slice(0, 300)}`);
-const q = (p: number) => commits[Math.min(commits.length - 1, Math.floor(p * commits.length))].toFixed(1);
+const { answer: r, pauseMs, commits } = await importWhilePressing(hub, '/api/staff/import', token, csv);
 console.log(`${ROWS} rows: ${r.created} accounts with shifts in ${r.ms.toFixed(0)} ms`);
-console.log(`the hub's longest event-loop pause during the import: ${(pause.max / 1e6).toFixed(1)} ms`);
-console.log(`presses every 20 ms meanwhile: ${commits.length} committed, p50 ${q(0.5)} ms, p99 ${q(0.99)} ms, max ${commits[commits.length - 1].toFixed(1)} ms`);
+console.log(`the hub's longest event-loop pause during the import: ${pauseMs.toFixed(1)} ms`);
+console.log(`presses every 20 ms meanwhile: ${commitLine(commits)}`);
+
 // The sheet back out (GET /api/staff as CSV): every account of the street office and its shifts, built in the hub's thread.
 const sheetPause = monitorEventLoopDelay({ resolution: 1 });
 const times: number[] = [];

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../dispatcher/reports/csv.ts';
 import { gridFinder, planImport } from '../dispatcher/domain/household-import.ts';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { sheetPoster } from './helpers/sheet-post.ts';
 
 const NODES = [{ id: 1, parentId: null, name: '区' }, { id: 2, parentId: 1, name: '第一网格' }];
 
@@ -46,9 +47,7 @@ describe('POST /api/households/import with buttons', () => {
   });
   afterAll(async () => { await t?.stop(); });
   const deviceCount = () => (t.hub.store.db.prepare('SELECT count(*) AS n FROM devices').get() as { n: number }).n;
-  const post = (body: string, token = admin) => fetch(`${t.httpUrl}/api/households/import`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body,
-  }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  const post = sheetPoster(() => t, '/api/households/import', () => admin);
 
   it('registers each named button with its household; the secret answered once logs it in, and its press shows the household', async () => {
     const r = await post('网格,地址,老人姓名,按钮编号\n第一网格,商城花园50号楼1室,孙玉兰,inst-0001\n第一网格,商城花园50号楼2室,周德福,\n第二网格,商城花园50号楼3室,吴凤英,inst-0003\n');

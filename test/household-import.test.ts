@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../dispatcher/reports/csv.ts';
 import { gridFinder, planImport } from '../dispatcher/domain/household-import.ts';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { sheetPoster } from './helpers/sheet-post.ts';
 
 describe('parseCsv', () => {
   it('reads quoted cells with commas, quotes and line breaks, CRLF, a BOM, and says where each row starts', () => {
@@ -69,9 +70,7 @@ describe('POST /api/households/import', () => {
     leader = await t.login('community');
   });
   afterAll(async () => { await t?.stop(); });
-  const post = (body: string, token = leader, type = 'text/csv') => fetch(`${t.httpUrl}/api/households/import`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body,
-  }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  const post = sheetPoster(() => t, '/api/households/import', () => leader);
 
   it('a leader imports a sheet; each household can then take a button whose call shows its resident', async () => {
     const before = t.hub.store.households.count();

@@ -8,6 +8,7 @@ import { parseCsv } from '../dispatcher/reports/csv.ts';
 import { gridFinder } from '../dispatcher/domain/household-import.ts';
 import { planStaffImport, weekdayMask, weekdayText, type ImportRole } from '../dispatcher/domain/staff-import.ts';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { sheetPoster } from './helpers/sheet-post.ts';
 
 const NODES = [{ id: 1, parentId: null, name: '区' }, { id: 2, parentId: 1, name: '甲社区' }, { id: 3, parentId: 2, name: '第一网格' }];
 
@@ -87,9 +88,7 @@ describe('POST /api/staff/import', () => {
     leader = await t.login('community');
   });
   afterAll(async () => { await t?.stop(); });
-  const post = (body: string, token = leader, type = 'text/csv') => fetch(`${t.httpUrl}/api/staff/import`, {
-    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': type }, body,
-  }).then(async (r) => ({ status: r.status, body: await r.json() }));
+  const post = sheetPoster(() => t, '/api/staff/import', () => leader);
   const staffCount = () => t.hub.store.staff.count();
 
   it('a leader imports grid workers with their shifts; each logs in with the password answered once, must set their own, and is on duty as the sheet says', async () => {
