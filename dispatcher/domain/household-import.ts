@@ -8,6 +8,7 @@
  * its line, so a supervisor fixes the sheet once. Pure: the grid lookup and the "already
  * registered" check come in as functions.
  */
+import { cellsOf, readSheetHeader } from './sheet-header.ts';
 import type { Household } from '../store/household-repo.ts';
 import { DEVICE_ID_RE } from '../../gateway/protocol.ts';
 
@@ -60,18 +61,7 @@ export const sameAddress = (s: string) => s.trim().replace(/\s+/g, ' ');
 
 export function planImport(p: ImportInputs): ImportPlan {
   const [head, ...body] = p.rows;
-  const errors: ImportPlan['errors'] = [];
-  if (!head) return { households: [], errors: [{ line: 1, message: 'the file is empty: the first line names the columns' }] };
-  const at = new Map<Column, number>();
-  head.cells.forEach((raw, i) => {
-    const name = raw.trim().toLowerCase();
-    if (name === '') return;
-    const col = (Object.keys(IMPORT_COLUMNS) as Column[]).find((k) => (IMPORT_COLUMNS[k] as readonly string[]).includes(name));
-    if (!col) errors.push({ line: head.line, message: `unknown column "${raw.trim()}": the columns are ${Object.keys(IMPORT_COLUMNS).join(', ')} (or their Chinese names)` });
-    else if (at.has(col)) errors.push({ line: head.line, message: `column ${col} appears twice` });
-    else at.set(col, i);
-  });
-  for (const c of REQUIRED) if (!at.has(c)) errors.push({ line: head.line, message: `column ${c} is missing` });
+  const { at, errors } = readSheetHeader(head, IMPORT_COLUMNS, REQUIRED);
   if (errors.length) return { households: [], errors };
 
   const households: ImportPlan['households'] = [];
@@ -80,8 +70,7 @@ export function planImport(p: ImportInputs): ImportPlan {
   const devices = p.devices ?? { allowed: false, taken: () => new Set<string>() };
   for (const row of body) {
     if (row.cells.every((c) => c.trim() === '')) continue;
-    // The apostrophe the export puts before text a spreadsheet would run as a formula (reports/csv.ts) comes off again.
-    const cell = (c: Column) => (at.has(c) ? (row.cells[at.get(c)!] ?? '').trim().replace(/^'(?=[=+\-@])/, '') : '');
+    const cell = cellsOf(at, row);
     const bad = (message: string) => errors.push({ line: row.line, message });
     const before = errors.length;
     const grid = p.gridOf(cell('grid'));

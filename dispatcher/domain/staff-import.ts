@@ -8,6 +8,7 @@
  * Pure: the grid lookup, the "username taken" check and who may create what come in as functions.
  */
 import { sameAddress as oneSpaced } from './household-import.ts';
+import { cellsOf, readSheetHeader } from './sheet-header.ts';
 
 export const STAFF_IMPORT_COLUMNS = {
   username: ['username', '账号'],
@@ -83,18 +84,7 @@ const minutesOf = (hhmm: string) => { const [h, m] = hhmm.split(':').map(Number)
 
 export function planStaffImport(p: StaffImportInputs): { accounts: PlannedAccount[]; errors: { line: number; message: string }[] } {
   const [head, ...body] = p.rows;
-  const errors: { line: number; message: string }[] = [];
-  if (!head) return { accounts: [], errors: [{ line: 1, message: 'the file is empty: the first line names the columns' }] };
-  const at = new Map<Column, number>();
-  head.cells.forEach((raw, i) => {
-    const name = raw.trim().toLowerCase();
-    if (name === '') return;
-    const col = (Object.keys(STAFF_IMPORT_COLUMNS) as Column[]).find((k) => (STAFF_IMPORT_COLUMNS[k] as readonly string[]).includes(name));
-    if (!col) errors.push({ line: head.line, message: `unknown column "${raw.trim()}": the columns are ${Object.keys(STAFF_IMPORT_COLUMNS).join(', ')} (or their Chinese names)` });
-    else if (at.has(col)) errors.push({ line: head.line, message: `column ${col} appears twice` });
-    else at.set(col, i);
-  });
-  for (const c of ['username', 'display_name', 'grid'] as const) if (!at.has(c)) errors.push({ line: head.line, message: `column ${c} is missing` });
+  const { at, errors } = readSheetHeader<Column>(head, STAFF_IMPORT_COLUMNS, ['username', 'display_name', 'grid']);
   if (errors.length) return { accounts: [], errors };
 
   /** The same value, as the hub reads it: 网格员 is staff, a grid's id is its name. */
@@ -107,8 +97,7 @@ export function planStaffImport(p: StaffImportInputs): { accounts: PlannedAccoun
   const first = new Map<string, { line: number; cells: Record<(typeof ACCOUNT_CELLS)[number], string>; account?: PlannedAccount }>();
   for (const row of body) {
     if (row.cells.every((c) => c.trim() === '')) continue;
-    // The apostrophe the staff sheet puts before text a spreadsheet would run as a formula (reports/csv.ts: "+86 …") comes off again.
-    const cell = (c: Column) => (at.has(c) ? (row.cells[at.get(c)!] ?? '').trim().replace(/^'(?=[=+\-@])/, '') : '');
+    const cell = cellsOf(at, row);
     const bad = (message: string) => errors.push({ line: row.line, message });
     const before = errors.length;
     const username = cell('username');
