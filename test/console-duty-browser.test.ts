@@ -127,6 +127,11 @@ describe('duty page', { timeout: 60_000 }, () => {
     const gap = await leader.waitForSelector(`#roster-gaps .gap-node[data-node="${grid2Node.id}"] li.up`);
     expect(await gap.textContent()).toContain('本级无人，呼叫直接转到 商城花园社区');
     expect(await leader.textContent('#roster-gaps')).toMatch(/1 个节点的排班有空档，其中 0 个/);
+    // One tap from the gap to that grid's roster: closed here, it opens.
+    await leader.click(`${row('第二网格')} .roster-toggle`);
+    await leader.waitForSelector(ed, { state: 'detached' });
+    await leader.click(`#roster-gaps .gap-node[data-node="${grid2Node.id}"] .gap-roster`);
+    await leader.waitForSelector(`${ed} .override-form`);
     const leave = t.hub.store.rosters.overrides(grid2Node.id, Date.now());
     expect(leave).toEqual([expect.objectContaining({ onDuty: false })]);
     expect(Math.abs(leave[0].endsAt - (Date.now() + 8 * 3_600_000))).toBeLessThan(5 * 60_000);

@@ -24,7 +24,9 @@ export function gapSpan(from, to, loc) {
 }
 
 export class RosterGaps {
-  constructor() {
+  /** @param {{ openRoster?: (nodeId: number) => void }} opts  opens a node's roster on the board, to fill a gap there */
+  constructor(opts = {}) {
+    this.openRoster = opts.openRoster ?? null;
     this.data = null;
     this.error = null;
     this.latest = new Latest();
@@ -50,16 +52,17 @@ export class RosterGaps {
     if (!d) return root.append(tx('p.empty', 'app.loading'));
     if (!d.nodes.length) return root.append(tx('p#gaps-none.note', 'gaps.none', { n: d.starts, days: DAYS }));
     root.append(tx('p.note', 'gaps.summary', { n: d.summary.withGaps, bad: d.summary.reachNobody }));
-    root.append(h('div.gap-list', d.nodes.slice(0, NODES_SHOWN).map((n) => nodeGaps(n))));
+    root.append(h('div.gap-list', d.nodes.slice(0, NODES_SHOWN).map((n) => nodeGaps(n, this.openRoster))));
     if (d.nodes.length > NODES_SHOWN) root.append(tx('p.muted', 'gaps.moreNodes', { n: d.nodes.length - NODES_SHOWN }));
   }
 }
 
-/** One node: its name (the path from the top on hover) and its first gaps, each with where calls go then. */
-function nodeGaps(n) {
+/** One node: its name (the path from the top on hover), a button to its roster, and its first gaps, each with where calls go then. */
+function nodeGaps(n, openRoster) {
   const items = n.gaps.slice(0, GAPS_SHOWN).map((g) => h('li', { class: g.reaches ? 'up' : 'nobody' },
     v('span.gap-span', gapSpan(g.from, g.to, locale())), ' ',
     g.reaches ? [tx('span.muted', 'gaps.goesTo'), ' ', v('span', g.reaches.name)] : tx('span.flag.bad', 'gaps.nobody')));
   if (n.gaps.length > GAPS_SHOWN) items.push(tx('li.muted', 'gaps.moreGaps', { n: n.gaps.length - GAPS_SHOWN }));
-  return h('div.gap-node', { 'data-node': n.nodeId, class: n.nobodyMinutes ? 'bad' : '' }, h('div', v('strong', n.name, { title: n.path })), h('ul', items));
+  const fill = openRoster ? tx('button.small.gap-roster', 'gaps.openRoster', null, { type: 'button', onclick: () => openRoster(n.nodeId) }) : null;
+  return h('div.gap-node', { 'data-node': n.nodeId, class: n.nobodyMinutes ? 'bad' : '' }, h('div', v('strong', n.name, { title: n.path }), ' ', fill), h('ul', items));
 }

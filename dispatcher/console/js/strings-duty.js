@@ -76,6 +76,7 @@ export const DUTY_STRINGS = {
   'gaps.summary': ['{n} 个节点的排班有空档，其中 {bad} 个有时段任何一级都无人值班（红色）：这些时段的呼叫找不到排班上的任何人。', '{n} nodes have gaps in their roster; {bad} of them have times when nobody at any level is on duty (red): a call then reaches no one on the roster.'],
   'gaps.goesTo': ['本级无人，呼叫直接转到', 'nobody here; calls go straight to'],
   'gaps.nobody': ['任何一级都无人值班', 'nobody on duty at any level'],
+  'gaps.openRoster': ['打开排班', 'Open its roster'],
   'gaps.moreGaps': ['另有 {n} 段未列出', '{n} more not listed'],
   'gaps.moreNodes': ['另有 {n} 个节点未列出', '{n} more nodes not listed'],
   'staff.heading': ['人员账号', 'Staff accounts'],

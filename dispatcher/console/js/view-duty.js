@@ -45,7 +45,7 @@ export class DutyView {
     this.timer = null;
     this.hinted = null;
     // Leaders and admins manage accounts under the board; the hub decides whom each may change.
-    this.gaps = new RosterGaps();
+    this.gaps = new RosterGaps({ openRoster: (id) => this.openRoster(id) });
     this.staffAdmin = app.user?.role === 'staff' ? null : new StaffAdmin({ me: () => this.app.user, changed: () => this.load() });
   }
 
@@ -155,6 +155,12 @@ export class DutyView {
     if (this.nodeEdits.has(n.id)) this.nodeEdits.delete(n.id);
     else this.nodeEdits.set(n.id, nodeEditForm({ node: n, canRemove: this.isAdmin, nodes: this.board?.nodes ?? [], onDone: () => { this.nodeEdits.delete(n.id); this.editors.delete(n.id); this.load(); } }));
     this.render();
+  }
+
+  /** From a roster gap: that node's roster opened on the board and brought into view. */
+  openRoster(nodeId) {
+    if (!this.editors.has(nodeId)) this.toggle(nodeId);
+    this.body.querySelector(`.duty-node[data-node="${nodeId}"]`)?.scrollIntoView({ block: 'start' });
   }
 
   toggle(nodeId) {
