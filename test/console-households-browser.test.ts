@@ -162,7 +162,7 @@ describe('households page', { timeout: 60_000 }, () => {
     expect(t.hub.store.households.count()).toBe(before);
     await leader.setInputFiles('#hh-import-file', { name: 'households.csv', mimeType: 'text/csv', buffer: sheet('90') });
     await leader.click('#hh-import-send');
-    await leader.waitForSelector('#hh-import-msg.ok:has-text("已导入 2 户")');
+    await leader.waitForSelector('#hh-import-msg.ok:has-text("新增 2 户，更新 0 户，0 户无变化")');
     // The whole area back as a spreadsheet, in the same columns, the new households in it.
     const [download] = await Promise.all([leader.waitForEvent('download'), leader.click('#hh-csv')]);
     expect(download.suggestedFilename()).toBe('households.csv');

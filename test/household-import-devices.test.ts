@@ -14,7 +14,7 @@ import { sheetPoster } from './helpers/sheet-post.ts';
 const NODES = [{ id: 1, parentId: null, name: '区' }, { id: 2, parentId: 1, name: '第一网格' }];
 
 describe('planImport with a device_id column', () => {
-  const plan = (csv: string, allowed = true, taken = (ids: readonly string[]) => new Set(ids.filter((id) => id === 'old-1'))) =>
+  const plan = (csv: string, allowed = true, taken = (ids: readonly string[]) => new Map(ids.filter((id) => id === 'old-1').map((id) => [id, 99] as [string, number | null]))) =>
     planImport({ rows: parseCsv(csv), gridOf: gridFinder(NODES), registered: () => undefined, devices: { allowed, taken } });
 
   it('gives each row its button, and an empty cell none', () => {
@@ -96,5 +96,23 @@ describe('POST /api/households/import with buttons', () => {
       expect(deviceCount()).toBe(before + 1); // only the one made by hand
       expect(t.hub.store.devices.get('bulk-1')).toBeUndefined();
     }
+  });
+
+  it('a registered household\'s row may name its button: already its own is nothing new; a new one is registered with it; a failure after the update puts the record back', async () => {
+    const hhId = t.hub.store.devices.householdOf('demo-0002')!;
+    const hh = t.hub.store.households.get(hhId)!;
+    const grid = t.hub.store.grid.find(hh.gridId)!.name;
+    const mine = await post(`网格,地址,老人姓名,按钮编号\n${grid},${hh.address},${hh.residents[0].name},demo-0002\n`);
+    expect([mine.status, mine.body.unchanged, mine.body.devices]).toEqual([200, 1, []]);
+    const spare = await post(`网格,地址,老人姓名,按钮编号\n${grid},${hh.address},${hh.residents[0].name},spare-0002\n`);
+    expect([spare.status, spare.body.updated, spare.body.devices]).toEqual([201, 0, [expect.objectContaining({ line: 2, id: 'spare-0002', householdId: hhId })]]);
+
+    // The record is corrected and a second spare named; that spare is registered by hand once the correction is in: the import fails, the correction is undone.
+    const importing = post(`网格,地址,进门方式,老人姓名,按钮编号\n${grid},${hh.address},钥匙在物业,${hh.residents[0].name},spare-0003\n`);
+    while (t.hub.store.households.get(hhId)!.accessNote !== '钥匙在物业') await new Promise((r) => setImmediate(r));
+    t.hub.store.devices.create({ id: 'spare-0003', kind: 'mqtt-button', householdId: null }, null, Date.now());
+    const failed = await importing;
+    expect([failed.status, failed.body.error.line, failed.body.error.deviceId]).toEqual([409, 2, 'spare-0003']);
+    expect(t.hub.store.households.get(hhId)).toEqual(hh);
   });
 });

@@ -86,9 +86,14 @@ describe('POST /api/households/import', () => {
     const { alertId } = await (await t.device('imp-0001', dev.body.secret)).send('press');
     const f = await c.waitFor((x) => x.type === 'change' && x.alert?.id === alertId);
     expect(f.alert.household).toMatchObject({ address: '商城花园20号楼1室', residents: [{ name: '住户1', age: 70 }], contacts: [{ phone: '13700000000' }] });
-    // The same sheet again: every row is already registered, and nothing is written twice.
+    // The same row again: its household is registered and the row says nothing new, so nothing is written twice.
     const again = await post(['网格,地址,老人姓名', '第一网格,商城花园20号楼1室,住户1'].join('\n'));
-    expect([again.status, again.body.error.code, again.body.error.rows[0].message]).toEqual([400, 'E_VALIDATION', expect.stringContaining('already registered')]);
+    expect([again.status, again.body.created, again.body.updated, again.body.unchanged]).toEqual([200, 0, 0, 1]);
+    expect(t.hub.store.households.count()).toBe(before + 300);
+    // A sheet that lacks a column keeps what the record has there: only the name column, with a new name, changes only the name.
+    const renamed = await post(['网格,地址,老人姓名', '第一网格,商城花园20号楼1室,住户一'].join('\n'));
+    expect([renamed.status, renamed.body.updated, renamed.body.updatedHouseholds]).toEqual([201, 1, [{ line: 2, id: first.id }]]);
+    expect(t.hub.store.households.get(first.id)).toMatchObject({ residents: [{ name: '住户一', age: 70 }], contacts: [{ phone: '13700000000' }] });
     c.close();
   });
 
@@ -172,10 +177,28 @@ describe('GET /api/households as CSV', () => {
     expect(back.errors).toEqual([]);
     const stored = t.hub.store.householdLists.list(null).map(({ id: _id, ...h }) => h);
     expect(back.households.map((x) => x.household)).toEqual(stored);
-    // Sent back unchanged to the hub, every row is already registered, and nothing is written twice.
-    const again = await fetch(`${t.httpUrl}/api/households/import`, { method: 'POST', headers: { authorization: `Bearer ${leader}`, 'content-type': 'text/csv' }, body: text });
-    expect(again.status).toBe(400);
-    expect((await again.json()).error.problems).toBe(stored.length);
+    // Sent back unchanged, every row says what its record says: nothing is written, nothing twice.
+    const post = sheetPoster(() => t, '/api/households/import', () => leader);
+    const again = await post(text);
+    expect([again.status, again.body.created, again.body.updated, again.body.unchanged]).toEqual([200, 0, 0, stored.length]);
+    expect(t.hub.store.householdLists.list(null).map(({ id: _id, ...h }) => h)).toEqual(stored);
+
+    // Corrected offline, with a household added at the bottom: the correction updates its record and
+    // redraws its open call on the consoles; the new row adds a household; the rest stay as they were.
+    const c = await t.console('community');
+    const call = (await (await t.device('demo-0004')).send('press')).alertId!;
+    const first = await c.waitFor((f) => f.type === 'change' && f.alert?.id === call);
+    const lines = text.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const at = lines.findIndex((l) => l.includes("'+86 139 0000 0004"));
+    lines[at] = lines[at].replace("'+86 139 0000 0004", '13900009999');
+    const added = lines[at].replace(/^([^,]*),[^,]*,/, '$1,新加的5号楼9室,');
+    const fixed = await post([...lines, added].join('\r\n'));
+    expect([fixed.status, fixed.body.created, fixed.body.updated, fixed.body.unchanged]).toEqual([201, 1, 1, stored.length - 1]);
+    expect(fixed.body.updatedHouseholds).toEqual([{ line: at + 1, id: hh.id }]);
+    expect(t.hub.store.households.get(hh.id)!.residents[1]).toMatchObject({ name: '老伴', phone: '13900009999', medicalNote: '说"腿疼"' });
+    const redrawn = await c.waitFor((f) => f.type === 'change' && f.alert?.id === call && f.alert.version > first.alert.version);
+    expect(redrawn.alert.household.residents[1].phone).toBe('13900009999');
+    c.close();
     // A grid worker's sheet has their grid's households only.
     const mine = await (await fetch(`${t.httpUrl}/api/households?q=${encodeURIComponent('1号楼')}`, { headers: { authorization: `Bearer ${await t.login('grid2')}`, accept: 'text/csv' } })).text();
     expect(mine.trim().split('\r\n').slice(1).every((l) => l.startsWith('管城区/城东路街道/商城花园社区/第二网格,'))).toBe(true);

@@ -3,7 +3,8 @@
  * written: one household per row, its resident (most often the one person living alone; a couple
  * fills the second resident's columns), up to two emergency contacts and, for an administrator,
  * the id of the call button installed there (registered with it, secret made by the hub). The export
- * (reports/household-csv.ts) writes the same columns, so a sheet goes out and comes back. Headers in English or Chinese, in any order; a header it does not know is an error
+ * (reports/household-csv.ts) writes the same columns, so a sheet goes out and comes back: a row of a
+ * registered household (same grid and address) updates its record where it says something else. Headers in English or Chinese, in any order; a header it does not know is an error
  * (a typo would otherwise drop a column without a word). Every row's problems are reported with
  * its line, so a supervisor fixes the sheet once. Pure: the grid lookup and the "already
  * registered" check come in as functions.
@@ -43,31 +44,48 @@ export interface ImportInputs {
   /** The household already registered at this address in this grid, if any. */
   registered: (gridId: number, address: string) => number | undefined;
   /**
-   * A row's call button (device_id) is registered with its household, with a secret the hub makes,
-   * when the importer may register devices (admins); `taken`: which of the sheet's ids exist, asked
-   * once for all of them (one lookup per row held the event loop 50 ms longer at 10,000 rows).
-   * Without it, a row that names a button is refused.
+   * A registered household's record: its row then updates it (a corrected phone, a new contact), and
+   * a row that says what the record says is left alone. Without it, a registered row is an error.
    */
-  devices?: { allowed: boolean; taken: (ids: readonly string[]) => Set<string> };
+  current?: (id: number) => Household | undefined;
+  /**
+   * A row's call button (device_id) is registered with its household, with a secret the hub makes,
+   * when the importer may register devices (admins); `taken`: which of the sheet's ids exist and the
+   * household each is with, asked once for all of them (one lookup per row held the event loop 50 ms
+   * longer at 10,000 rows). Without it, a row that names a button is refused.
+   */
+  devices?: { allowed: boolean; taken: (ids: readonly string[]) => Map<string, number | null> };
 }
 
+type NewHousehold = Omit<Household, 'id'>;
 export interface ImportPlan {
-  households: { line: number; household: Omit<Household, 'id'>; deviceId: string | null }[];
+  /** New households, each with the button to register with it. */
+  households: { line: number; household: NewHousehold; deviceId: string | null }[];
+  /** Registered households whose row says something else: the record as the row makes it, and as it was when the sheet was read. */
+  updates: { line: number; id: number; household: NewHousehold; was: Household }[];
+  /** Buttons named on the rows of registered households, to register with them. */
+  buttons: { line: number; householdId: number; deviceId: string }[];
+  /** Rows of registered households that say what their record says (their button, if named, already theirs). */
+  unchanged: number;
   errors: { line: number; message: string }[];
 }
 
 /** Spaces trimmed and runs of spaces made one, so "1号楼  101室" and "1号楼 101室 " are the same address. */
 export const sameAddress = (s: string) => s.trim().replace(/\s+/g, ' ');
 
+/** The record's fields a sheet can carry, in one order, for "does the row say anything new?". */
+const recordKey = (h: NewHousehold) => JSON.stringify([h.accessNote, h.residents.map((r) => [r.name, r.age, r.phone, r.medicalNote]), h.contacts.map((c) => [c.name, c.relation, c.phone])]);
+
 export function planImport(p: ImportInputs): ImportPlan {
   const [head, ...body] = p.rows;
   const { at, errors } = readSheetHeader(head, IMPORT_COLUMNS, REQUIRED);
-  if (errors.length) return { households: [], errors };
+  const plan: ImportPlan = { households: [], updates: [], buttons: [], unchanged: 0, errors };
+  if (errors.length) return plan;
 
-  const households: ImportPlan['households'] = [];
   const seen = new Map<string, number>();
-  const devicesSeen = new Map<string, number>();
-  const devices = p.devices ?? { allowed: false, taken: () => new Set<string>() };
+  const devicesSeen = new Map<string, { line: number; householdId: number | null }>();
+  const devices = p.devices ?? { allowed: false, taken: () => new Map<string, number | null>() };
+  const rowsOf: { line: number; id: number | null; household: NewHousehold; was?: Household; deviceId: string | null }[] = [];
   for (const row of body) {
     if (row.cells.every((c) => c.trim() === '')) continue;
     const cell = cellsOf(at, row);
@@ -77,10 +95,15 @@ export function planImport(p: ImportInputs): ImportPlan {
     if ('error' in grid) bad(grid.error);
     const address = sameAddress(cell('address'));
     if (!address || address.length > 200) bad('address: 1 to 200 characters');
+    const existing = 'error' in grid || !address ? undefined : p.registered(grid.id, address);
+    const was = existing === undefined ? undefined : p.current?.(existing);
+    // A column the sheet lacks keeps what the record has (a sheet of names and phones does not erase health notes); for a new household it is empty.
+    const val = (c: Column, keep: string | number | null | undefined) => (at.has(c) ? cell(c) : keep === null || keep === undefined ? '' : String(keep));
     const residents: Household['residents'] = [];
-    for (const [k, note, first] of [['resident', 'medical_note', true], ['resident2', 'medical_note2', false]] as const) {
-      const r = { name: cell(`${k}_name`), ageCell: cell(`${k}_age`), phone: cell(`${k}_phone`), medicalNote: cell(note) };
-      if (!first && !r.name && !r.ageCell && !r.phone && !r.medicalNote) continue;
+    for (const [i, k, note] of [[0, 'resident', 'medical_note'], [1, 'resident2', 'medical_note2']] as const) {
+      const w = was?.residents[i];
+      const r = { name: val(`${k}_name`, w?.name), ageCell: val(`${k}_age`, w?.age), phone: val(`${k}_phone`, w?.phone), medicalNote: val(note, w?.medicalNote) };
+      if (i > 0 && !r.name && !r.ageCell && !r.phone && !r.medicalNote) continue;
       if (!r.name || r.name.length > 64) bad(`${k}_name: 1 to 64 characters`);
       const age = r.ageCell === '' ? null : Number(r.ageCell);
       if (age !== null && !(Number.isInteger(age) && age >= 0 && age <= 130)) bad(`${k}_age: a whole number from 0 to 130, not "${r.ageCell}"`);
@@ -88,10 +111,12 @@ export function planImport(p: ImportInputs): ImportPlan {
       if (r.medicalNote.length > 500) bad(`${note}: at most 500 characters`);
       residents.push({ name: r.name, age, phone: r.phone, medicalNote: r.medicalNote });
     }
-    if (cell('access_note').length > 500) bad('access_note: at most 500 characters');
+    const accessNote = val('access_note', was?.accessNote);
+    if (accessNote.length > 500) bad('access_note: at most 500 characters');
     const contacts: Household['contacts'] = [];
-    for (const k of ['contact', 'contact2'] as const) {
-      const c = { name: cell(`${k}_name`), relation: cell(`${k}_relation`), phone: cell(`${k}_phone`) };
+    for (const [i, k] of [[0, 'contact'], [1, 'contact2']] as const) {
+      const w = was?.contacts[i];
+      const c = { name: val(`${k}_name`, w?.name), relation: val(`${k}_relation`, w?.relation), phone: val(`${k}_phone`, w?.phone) };
       if (!c.name && !c.relation && !c.phone) continue;
       if (!c.name || c.name.length > 64) bad(`${k}_name: 1 to 64 characters when a contact is given`);
       if (!PHONE.test(c.phone)) bad(`${k}_phone: 3 to 32 digits, spaces or + ( ) -, not "${c.phone}"`);
@@ -102,24 +127,38 @@ export function planImport(p: ImportInputs): ImportPlan {
     if (deviceId !== null) {
       if (!devices.allowed) bad('device_id: only an administrator registers call buttons; leave the column empty, or ask one to import the sheet');
       else if (!DEVICE_ID_RE.test(deviceId)) bad(`device_id: letters, digits, _ . - (up to 64, starting with a letter or digit), not "${deviceId}"`);
-      else if (devicesSeen.has(deviceId)) bad(`device_id ${deviceId}: also on line ${devicesSeen.get(deviceId)}`);
-      else devicesSeen.set(deviceId, row.line);
+      else if (devicesSeen.has(deviceId)) bad(`device_id ${deviceId}: also on line ${devicesSeen.get(deviceId)!.line}`);
+      else devicesSeen.set(deviceId, { line: row.line, householdId: existing ?? null });
     }
     if (errors.length > before || 'error' in grid) continue;
     const key = `${grid.id}\u0000${address}`;
     const twin = seen.get(key);
     if (twin !== undefined) { bad(`the same grid and address as line ${twin}`); continue; }
     seen.set(key, row.line);
-    const existing = p.registered(grid.id, address);
-    if (existing !== undefined) { bad(`already registered as household ${existing}: edit it in the console instead`); continue; }
-    households.push({ line: row.line, household: {
-      gridId: grid.id, address, accessNote: cell('access_note'), residents, contacts,
-    }, deviceId });
+    if (existing !== undefined && !was) { bad(`already registered as household ${existing}: edit it in the console instead`); continue; }
+    // The sheet carries two residents and two contacts: a household's third and later ones stay.
+    const household = { gridId: grid.id, address, accessNote, residents: [...residents, ...(was?.residents.slice(2) ?? [])], contacts: [...contacts, ...(was?.contacts.slice(2) ?? [])] };
+    rowsOf.push({ line: row.line, id: existing ?? null, household, was, deviceId });
   }
-  const taken = devicesSeen.size ? devices.taken([...devicesSeen.keys()]) : new Set<string>();
-  for (const id of taken) errors.push({ line: devicesSeen.get(id)!, message: `device_id ${id}: already registered; a button belongs to one household` });
-  if (taken.size) errors.sort((a, b) => a.line - b.line);
-  return { households: households.filter((x) => x.deviceId === null || !taken.has(x.deviceId)), errors };
+  const taken = devicesSeen.size ? devices.taken([...devicesSeen.keys()]) : new Map<string, number | null>();
+  const refused = new Set<string>();
+  for (const [id, owner] of taken) {
+    const row = devicesSeen.get(id)!;
+    if (owner !== null && owner === row.householdId) continue; // already this household's button
+    errors.push({ line: row.line, message: `device_id ${id}: already registered; a button belongs to one household` });
+    refused.add(id);
+  }
+  if (refused.size) errors.sort((a, b) => a.line - b.line);
+  for (const r of rowsOf) {
+    if (r.deviceId !== null && refused.has(r.deviceId)) continue;
+    const deviceId = r.deviceId !== null && !taken.has(r.deviceId) ? r.deviceId : null;
+    if (r.id === null) { plan.households.push({ line: r.line, household: r.household, deviceId }); continue; }
+    const changed = recordKey(r.household) !== recordKey(r.was!);
+    if (changed) plan.updates.push({ line: r.line, id: r.id, household: r.household, was: r.was! });
+    if (deviceId !== null) plan.buttons.push({ line: r.line, householdId: r.id, deviceId });
+    if (!changed && deviceId === null) plan.unchanged++;
+  }
+  return plan;
 }
 
 /**

@@ -18,6 +18,7 @@ import { reportRoutes } from './routes-reports.ts';
 import { rosterRoutes } from './routes-rosters.ts';
 import { dutyRoutes } from './routes-duty.ts';
 import { householdRoutes } from './routes-households.ts';
+import { householdImportRoutes } from './routes-household-import.ts';
 import { staffRoutes } from './routes-staff.ts';
 import { staffImportRoutes } from './routes-staff-import.ts';
 import { auditRoutes } from '../audit/routes-audit.ts';
@@ -91,6 +92,7 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
   app.register(gridRoutes(svc));
   app.register(directoryRoutes(svc));
   app.register(householdRoutes(svc));
+  app.register(householdImportRoutes(svc));
   app.register(staffRoutes(svc));
   app.register(staffImportRoutes(svc));
   app.register(auditRoutes(svc));

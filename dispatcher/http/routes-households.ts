@@ -3,7 +3,7 @@
  * devices, and registering and editing them. Any staff member may register or edit a household
  * inside their scope: grid workers visit the homes and keep the contacts current. A household
  * may move to another grid inside that scope; its calls go to the new grid from the next press.
- * Households are never deleted: the call history refers to them.
+ * Households are never deleted: the call history refers to them. Spreadsheets: routes-household-import.ts.
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { HubServices } from './services.ts';
@@ -11,16 +11,7 @@ import { requireStaff } from './app.ts';
 import { sendBytes, sendJson } from './worker-answer.ts';
 import { HubError } from '../errors.ts';
 import type { Household } from '../store/household-repo.ts';
-import { parseCsv } from '../reports/csv.ts';
-import { gridFinder, planImport, sameAddress } from '../domain/household-import.ts';
-import { writeInChunks } from '../store/chunked-writes.ts';
-import { generateSecret } from '../auth/secrets.ts';
-
-/** A street office's households in one file: 20,000 rows of about 150 bytes fit in 4 MB. */
-const IMPORT_MOST_ROWS = 20_000;
-const IMPORT_BYTES = 4 * 1024 * 1024;
-/** Households written per transaction (store/chunked-writes.ts). */
-const IMPORT_CHUNK = 250;
+import { sameAddress } from '../domain/household-import.ts';
 
 /** `limit` 1–1,000; without it, every household that matches. */
 const householdQuery = {
@@ -81,8 +72,6 @@ export function householdInput(b: HouseholdBody): Omit<Household, 'id'> {
 }
 
 export const householdRoutes = (svc: HubServices): FastifyPluginAsync => async (app) => {
-  // CSV for the import only (this plugin's routes); the rest of the API speaks JSON.
-  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_BYTES }, (_req, body, done) => done(null, body));
   /** The grid node a household may be placed in by this caller: it exists and is inside their scope. */
   const gridInScope = (req: FastifyRequest, gridId: number) => {
     const node = svc.store.grid.find(gridId);
@@ -145,58 +134,5 @@ export const householdRoutes = (svc: HubServices): FastifyPluginAsync => async (
     if (!household) throw new HubError('E_NOT_FOUND', `household ${id} does not exist`);
     const redrawn = svc.alerts.redraw.household(id, requireStaff(req), svc.clock.now());
     return { household, openCallsRedrawn: redrawn };
-  });
-
-  /**
-   * A spreadsheet of households (domain/household-import.ts), leaders and admins. Every row is
-   * checked first: any problem, and nothing is written (400 with each row's line and problem).
-   * Then all of them, in chunks; a failure part way removes what was written. Between chunks other
-   * requests run, so each row's address is checked again as it is written: one registered meanwhile
-   * (a worker adding that household by hand, another import) fails the import with its line (409).
-   */
-  app.post<{ Body: string }>('/api/households/import', { bodyLimit: IMPORT_BYTES }, async (req, reply) => {
-    const me = requireStaff(req);
-    if (me.role === 'staff') throw new HubError('E_FORBIDDEN', 'grid leaders and admins import households; grid workers add them one by one');
-    if (typeof req.body !== 'string') throw new HubError('E_UNSUPPORTED_MEDIA', 'send the spreadsheet as Content-Type: text/csv (UTF-8)');
-    let rows;
-    try { rows = parseCsv(req.body); } catch (err) { throw new HubError('E_VALIDATION', `not a CSV file: ${(err as Error).message}`); }
-    if (rows.length - 1 > IMPORT_MOST_ROWS) throw new HubError('E_TOO_LARGE', `at most ${IMPORT_MOST_ROWS} households per file: split it`);
-    const scope = svc.alerts.scopeOf(me);
-    const all = svc.store.grid.list();
-    const usable = new Set(all.filter((n) => svc.alerts.canSee(me, n.path)).map((n) => n.id));
-    const plan = planImport({ rows, gridOf: gridFinder(all, (id) => usable.has(id)), registered: (g, a) => svc.store.households.idAt(g, a),
-      devices: { allowed: me.role === 'admin', taken: (ids) => svc.store.devices.existing(ids) } });
-    if (plan.errors.length) {
-      throw new HubError('E_VALIDATION', `${plan.errors.length} problem(s) in the file: nothing was imported`, { rows: plan.errors.slice(0, 200), problems: plan.errors.length });
-    }
-    if (!plan.households.length) throw new HubError('E_VALIDATION', 'the file has no households under its header line');
-    const now = svc.clock.now();
-    const created: number[] = [];
-    const devices: { line: number; id: string; householdId: number; secret: string }[] = [];
-    try {
-      await writeInChunks(svc.store, plan.households, IMPORT_CHUNK, (x) => {
-        const other = svc.store.households.idAt(x.household.gridId, x.household.address);
-        if (other !== undefined) throw new HubError('E_CONFLICT', `line ${x.line}: household ${other} was registered at this address while the file was being imported: nothing was imported`, { line: x.line, householdId: other });
-        if (x.deviceId !== null && svc.store.devices.get(x.deviceId)) throw new HubError('E_CONFLICT', `line ${x.line}: device ${x.deviceId} was registered while the file was being imported: nothing was imported`, { line: x.line, deviceId: x.deviceId });
-        const householdId = svc.store.households.create(x.household, now).id;
-        created.push(householdId);
-        if (x.deviceId === null) return;
-        // 128 random bits, made by the hub: salted SHA-256, as for devices registered one by one (auth/secrets.ts).
-        const { secret, stored } = generateSecret();
-        svc.store.devices.create({ id: x.deviceId, kind: 'mqtt-button', householdId }, stored, now);
-        devices.push({ line: x.line, id: x.deviceId, householdId, secret });
-      });
-    } catch (err) {
-      svc.store.tx(() => {
-        svc.store.devices.removeUnused(devices.map((d) => d.id));
-        svc.store.households.removeUnused(created);
-      });
-      req.log.warn({ err, written: created.length }, 'household import failed part way; what it wrote was removed');
-      throw err;
-    }
-    req.log.info({ count: created.length, devices: devices.length, by: me.username, scope }, 'households imported');
-    reply.status(201);
-    // The buttons' secrets are answered this once (only their hashes are kept), as POST /api/devices does.
-    return { created: created.length, households: plan.households.map((x, i) => ({ line: x.line, id: created[i] })), devices };
   });
 };

@@ -1,7 +1,7 @@
 /**
  * The households of a scope as a spreadsheet, in the columns the import reads
- * (domain/household-import.ts), so a supervisor can keep a copy, correct it offline and send new
- * rows back: Chinese headers as the console's template has them, the grid as names from the top
+ * (domain/household-import.ts), so a supervisor can keep a copy, correct it offline, add rows and
+ * send it back (registered households are updated from their rows, the rest added): Chinese headers as the console's template has them, the grid as names from the top
  * joined by "/" (the import matches them from the end), the first two residents and the first two
  * contacts (as the import takes them; more are rare, and kept in the hub). Pure: built in the report worker.
  */

@@ -38,12 +38,13 @@ export class DeviceRepo {
     this.secretStmt = db.prepare('SELECT secret_hash AS h, revoked_at AS revokedAt FROM devices WHERE id = ?');
     // Prepared once: bulk provisioning and an import with buttons create thousands in a row.
     this.insertStmt = db.prepare('INSERT INTO devices (id, kind, household_id, secret_hash, heartbeat_s, created_at) VALUES (?, ?, ?, ?, ?, ?)');
-    this.existingStmt = db.prepare('SELECT id FROM devices WHERE id IN (SELECT value FROM json_each(?))').pluck();
+    this.existingStmt = db.prepare('SELECT id, household_id AS householdId FROM devices WHERE id IN (SELECT value FROM json_each(?))');
   }
 
-  /** Which of these ids are registered devices (revoked ones too): one query for a whole sheet of them. */
-  existing(ids: readonly string[]): Set<string> {
-    return new Set(ids.length ? this.existingStmt.all(JSON.stringify(ids)) as string[] : []);
+  /** Which of these ids are registered, each with its household (null: none), in one query: a sheet's buttons are checked at once. */
+  owners(ids: readonly string[]): Map<string, number | null> {
+    if (!ids.length) return new Map();
+    return new Map((this.existingStmt.all(JSON.stringify(ids)) as { id: string; householdId: number | null }[]).map((r) => [r.id, r.householdId]));
   }
 
   /** The device's household: a number, null when it has none, undefined when there is no such device. */

@@ -22,7 +22,7 @@ export function csvLink(text, filename, id, key) {
 
 /**
  * @param {{ id: string, path: string, template: string, templateName: string, keys: { heading: string, hint: string, done: string },
- *   onImported: () => void, extra?: (answer: object) => Node | null }} o
+ *   onImported: () => void, extra?: (answer: object) => Node | null, doneVars?: (answer: object) => object }} o
  */
 export function csvImportPanel(o) {
   const status = h('p.roster-msg', { role: 'status', id: `${o.id}-import-msg` });
@@ -40,7 +40,7 @@ export function csvImportPanel(o) {
     showStatus(status, { ok: true, key: 'imp.sending' });
     try {
       const r = await postText(o.path, await f.text(), 'text/csv');
-      showStatus(status, { ok: true, key: o.keys.done, vars: { n: r.created } });
+      showStatus(status, { ok: true, key: o.keys.done, vars: o.doneVars?.(r) ?? { n: r.created } });
       const more = o.extra?.(r);
       if (more) problems.append(more);
       form.reset();

@@ -1,8 +1,8 @@
 /**
  * Households from a spreadsheet, on the households page for grid leaders and admins
  * (POST /api/households/import): pick the CSV a spreadsheet saved, import it, and see either how
- * many households were added or every row the hub refused with its line, so the sheet is fixed
- * once. Nothing is imported while any row is wrong. A template with the columns and one example
+ * many households were added, updated (a registered household's row that says something new) or
+ * left as they were, or every row the hub refused with its line, so the sheet is fixed once. Nothing is imported while any row is wrong. A template with the columns and one example
  * row is offered for download. An administrator's sheet may name each household's call button
  * (按钮编号): the hub registers it with a secret of its own, answered once, and the page offers the
  * secrets as a CSV for the installer to set into the buttons.
@@ -23,6 +23,7 @@ export function importPanel({ onImported }) {
   return csvImportPanel({
     id: 'hh', path: '/api/households/import', template: TEMPLATE, templateName: 'households-template.csv',
     keys: { heading: 'imp.heading', hint: 'imp.hint', done: 'imp.done' }, onImported,
+    doneVars: (r) => ({ n: r.created, u: r.updated ?? 0, k: r.unchanged ?? 0 }),
     extra: (r) => (r.devices?.length ? h('p.hh-devices', { id: 'hh-import-devices' }, tx('span', 'imp.devices', { n: r.devices.length }), ' ',
       csvLink(secretsCsv(r.devices), 'button-secrets.csv', 'hh-secrets', 'imp.secretsCsv')) : null),
   });
