@@ -20,6 +20,14 @@ export function* mapSliced<T, U>(items: readonly T[], fn: (t: T) => U | undefine
   return out;
 }
 
+/** Runs a sliced job to its end at once, for callers that may hold the loop (tests, small inputs, tools). */
+export function runToEnd<T>(job: Generator<unknown, T, void>): T {
+  for (;;) {
+    const step = job.next();
+    if (step.done) return step.value;
+  }
+}
+
 export class TimeSlicer {
   private readonly jobs: SlicedJob[] = [];
   private scheduled = false;

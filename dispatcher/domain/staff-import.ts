@@ -9,6 +9,7 @@
  */
 import { sameAddress as oneSpaced } from './household-import.ts';
 import { cellsOf, readSheetHeader } from './sheet-header.ts';
+import { runToEnd } from '../time-slicer.ts';
 
 export const STAFF_IMPORT_COLUMNS = {
   username: ['username', '账号'],
@@ -82,7 +83,14 @@ export function weekdayText(mask: number): string {
 
 const minutesOf = (hhmm: string) => { const [h, m] = hhmm.split(':').map(Number); return h * 60 + m; };
 
-export function planStaffImport(p: StaffImportInputs): { accounts: PlannedAccount[]; errors: { line: number; message: string }[] } {
+export type StaffImportPlan = { accounts: PlannedAccount[]; errors: { line: number; message: string }[] };
+
+export function planStaffImport(p: StaffImportInputs): StaffImportPlan {
+  return runToEnd(planStaffImportSteps(p));
+}
+
+/** planStaffImport a row per step, for the time slicer (household-import.ts does the same). */
+export function* planStaffImportSteps(p: StaffImportInputs): Generator<unknown, StaffImportPlan, void> {
   const [head, ...body] = p.rows;
   const { at, errors } = readSheetHeader<Column>(head, STAFF_IMPORT_COLUMNS, ['username', 'display_name', 'grid']);
   if (errors.length) return { accounts: [], errors };
@@ -96,6 +104,7 @@ export function planStaffImport(p: StaffImportInputs): { accounts: PlannedAccoun
   const accounts: PlannedAccount[] = [];
   const first = new Map<string, { line: number; cells: Record<(typeof ACCOUNT_CELLS)[number], string>; account?: PlannedAccount }>();
   for (const row of body) {
+    yield;
     if (row.cells.every((c) => c.trim() === '')) continue;
     const cell = cellsOf(at, row);
     const bad = (message: string) => errors.push({ line: row.line, message });

@@ -12,9 +12,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { HubServices } from './services.ts';
 import { requireStaff } from './app.ts';
 import { HubError } from '../errors.ts';
-import { parseCsv } from '../reports/csv.ts';
+import { parseCsvSteps } from '../reports/csv.ts';
 import { gridFinder } from '../domain/household-import.ts';
-import { planStaffImport } from '../domain/staff-import.ts';
+import { planStaffImportSteps } from '../domain/staff-import.ts';
 import { generatePassword } from '../auth/secrets.ts';
 import { writeInChunks } from '../store/chunked-writes.ts';
 
@@ -29,19 +29,20 @@ export const staffImportRoutes = (svc: HubServices): FastifyPluginAsync => async
     const me = requireStaff(req);
     if (me.role === 'staff') throw new HubError('E_FORBIDDEN', 'only grid leaders and admins manage staff accounts');
     if (typeof req.body !== 'string') throw new HubError('E_UNSUPPORTED_MEDIA', 'send the spreadsheet as Content-Type: text/csv (UTF-8)');
+    // Read and checked a few milliseconds at a time, between presses and pushes (time-slicer.ts).
     let rows;
-    try { rows = parseCsv(req.body); } catch (err) { throw new HubError('E_VALIDATION', `not a CSV file: ${(err as Error).message}`); }
+    try { rows = await svc.slicer.result(parseCsvSteps(req.body)); } catch (err) { throw new HubError('E_VALIDATION', `not a CSV file: ${(err as Error).message}`); }
     if (rows.length - 1 > IMPORT_MOST_ROWS) throw new HubError('E_TOO_LARGE', `at most ${IMPORT_MOST_ROWS} accounts per file: split it`);
     const all = svc.store.grid.list();
     const usable = new Set(all.filter((n) => svc.alerts.canSee(me, n.path)).map((n) => n.id));
-    const plan = planStaffImport({
+    const plan = await svc.slicer.result(planStaffImportSteps({
       rows, gridOf: gridFinder(all, (id) => usable.has(id)), taken: (names) => svc.store.staff.takenNames(names),
       refuse: (role, gridId) => {
         if (me.role !== 'admin' && role !== 'staff') return 'role: grid leaders create grid-worker accounts only';
         if (gridId === null && me.scopeNodeId !== null) return 'grid: an account without a grid is for admins of the whole tree';
         return null;
       },
-    });
+    }));
     if (plan.errors.length) {
       throw new HubError('E_VALIDATION', `${plan.errors.length} problem(s) in the file: nothing was imported`, { rows: plan.errors.slice(0, 200), problems: plan.errors.length });
     }
