@@ -5,10 +5,14 @@
  * over the demo devices' 12 households, so the household edited has N / 12 of them (a worst case: a real
  * household has one or two); and a household with none, whose edit pays only the search. For each:
  * the PUT's round trip (median of 5) and the longest event-loop pause meanwhile (perf_hooks, 1 ms).
+ * Then the community renamed (PATCH /api/grid/:id, alerts/open-call-redraw.ts): every one of the N open
+ * calls is under it and shows its name, so each is redrawn; the round trip, the pause, and how long
+ * until a console has received all N redrawn calls.
  * Not a test: a figure. Run: npx tsx bench/household-edit-cost.ts [N ...]   (default: 1000 11000)
  */
 import { rmSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import WebSocket from 'ws';
 import { massEventHub, runSizes } from './mass-seed.ts';
 
 const REPEATS = 5;
@@ -42,9 +46,29 @@ async function measure(n: number): Promise<Record<string, number>> {
   };
   const withCalls = await edit(busy);
   const without = await edit(quiet);
+
+  // The community renamed: a console counts the redrawn calls as they arrive.
+  const community = hub.store.grid.list().find((x) => x.level === 'community')!;
+  const ws = new WebSocket(`ws://127.0.0.1:${hub.ports.http}/ws?token=${token}`);
+  await new Promise<void>((resolve) => ws.on('message', function first(d) { if (String(d).startsWith('{"type":"snapshot') && /"remaining":0/.test(String(d).slice(0, 200))) { ws.off('message', first); resolve(); } }));
+  let seen = 0;
+  const allSeen = new Promise<number>((resolve) => ws.on('message', (d) => {
+    const text = String(d);
+    if (text.includes('"type":"change"') && text.includes('"levelName"')) seen += (text.match(/"改名后的社区"/g) ?? []).length > 0 ? 1 : 0;
+    if (seen >= n) resolve(performance.now());
+  }));
+  h.reset(); h.enable();
+  const t0 = performance.now();
+  const renamed = await call('PATCH', `/api/grid/${community.id}`, { name: '改名后的社区' });
+  const patchMs = performance.now() - t0;
+  const arrivedMs = (await Promise.race([allSeen, new Promise<number>((r) => setTimeout(() => r(Number.NaN), 60_000))])) - t0;
+  h.disable();
+  ws.close();
+  if (!renamed.node) throw new Error('rename failed');
   await hub.stop();
   rmSync(dir, { recursive: true, force: true });
-  return { open: n, redrawn: withCalls.redrawn, putMs: withCalls.ms, pauseMs: withCalls.pause, noCallsPutMs: without.ms, noCallsPauseMs: without.pause };
+  return { open: n, redrawn: withCalls.redrawn, putMs: withCalls.ms, pauseMs: withCalls.pause, noCallsPutMs: without.ms, noCallsPauseMs: without.pause,
+    renamePatchMs: +patchMs.toFixed(1), renameAllOnConsoleMs: +arrivedMs.toFixed(1), renameRedrawn: seen, renamePauseMs: +(h.max / 1e6).toFixed(1) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await runSizes([1000, 11_000], measure);
