@@ -1,7 +1,7 @@
 /**
  * An open call shows names from outside it: its grid and the level it is at, the staff who took it.
  * When one of them is renamed, the consoles holding the call get it again with the new name at once,
- * not when the call next changes; other calls are left alone. Real hub, real console WebSocket.
+ * not when the call next changes; calls that do not show the name are left alone. Real hub, real console WebSocket.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
@@ -43,6 +43,20 @@ describe('renames reach open calls', () => {
     expect((await t.api('PATCH', `/api/staff/${grid1.id}`, community, { phone: '13800000009' })).status).toBe(200);
     expect((await t.api('PATCH', `/api/grid/${grid1Node.id}`, admin, { name: '第1网格' })).status).toBe(200);
     expect([t.hub.store.alerts.get(mine)!.version, otherVersion()]).toEqual([v, before]);
+
+    // The community renamed: the calls waiting at its level show its name and are redrawn; a call still
+    // at its own grid's level (its worker online) does not show it, and is left alone.
+    const g2 = await t.console('grid2');
+    const atGrid = (await (await t.device('demo-0012')).send('press')).alertId!;
+    const placed = await c.waitFor((f) => f.type === 'change' && f.alert?.id === atGrid);
+    expect(placed.alert.level).toBe(0);
+    const communityNode = t.hub.store.grid.find(grid1Node.parentId!)!;
+    expect(renamed.alert.levelName).toBe(communityNode.name);
+    expect((await t.api('PATCH', `/api/grid/${communityNode.id}`, admin, { name: '新社区名' })).status).toBe(200);
+    const both = await Promise.all([mine, other].map((id) => c.waitFor((f) => f.type === 'change' && f.alert?.id === id && f.alert.levelName === '新社区名')));
+    expect(both).toHaveLength(2);
+    expect(t.hub.store.alerts.get(atGrid)!.version).toBe(placed.alert.version);
+    g2.close();
     c.close();
   });
 });

@@ -87,7 +87,7 @@ export const householdImportRoutes = (svc: HubServices): FastifyPluginAsync => a
       throw err;
     }
     // Staff on the way to an updated household see its record as it is now.
-    for (const u of updated) svc.alerts.redraw.household(u.id, me, now);
+    for (const u of updated) await svc.alerts.redraw.household(u.id, me, now);
     req.log.info({ count: created.length, updated: updated.length, unchanged: plan.unchanged, devices: devices.length, by: me.username, scope }, 'households imported');
     reply.status(created.length || updated.length || devices.length ? 201 : 200);
     // The buttons' secrets are answered this once (only their hashes are kept), as POST /api/devices does.

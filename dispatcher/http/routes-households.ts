@@ -132,7 +132,7 @@ export const householdRoutes = (svc: HubServices): FastifyPluginAsync => async (
     addressFree(input, id);
     const household = svc.store.households.update(id, input);
     if (!household) throw new HubError('E_NOT_FOUND', `household ${id} does not exist`);
-    const redrawn = svc.alerts.redraw.household(id, requireStaff(req), svc.clock.now());
+    const redrawn = await svc.alerts.redraw.household(id, requireStaff(req), svc.clock.now());
     return { household, openCallsRedrawn: redrawn };
   });
 };

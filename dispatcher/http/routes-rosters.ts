@@ -100,7 +100,7 @@ export const rosterRoutes = (svc: HubServices): FastifyPluginAsync => async (app
       if (twin && twin.id !== node.id) throw new HubError('E_CONFLICT', `a sibling is already named ${name}`);
       if (name !== node.name) {
         svc.store.grid.rename(node.id, name);
-        svc.alerts.redraw.nodeRenamed(node.id, svc.clock.now()); // open calls under it show the new name at once
+        await svc.alerts.redraw.nodeRenamed(node.id, svc.clock.now()); // open calls under it show the new name at once
       }
     }
     if (req.body.escalateAfterS !== undefined) svc.store.grid.setEscalateAfter(node.id, req.body.escalateAfterS);

@@ -104,7 +104,7 @@ export const staffRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
     if (b.displayName !== undefined && !b.displayName.trim()) throw new HubError('E_VALIDATION', 'displayName must not be blank');
     if (s.id === me.id && (b.disabled === true || (b.role !== undefined && b.role !== s.role))) throw new HubError('E_VALIDATION', 'you cannot disable your own account or change your own role');
     const updated = svc.store.staff.update(s.id, { ...b, displayName: b.displayName?.trim(), phone: b.phone?.trim() })!;
-    if (updated.displayName !== s.displayName) svc.alerts.redraw.staffRenamed(s.id, svc.clock.now()); // the open calls that name them
+    if (updated.displayName !== s.displayName) await svc.alerts.redraw.staffRenamed(s.id, svc.clock.now()); // the open calls that name them
     if (updated.disabled && !s.disabled) svc.closeSockets({ staffId: s.id }, 'account disabled');
     else if (updated.scopeNodeId !== s.scopeNodeId || updated.role !== s.role) svc.closeSockets({ staffId: s.id }, 'account scope changed', 4002);
     return { staff: view(updated) };

@@ -51,7 +51,7 @@ export class AlertRepo {
       // Through the open alerts (few, and no index to keep up on the alarm path), for an edited household.
       openOfHousehold: db.prepare(`SELECT id FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} AND household_id = ?`).pluck(),
       // Likewise for a renamed grid node (every open alert at or under it) and a renamed staff member (those naming them).
-      openOnPath: db.prepare(`SELECT id FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} AND instr(grid_path, ?) > 0`).pluck(),
+      openOnPath: db.prepare(`SELECT id, grid_id AS gridId, grid_path AS gridPath, level FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} AND instr(grid_path, ?) > 0`),
       openNaming: db.prepare(`SELECT id FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} AND (accepted_by = @staff OR resolved_by = @staff
         OR EXISTS (SELECT 1 FROM alert_events e WHERE e.alert_id = alerts.id AND e.staff_id = @staff))`).pluck(),
       recent: db.prepare(`SELECT ${COLS} FROM alerts INDEXED BY alerts_recent ORDER BY raised_at DESC LIMIT ?`),
@@ -151,9 +151,9 @@ export class AlertRepo {
     return this.s.openOfHousehold.all(householdId) as string[];
   }
 
-  /** The ids of the open alerts raised at or under a grid node. */
-  openIdsUnder(nodeId: number): string[] {
-    return this.s.openOnPath.all(`/${nodeId}/`) as string[];
+  /** The open alerts raised at or under a grid node, with where each was raised and the level it is at. */
+  openUnder(nodeId: number): { id: string; gridId: number; gridPath: string; level: number }[] {
+    return this.s.openOnPath.all(`/${nodeId}/`) as { id: string; gridId: number; gridPath: string; level: number }[];
   }
 
   /** The ids of the open alerts whose record names a staff member (accepted, resolved, or an entry of theirs). */
