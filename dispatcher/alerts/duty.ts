@@ -1,6 +1,7 @@
 /** Who is on duty at a grid node now (roster) and who is connected (console presence). */
 import type { Store } from '../store/store.ts';
 import { onDutyAt } from '../domain/roster.ts';
+import { isWithin } from '../domain/grid.ts';
 
 export class DutyDesk {
   private readonly connected = new Map<number, number>();
@@ -8,10 +9,27 @@ export class DutyDesk {
 
   constructor(private readonly store: Store, private readonly defaultTz: string) {}
 
+  /**
+   * Who is on duty at a node, among those who can act there: an account that is disabled, or whose
+   * area does not contain the node, is not counted. Such a person would be told of calls their
+   * console cannot show, and the call would wait for them until it escalates; not counted, the call
+   * goes on to a level where someone can take it (the roster API refuses such shifts; older ones may remain).
+   */
   onDuty(nodeId: number, at: number): number[] {
     const tz = this.store.grid.timeZoneOf(nodeId, this.defaultTz);
     const { shifts, overrides } = this.store.rosters.current(nodeId, at);
-    return onDutyAt(shifts, overrides, at, tz).filter((id) => !this.store.staff.get(id)?.disabled);
+    const on = onDutyAt(shifts, overrides, at, tz);
+    return on.length ? on.filter((id) => this.canActAt(id, nodeId)) : on;
+  }
+
+  /** The account exists, is not disabled, and its area contains the node (an admin of the whole tree: every node). */
+  canActAt(staffId: number, nodeId: number): boolean {
+    const s = this.store.staff.get(staffId);
+    if (!s || s.disabled) return false;
+    if (s.scopeNodeId === null) return s.role === 'admin';
+    const scope = this.store.grid.find(s.scopeNodeId)?.path;
+    const node = this.store.grid.find(nodeId)?.path;
+    return scope !== undefined && node !== undefined && isWithin(node, scope);
   }
 
   isOnline(staffId: number): boolean {

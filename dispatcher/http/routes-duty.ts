@@ -57,7 +57,8 @@ export const dutyRoutes = (svc: HubServices): FastifyPluginAsync => async (app) 
     const grid = svc.store.grid;
     const all = grid.list();
     const byId = new Map(all.map((n) => [n.id, n]));
-    const active = (id: number) => !svc.store.staff.get(id)?.disabled;
+    // As the duty desk counts them (alerts/duty.ts): not disabled, and able to see the node's calls.
+    const canAct = (staffId: number, path: string) => { const s = svc.store.staff.get(staffId); return !!s && !s.disabled && svc.alerts.canSee(s, path); };
     // Where calls are raised: the nodes with households, and every grid-level node (one being set up has none yet).
     const withHouseholds = new Set(svc.store.households.gridIds());
     const starts = scope === undefined ? [] : all.filter((n) => (scope === null || isWithin(n.path, scope)) && (n.level === 'grid' || withHouseholds.has(n.id)));
@@ -65,8 +66,9 @@ export const dutyRoutes = (svc: HubServices): FastifyPluginAsync => async (app) 
     const chainIds = new Set(starts.flatMap((n) => chainUp(n.path)));
     const nodes = new Map<number, GapNodeIn>([...chainIds].map((id) => {
       const r = svc.store.rosters.current(id, now);
+      const path = byId.get(id)?.path ?? '';
       return [id, { id, parentId: byId.get(id)?.parentId ?? null, timeZone: grid.timeZoneOf(id, svc.config.timeZone),
-        shifts: r.shifts.filter((x) => active(x.staffId)), overrides: r.overrides.filter((x) => active(x.staffId)) }];
+        shifts: r.shifts.filter((x) => canAct(x.staffId, path)), overrides: r.overrides.filter((x) => !x.onDuty || canAct(x.staffId, path)) }];
     }));
     const to = now + days * 86_400_000;
     const found = rosterGaps({ nodes, starts: starts.map((n) => n.id), from: now, to, localClock });

@@ -39,8 +39,17 @@ export const rosterRoutes = (svc: HubServices): FastifyPluginAsync => async (app
     if (write && staff.role === 'staff') throw new HubError('E_FORBIDDEN', 'only grid leaders and admins edit rosters');
     return node;
   };
-  const checkStaff = (id: number) => {
-    if (!svc.store.staff.get(id)) throw new HubError('E_NOT_FOUND', `staff ${id} does not exist`);
+  /**
+   * Someone put on duty at `node` must be able to act there: their area contains it. Otherwise their
+   * console would never show the calls they were told of, and each call would wait for them until it
+   * escalated (the duty desk leaves such people out: alerts/duty.ts).
+   */
+  const checkStaff = (id: number, node: { name: string; path: string }, onDuty: boolean) => {
+    const s = svc.store.staff.get(id);
+    if (!s) throw new HubError('E_NOT_FOUND', `staff ${id} does not exist`);
+    if (!onDuty || svc.alerts.canSee(s, node.path)) return;
+    const area = s.scopeNodeId === null ? 'no area' : `the area ${svc.store.grid.find(s.scopeNodeId)?.name ?? s.scopeNodeId}`;
+    throw new HubError('E_VALIDATION', `${s.displayName} has ${area}, which does not contain ${node.name}: their console would not show its calls. Give them a wider area first (staff accounts), or put someone of ${node.name} on duty`);
   };
 
   app.get<{ Params: { id: string } }>('/api/grid/:id/roster', async (req) => {
@@ -61,7 +70,7 @@ export const rosterRoutes = (svc: HubServices): FastifyPluginAsync => async (app
 
   app.post<{ Params: { id: string }; Body: { staffId: number; weekdays: number[]; start: string; end: string } }>('/api/grid/:id/roster/shifts', { schema: { body: shiftBody } }, async (req, reply) => {
     const node = nodeFor(req, true);
-    checkStaff(req.body.staffId);
+    checkStaff(req.body.staffId, node, true);
     const start = minutes(req.body.start), end = minutes(req.body.end);
     if (start === end || start === 1440) throw new HubError('E_VALIDATION', 'a shift needs different start and end times (end before start means overnight)');
     const mask = req.body.weekdays.reduce((m, d) => m | (1 << (d - 1)), 0);
@@ -78,7 +87,7 @@ export const rosterRoutes = (svc: HubServices): FastifyPluginAsync => async (app
 
   app.post<{ Params: { id: string }; Body: { staffId: number; startsAt: number; endsAt: number; onDuty: boolean } }>('/api/grid/:id/roster/overrides', { schema: { body: overrideBody } }, async (req, reply) => {
     const node = nodeFor(req, true);
-    checkStaff(req.body.staffId);
+    checkStaff(req.body.staffId, node, req.body.onDuty);
     if (req.body.endsAt <= req.body.startsAt) throw new HubError('E_VALIDATION', 'endsAt must be after startsAt');
     const id = svc.store.rosters.addOverride(node.id, req.body);
     reply.status(201);

@@ -157,6 +157,17 @@ export class DutyView {
     this.render();
   }
 
+  /**
+   * Who may be put on duty at a node: the staff whose area contains it (an admin of the whole tree
+   * too). The hub refuses the others: their console would not show the node's calls.
+   */
+  staffFor(nodeId) {
+    const nodes = new Map((this.board?.nodes ?? []).map((n) => [n.id, n]));
+    const above = new Set();
+    for (let n = nodes.get(nodeId); n; n = nodes.get(n.parentId)) above.add(n.id);
+    return (this.board?.staff ?? []).filter((s) => (s.scopeNodeId === null ? s.role === 'admin' : above.has(s.scopeNodeId) || !nodes.has(s.scopeNodeId)));
+  }
+
   /** From a roster gap: that node's roster opened on the board and brought into view. */
   openRoster(nodeId) {
     if (!this.editors.has(nodeId)) this.toggle(nodeId);
@@ -166,7 +177,7 @@ export class DutyView {
   toggle(nodeId) {
     if (this.editors.has(nodeId)) this.editors.delete(nodeId);
     else {
-      const editor = new RosterEditor({ nodeId, canEdit: this.board?.canEdit === true, staff: () => this.board?.staff ?? [], changed: () => this.load() });
+      const editor = new RosterEditor({ nodeId, canEdit: this.board?.canEdit === true, staff: () => this.staffFor(nodeId), changed: () => this.load() });
       this.editors.set(nodeId, editor);
       editor.load();
     }
