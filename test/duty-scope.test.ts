@@ -47,6 +47,9 @@ describe('on duty only where they can act', () => {
     const admin = await t.login('admin');
     const board = await t.api('GET', '/api/duty', admin);
     expect(board.body.nodes.find((n: { id: number }) => n.id === grid1.id).cover).toBe('empty');
+    // The roster says which of its lines the hub does not count, and why.
+    const roster = await t.api('GET', `/api/grid/${grid1.id}/roster`, admin);
+    expect(roster.body.shifts.map((x: { staffId: number; cannotAct: boolean }) => [x.staffId, x.cannotAct])).toEqual([[worker1.id, false], [worker2.id, true]]);
     const gaps = await t.api('GET', '/api/duty/gaps?days=1', admin);
     expect(gaps.body.nodes.find((n: { nodeId: number }) => n.nodeId === grid1.id).gaps[0].reaches).toMatchObject({ name: '商城花园社区' });
     c2.close();

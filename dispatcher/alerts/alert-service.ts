@@ -258,6 +258,11 @@ export class AlertService {
     return this.duty.onDuty(nodeId, now);
   }
 
+  /** Whether a rostered person counts as on duty at a node: not disabled, and their area contains it. */
+  canActAt(staffId: number, nodeId: number): boolean {
+    return this.duty.canActAt(staffId, nodeId);
+  }
+
   /** True while the staff member has a console open: what placing a call asks. */
   isOnline(staffId: number): boolean {
     return this.duty.isOnline(staffId);

@@ -62,8 +62,9 @@ export const rosterRoutes = (svc: HubServices): FastifyPluginAsync => async (app
         // What applies, and whether it is the node's own or the hub's default (ANXIN_ESCALATE_AFTER_S), for the editor.
         escalateAfterS: node.escalateAfterS ?? svc.config.escalateAfterS, escalateOwn: node.escalateAfterS !== null, escalateDefaultS: svc.config.escalateAfterS,
       },
-      shifts: svc.store.rosters.shifts(node.id).map((s) => ({ id: s.id, staffId: s.staffId, name: names.get(s.staffId), weekdays: days(s.weekdays), start: fmt(s.startMin), end: fmt(s.endMin) })),
-      overrides: svc.store.rosters.overrides(node.id, now).map((o) => ({ ...o, name: names.get(o.staffId) })),
+      // `cannotAct`: disabled, or their area does not contain this node, so the hub does not count them on duty here (alerts/duty.ts).
+      shifts: svc.store.rosters.shifts(node.id).map((s) => ({ id: s.id, staffId: s.staffId, name: names.get(s.staffId), weekdays: days(s.weekdays), start: fmt(s.startMin), end: fmt(s.endMin), cannotAct: !svc.alerts.canActAt(s.staffId, node.id) })),
+      overrides: svc.store.rosters.overrides(node.id, now).map((o) => ({ ...o, name: names.get(o.staffId), cannotAct: o.onDuty && !svc.alerts.canActAt(o.staffId, node.id) })),
       onDutyNow: svc.alerts.onDutyNow(node.id, now).map((id) => ({ id, name: names.get(id) })),
     };
   });

@@ -80,12 +80,12 @@ export class RosterEditor extends EditPanel {
       tx('p.note', 'roster.timeZone', { tz: d.node.timeZone }),
       tx('h4', 'roster.shifts'),
       d.shifts.length ? h('ul.roster-list.shifts', [...d.shifts].sort((a, b) => a.start.localeCompare(b.start)).map((s) => this.item(
-        [v('strong', s.name ?? `#${s.staffId}`), ' ', h('span', daysText(s.weekdays)), ' ', v('span', `${s.start}–${s.end}`), s.end <= s.start ? tx('span.muted', 'roster.overnight') : null],
+        [v('strong', s.name ?? `#${s.staffId}`), ' ', h('span', daysText(s.weekdays)), ' ', v('span', `${s.start}–${s.end}`), s.end <= s.start ? tx('span.muted', 'roster.overnight') : null, cannotAct(s)],
         `/roster/shifts/${s.id}`))) : tx('p.empty', 'roster.noShifts'),
       this.canEdit ? this.shiftForm() : null,
       tx('h4', 'roster.overrides'),
       d.overrides.length ? h('ul.roster-list.overrides', d.overrides.map((o) => this.item(
-        [tx(o.onDuty ? 'span.flag.ok' : 'span.flag.warn', o.onDuty ? 'roster.cover' : 'roster.leave'), ' ', v('strong', o.name ?? `#${o.staffId}`), ' ', v('span', `${dateTime(o.startsAt, d.node.timeZone)} – ${dateTime(o.endsAt, d.node.timeZone)}`)],
+        [tx(o.onDuty ? 'span.flag.ok' : 'span.flag.warn', o.onDuty ? 'roster.cover' : 'roster.leave'), ' ', v('strong', o.name ?? `#${o.staffId}`), ' ', v('span', `${dateTime(o.startsAt, d.node.timeZone)} – ${dateTime(o.endsAt, d.node.timeZone)}`), cannotAct(o)],
         `/roster/overrides/${o.id}`))) : tx('p.empty', 'roster.noOverrides'),
       this.canEdit ? this.overrideForm() : null,
       this.canEdit ? this.escalateForm(d.node) : h('p.note', tx('span', 'duty.escalate', { t: `${d.node.escalateAfterS} s` }), ' · ', tx('span', 'roster.readOnly')),
@@ -163,4 +163,9 @@ export class RosterEditor extends EditPanel {
     });
     return form;
   }
+}
+
+/** A shift or cover the hub does not count: the person is disabled, or their area does not contain this node. */
+function cannotAct(x) {
+  return x.cannotAct ? [' ', tx('span.flag.bad.roster-cannot-act', 'roster.cannotAct')] : null;
 }

@@ -79,6 +79,7 @@ export const DUTY_STRINGS = {
   'gaps.openRoster': ['打开排班', 'Open its roster'],
   'gaps.moreGaps': ['另有 {n} 段未列出', '{n} more not listed'],
   'gaps.moreNodes': ['另有 {n} 个节点未列出', '{n} more nodes not listed'],
+  'roster.cannotAct': ['不计入值班：此人已停用，或其负责范围不含本节点', 'not counted: the account is disabled, or its area does not contain this node'],
   'staff.heading': ['人员账号', 'Staff accounts'],
   'simp.heading': ['从表格导入人员和排班', 'Import staff and shifts from a spreadsheet'],
   'simp.hint': ['每行一个账号：账号、姓名、网格必填；角色默认网格员；值班日（如 1-5、6,7、每天）、开始、结束三项都填即排入该网格的每周值班（20:00 到 08:00 为夜班，00:00 到 24:00 为全天）；同一账号再写一行即再加一个班次。有任何一行不对，整张表都不导入。', 'One account per row: username, name and grid are required; the role is grid worker unless given; fill weekdays (as 1-5, 6,7 or daily), start and end to put it on its grid\'s weekly roster (20:00 to 08:00 is a night shift, 00:00 to 24:00 around the clock); another row with the same username adds another shift. If any row is wrong nothing is imported.'],
