@@ -224,8 +224,8 @@ describe('duty page', { timeout: 60_000 }, () => {
     const [sheet] = await Promise.all([leader.waitForEvent('download'), leader.click('#staff-export')]);
     expect(sheet.suggestedFilename()).toBe('staff-and-shifts.csv');
     const rows = (await import('node:fs')).readFileSync((await sheet.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(rows[0]).toBe('账号,姓名,角色,网格,电话,值班日,开始,结束');
-    expect(rows.find((r) => r.startsWith('qian.hua,'))).toBe('qian.hua,钱华,网格员,管城区/城东路街道/商城花园社区/第二网格,,每天,00:00,24:00');
+    expect(rows[0]).toBe('账号,姓名,角色,网格,电话,值班日,开始,结束,值班网格');
+    expect(rows.find((r) => r.startsWith('qian.hua,'))).toBe('qian.hua,钱华,网格员,管城区/城东路街道/商城花园社区/第二网格,,每天,00:00,24:00,');
   });
 
   it('in English no UI text is Chinese, and on a 360 px phone five tabs fit with nothing wider than the screen', async () => {

@@ -14,7 +14,8 @@ const NODES = [{ id: 1, parentId: null, name: '区' }, { id: 2, parentId: 1, nam
 
 describe('planStaffImport', () => {
   const plan = (csv: string, refuse: (r: ImportRole, g: number | null) => string | null = () => null) =>
-    planStaffImport({ rows: parseCsv(csv), gridOf: gridFinder(NODES), taken: (names) => new Set(names.filter((n) => n === 'grid1')), refuse });
+    planStaffImport({ rows: parseCsv(csv), gridOf: gridFinder(NODES), taken: (names) => new Set(names.filter((n) => n === 'grid1')), refuse,
+      within: (id, area) => { for (let n = NODES.find((x) => x.id === id); n; n = NODES.find((x) => x.id === n!.parentId)) if (area === null || n.id === area) return true; return false; } });
 
   it('reads weekdays as ranges, lists or every day', () => {
     expect([weekdayMask('1-5'), weekdayMask('6,7'), weekdayMask('每天'), weekdayMask('1, 3-4')]).toEqual([0x1f, 0x60, 0x7f, 0b1101]);
@@ -27,9 +28,9 @@ describe('planStaffImport', () => {
     const p = plan('账号,姓名,角色,网格,电话,值班日,开始,结束\nwang.wei,王 伟,,第一网格,139 0000 0001,1-5,08:00,20:00\nli.na2,李娜,网格员,3,,每天,20:00,08:00\nzhao,赵强,网格长,甲社区,,每天,00:00,24:00\nboss,管理员一,admin,,,,,\n');
     expect(p.errors).toEqual([]);
     expect(p.accounts.map((a) => [a.username, a.displayName, a.role, a.scopeNodeId, a.shifts])).toEqual([
-      ['wang.wei', '王 伟', 'staff', 3, [{ weekdays: 0x1f, startMin: 480, endMin: 1200 }]],
-      ['li.na2', '李娜', 'staff', 3, [{ weekdays: 0x7f, startMin: 1200, endMin: 480 }]],
-      ['zhao', '赵强', 'leader', 2, [{ weekdays: 0x7f, startMin: 0, endMin: 1440 }]],
+      ['wang.wei', '王 伟', 'staff', 3, [{ nodeId: 3, weekdays: 0x1f, startMin: 480, endMin: 1200 }]],
+      ['li.na2', '李娜', 'staff', 3, [{ nodeId: 3, weekdays: 0x7f, startMin: 1200, endMin: 480 }]],
+      ['zhao', '赵强', 'leader', 2, [{ nodeId: 2, weekdays: 0x7f, startMin: 0, endMin: 1440 }]],
       ['boss', '管理员一', 'admin', null, []],
     ]);
   });
@@ -38,7 +39,12 @@ describe('planStaffImport', () => {
     const p = plan('账号,姓名,角色,网格,电话,值班日,开始,结束\nwang.wei,王伟,,第一网格,139,1-5,08:00,20:00\nWANG.wei,,网格员,3,,6,08:00,12:00\nwang.wei,王伟,staff,,139,7,20:00,08:00\n');
     expect(p.errors).toEqual([]);
     expect(p.accounts).toHaveLength(1);
-    expect(p.accounts[0].shifts).toEqual([{ weekdays: 0x1f, startMin: 480, endMin: 1200 }, { weekdays: 0x20, startMin: 480, endMin: 720 }, { weekdays: 0x40, startMin: 1200, endMin: 480 }]);
+    expect(p.accounts[0].shifts).toEqual([{ nodeId: 3, weekdays: 0x1f, startMin: 480, endMin: 1200 }, { nodeId: 3, weekdays: 0x20, startMin: 480, endMin: 720 }, { nodeId: 3, weekdays: 0x40, startMin: 1200, endMin: 480 }]);
+    // A leader's night cover of one of their grids: shift_grid, inside their area; outside it, refused.
+    const leader = plan('账号,姓名,角色,网格,值班日,开始,结束,值班网格\nzhao,赵强,网格长,甲社区,1-5,08:00,20:00,\nzhao,,,,6-7,20:00,08:00,第一网格\n');
+    expect([leader.errors, leader.accounts[0].shifts.map((x) => x.nodeId)]).toEqual([[], [2, 3]]);
+    const outside = plan('账号,姓名,网格,值班日,开始,结束,值班网格\nwu,吴,第一网格,每天,08:00,20:00,甲社区\nboss,管理员,,每天,08:00,20:00,\n', () => null);
+    expect(outside.errors.map((e) => [e.line, e.message.split(':')[0]])).toEqual([[2, 'shift_grid "甲社区"'], [3, 'grid']]);
     const wrong = plan([
       '账号,姓名,角色,网格,值班日,开始,结束',
       'li,李娜,,第一网格,1-5,08:00,20:00',
@@ -151,16 +157,22 @@ describe('POST /api/staff/import', () => {
   });
 
   it('the staff sheet (GET /api/staff as CSV) lists the accounts in service and their shifts in the import\'s columns, and sets up another hub', async () => {
+    // The community leader also covers 第二网格 on weekend nights: a shift inside their area, on that grid's roster.
+    const grid2Id = t.hub.store.grid.list().find((n) => n.name === '第二网格')!.id;
+    const me = t.hub.store.staff.byUsername('community')!;
+    expect((await t.api('POST', `/api/grid/${grid2Id}/roster/shifts`, leader, { staffId: me.id, weekdays: [6, 7], start: '20:00', end: '08:00' })).status).toBe(201);
     const res = await fetch(`${t.httpUrl}/api/staff`, { headers: { authorization: `Bearer ${leader}`, accept: 'text/csv' } });
     expect([res.status, res.headers.get('content-type'), res.headers.get('content-disposition')]).toEqual([200, 'text/csv; charset=utf-8', 'attachment; filename="staff-and-shifts.csv"']);
     const sheet = (await res.text()).replace(/^\uFEFF/, '');
     const lines = sheet.trim().split('\r\n');
-    expect(lines[0]).toBe('账号,姓名,角色,网格,电话,值班日,开始,结束');
+    expect(lines[0]).toBe('账号,姓名,角色,网格,电话,值班日,开始,结束,值班网格');
     expect(lines.filter((l) => l.startsWith('zhou.qiang,'))).toEqual([
-      'zhou.qiang,周强,网格员,管城区/城东路街道/商城花园社区/第二网格,,1-5,08:00,20:00',
-      'zhou.qiang,周强,网格员,管城区/城东路街道/商城花园社区/第二网格,,6,08:00,12:00',
+      'zhou.qiang,周强,网格员,管城区/城东路街道/商城花园社区/第二网格,,1-5,08:00,20:00,',
+      'zhou.qiang,周强,网格员,管城区/城东路街道/商城花园社区/第二网格,,6,08:00,12:00,',
     ]);
-    expect(lines.find((l) => l.startsWith('sun.li,'))).toMatch(/,'\+86 139 0000 0011,每天,00:00,24:00$/); // marked as text for a spreadsheet
+    expect(lines.find((l) => l.startsWith('sun.li,'))).toMatch(/,'\+86 139 0000 0011,每天,00:00,24:00,$/); // marked as text for a spreadsheet
+    expect(lines.filter((l) => l.startsWith('community,')).map((l) => l.split(',').slice(5).join(','))).toEqual([
+      '每天,00:00,24:00,', '6-7,20:00,08:00,管城区/城东路街道/商城花园社区/第二网格']);
     expect(lines.some((l) => l.startsWith('admin,'))).toBe(false); // outside a leader's scope
     expect((await fetch(`${t.httpUrl}/api/staff`, { headers: { authorization: `Bearer ${await t.login('grid1')}`, accept: 'text/csv' } })).status).toBe(403);
 

@@ -4,7 +4,9 @@
  * then put on the roster one by one. Checked row by row before anything is written, every problem
  * with its line. Headers in English or Chinese, in any order; a header it does not know is an error.
  * A split roster (weekdays 08:00-20:00, Saturday mornings) is one row per shift: the same username
- * on a later row adds that row's shift, its other cells empty or as on the first row.
+ * on a later row adds that row's shift, its other cells empty or as on the first row. A shift is on
+ * duty at the account's own node, or at a node inside its area named in shift_grid (a community
+ * leader who covers one of its grids at night).
  * Pure: the grid lookup, the "username taken" check and who may create what come in as functions.
  */
 import { sameAddress as oneSpaced } from './household-import.ts';
@@ -20,6 +22,7 @@ export const STAFF_IMPORT_COLUMNS = {
   weekdays: ['weekdays', '值班日'],
   start: ['start', '开始'],
   end: ['end', '结束'],
+  shift_grid: ['shift_grid', '值班网格'],
 } as const;
 type Column = keyof typeof STAFF_IMPORT_COLUMNS;
 export type ImportRole = 'staff' | 'leader' | 'admin';
@@ -37,6 +40,8 @@ export interface StaffImportInputs {
   taken: (usernames: readonly string[]) => Set<string>;
   /** Why the importer may not make this account, or null when they may. */
   refuse: (role: ImportRole, gridId: number | null) => string | null;
+  /** Whether a node is inside an area (null: the whole tree): a shift goes only where its holder's console shows the calls. */
+  within: (nodeId: number, areaNodeId: number | null) => boolean;
 }
 
 export interface PlannedAccount {
@@ -49,7 +54,8 @@ export interface PlannedAccount {
   /** Weekly shifts at its grid: days 1 (Monday) to 7 as a bit mask, minutes from midnight; end 1440 is midnight. */
   shifts: PlannedShift[];
 }
-export interface PlannedShift { weekdays: number; startMin: number; endMin: number }
+/** `nodeId`: where the shift is on duty: the account's own node, or one inside its area (shift_grid). */
+export interface PlannedShift { nodeId: number; weekdays: number; startMin: number; endMin: number }
 const ACCOUNT_CELLS = ['display_name', 'role', 'grid', 'phone'] as const;
 
 /** "1-5", "1,3,5", "6-7", "每天"/"daily" (every day): the days as a bit mask, or null when unreadable. */
@@ -101,6 +107,17 @@ export function* planStaffImportSteps(p: StaffImportInputs): Generator<unknown, 
     if (c === 'grid') { const [x, y] = [p.gridOf(a), p.gridOf(b)]; return 'id' in x && 'id' in y ? x.id === y.id : a === b; }
     return oneSpaced(a) === oneSpaced(b);
   };
+  /** Where a row's shift is on duty: its shift_grid, which must lie inside the account's area, or the account's own node. */
+  const shiftNode = (cellValue: string, area: number | null, bad: (m: string) => void): number | null => {
+    if (!cellValue) {
+      if (area === null) bad('a shift needs a grid to be on duty at: give it in shift_grid (值班网格)');
+      return area;
+    }
+    const node = p.gridOf(cellValue);
+    if ('error' in node) { bad(`shift_grid: ${node.error}`); return null; }
+    if (!p.within(node.id, area)) { bad(`shift_grid "${cellValue}": outside the account's area, so its console would not show the calls there`); return null; }
+    return node.id;
+  };
   const accounts: PlannedAccount[] = [];
   const first = new Map<string, { line: number; cells: Record<(typeof ACCOUNT_CELLS)[number], string>; account?: PlannedAccount }>();
   for (const row of body) {
@@ -115,10 +132,11 @@ export function* planStaffImportSteps(p: StaffImportInputs): Generator<unknown, 
       // A later row of the same account: one more shift, nothing else.
       const differs = ACCOUNT_CELLS.filter((c) => cell(c) !== '' && !sameCell(c, cell(c), earlier.cells[c]));
       if (differs.length) bad(`username ${username}: also on line ${earlier.line} with another ${differs.join(', ')} (a later row of an account adds a shift; leave its other cells empty or as on line ${earlier.line})`);
-      const shift = planShift(cell('weekdays'), cell('start'), cell('end'), bad);
-      if (!shift && errors.length === before) bad(`username ${username}: also on line ${earlier.line}, and this row has no shift to add`);
-      if (shift && earlier.account?.scopeNodeId === null) bad('a shift needs a grid to be on duty at');
-      const twin = shift && earlier.account?.shifts.find((x) => x.weekdays === shift.weekdays && x.startMin === shift.startMin && x.endMin === shift.endMin);
+      const times = planShift(cell('weekdays'), cell('start'), cell('end'), bad);
+      if (!times && errors.length === before) bad(`username ${username}: also on line ${earlier.line}, and this row has no shift to add`);
+      const nodeId = times && earlier.account ? shiftNode(cell('shift_grid'), earlier.account.scopeNodeId, bad) : null;
+      const shift = times && nodeId !== null ? { nodeId, ...times } : null;
+      const twin = shift && earlier.account?.shifts.find((x) => x.nodeId === shift.nodeId && x.weekdays === shift.weekdays && x.startMin === shift.startMin && x.endMin === shift.endMin);
       if (twin) bad(`username ${username}: this shift is already on an earlier row`);
       if (errors.length === before && shift) earlier.account?.shifts.push(shift);
       continue;
@@ -134,14 +152,15 @@ export function* planStaffImportSteps(p: StaffImportInputs): Generator<unknown, 
     if ('error' in grid) bad(grid.error);
     const phone = cell('phone');
     if (phone && !PHONE.test(phone)) bad(`phone: 3 to 32 digits, spaces or + ( ) -, not "${phone}"`);
-    const shift = planShift(cell('weekdays'), cell('start'), cell('end'), bad);
-    if (shift && !('error' in grid) && grid.id === null) bad('a shift needs a grid to be on duty at');
+    const times = planShift(cell('weekdays'), cell('start'), cell('end'), bad);
+    if (!times && cell('shift_grid')) bad('shift_grid: give weekdays, start and end for the shift there');
+    const nodeId = times && !('error' in grid) ? shiftNode(cell('shift_grid'), grid.id, bad) : null;
     if (role && !('error' in grid)) {
       const why = p.refuse(role, grid.id);
       if (why) bad(why);
     }
     if (errors.length > before || !role || 'error' in grid) continue;
-    const account: PlannedAccount = { line: row.line, username, displayName, role, scopeNodeId: grid.id, phone, shifts: shift ? [shift] : [] };
+    const account: PlannedAccount = { line: row.line, username, displayName, role, scopeNodeId: grid.id, phone, shifts: times && nodeId !== null ? [{ nodeId, ...times }] : [] };
     accounts.push(account);
     first.get(username.toLowerCase())!.account = account;
   }
@@ -153,7 +172,7 @@ export function* planStaffImportSteps(p: StaffImportInputs): Generator<unknown, 
 }
 
 /** The three shift cells: all empty (no shift), or all given and readable. */
-function planShift(days: string, start: string, end: string, bad: (m: string) => void): PlannedShift | null {
+function planShift(days: string, start: string, end: string, bad: (m: string) => void): Omit<PlannedShift, 'nodeId'> | null {
   if (!days && !start && !end) return null;
   if (!days || !start || !end) { bad('weekdays, start and end: give all three for a shift, or none'); return null; }
   const weekdays = weekdayMask(days);

@@ -15,6 +15,7 @@ import { HubError } from '../errors.ts';
 import { parseCsvSteps } from '../reports/csv.ts';
 import { gridFinder } from '../domain/household-import.ts';
 import { planStaffImportSteps } from '../domain/staff-import.ts';
+import { isWithin } from '../domain/grid.ts';
 import { generatePassword } from '../auth/secrets.ts';
 import { writeInChunks } from '../store/chunked-writes.ts';
 
@@ -35,6 +36,7 @@ export const staffImportRoutes = (svc: HubServices): FastifyPluginAsync => async
     if (rows.length - 1 > IMPORT_MOST_ROWS) throw new HubError('E_TOO_LARGE', `at most ${IMPORT_MOST_ROWS} accounts per file: split it`);
     const all = svc.store.grid.list();
     const usable = new Set(all.filter((n) => svc.alerts.canSee(me, n.path)).map((n) => n.id));
+    const byId = new Map(all.map((n) => [n.id, n]));
     const plan = await svc.slicer.result(planStaffImportSteps({
       rows, gridOf: gridFinder(all, (id) => usable.has(id)), taken: (names) => svc.store.staff.takenNames(names),
       refuse: (role, gridId) => {
@@ -42,6 +44,7 @@ export const staffImportRoutes = (svc: HubServices): FastifyPluginAsync => async
         if (gridId === null && me.scopeNodeId !== null) return 'grid: an account without a grid is for admins of the whole tree';
         return null;
       },
+      within: (nodeId, area) => area === null || isWithin(byId.get(nodeId)?.path ?? '', byId.get(area)?.path ?? '\u0000'),
     }));
     if (plan.errors.length) {
       throw new HubError('E_VALIDATION', `${plan.errors.length} problem(s) in the file: nothing was imported`, { rows: plan.errors.slice(0, 200), problems: plan.errors.length });
@@ -60,7 +63,7 @@ export const staffImportRoutes = (svc: HubServices): FastifyPluginAsync => async
         for (const a of chunk) {
           const { secret, stored } = generatePassword();
           const s = svc.store.staff.create({ username: a.username, displayName: a.displayName, role: a.role, scopeNodeId: a.scopeNodeId, phone: a.phone }, stored, now, true);
-          for (const shift of a.shifts) svc.store.rosters.addShift(a.scopeNodeId!, { staffId: s.id, ...shift });
+          for (const { nodeId, ...shift } of a.shifts) svc.store.rosters.addShift(nodeId, { staffId: s.id, ...shift });
           made.push({ line: a.line, id: s.id, username: a.username, displayName: a.displayName, password: secret, shifts: a.shifts.length });
         }
       });

@@ -8,10 +8,10 @@ import { h, tx } from './dom.js';
 import { csvImportPanel, csvLink, csvText } from './csv-import.js';
 
 /** The columns the hub reads (domain/staff-import.ts): a day worker, and a night worker who also works weekend days (a second row). */
-export const STAFF_TEMPLATE = '\uFEFF账号,姓名,角色,网格,电话,值班日,开始,结束\r\n'
-  + 'wang.wei,王伟,网格员,商城花园社区/第一网格,13900000001,1-5,08:00,20:00\r\n'
-  + 'li.na2,李娜,网格员,商城花园社区/第一网格,13900000002,1-5,20:00,08:00\r\n'
-  + 'li.na2,,,,,6-7,08:00,20:00\r\n';
+export const STAFF_TEMPLATE = '\uFEFF账号,姓名,角色,网格,电话,值班日,开始,结束,值班网格\r\n'
+  + 'wang.wei,王伟,网格员,商城花园社区/第一网格,13900000001,1-5,08:00,20:00,\r\n'
+  + 'li.na2,李娜,网格员,商城花园社区/第一网格,13900000002,1-5,20:00,08:00,\r\n'
+  + 'li.na2,,,,,6-7,08:00,20:00,\r\n';
 
 export function passwordsCsv(accounts) {
   return csvText(['账号', '姓名', '初始密码', '表格行'], accounts.map((a) => [a.username, a.displayName, a.password, a.line]));
