@@ -67,7 +67,7 @@ describe('grid tree API', () => {
   it('an admin removes a node set up by mistake, with its roster; a node anything depends on stays, with the reason', async () => {
     const leader = await t.login('community');
     const wrong = (await t.api('POST', '/api/grid', admin, { parentId: ids['商城花园社区'], name: '第三网络', level: 'grid' })).body.node;
-    const worker = t.hub.store.staff.byUsername('grid1')!;
+    const worker = t.hub.store.staff.byUsername('community')!; // the community's leader: their area contains the new grid
     expect((await t.api('POST', `/api/grid/${wrong.id}/roster/shifts`, admin, { staffId: worker.id, weekdays: [1], start: '08:00', end: '12:00' })).status).toBe(201);
     expect((await t.api('DELETE', `/api/grid/${wrong.id}`, leader)).status).toBe(403);
 
