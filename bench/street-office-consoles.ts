@@ -19,7 +19,8 @@
  *    reconnecting at once; how long until every snapshot is complete, and a device's presses'
  *    commits (what its acks wait for) meanwhile.
  * With all consoles open, also what one duty hint (push/duty-hint.ts: a small frame to every open
- * console) costs the event loop, the median of 21.
+ * console) costs the event loop, the median of 21, and one for a grid worker's console opening
+ * (only the consoles above, on or below their grid: gridDutyHint).
  * The hub's longest event-loop pause is given for each phase. Not a test: a figure.
  */
 import { rmSync } from 'node:fs';
@@ -31,9 +32,14 @@ import { seedStreetOffice, GRIDS_PER_COMMUNITY } from './street-office-seed.ts';
 const RATE = 200, PRESSES = 1000, ESC_S = 3, MASS = 10_000;
 
 /** One duty hint to every open console, timed on the event loop; the median of 21 sends. */
-function dutyHintCost(): number {
-  const ms = Array.from({ length: 21 }, () => { const t = performance.now(); hub.socket.pushDutyHint(); return performance.now() - t; }).sort((a, b) => a - b);
+function dutyHintCost(areas: readonly string[] | null = null): number {
+  const ms = Array.from({ length: 21 }, () => { const t = performance.now(); hub.socket.pushDutyHint(areas); return performance.now() - t; }).sort((a, b) => a - b);
   return Number(ms[10].toFixed(2));
+}
+/** A grid worker's console opening: the hint for their grid's area, its time and how many consoles it reaches. */
+function gridHint(): { ms: number; consoles: number } {
+  const area = s.grid.find(org.grids[0])!.path;
+  return { ms: dutyHintCost([area]), consoles: hub.socket.pushDutyHint([area]) };
 }
 const { hub, dir, token: adminToken } = await massEventHub(0, Date.now());
 const s = hub.store;
@@ -149,7 +155,7 @@ const thin = { consoles: thinOpen, pauseMs: p1.pauseMs, ownConsole: ownLatency((
 const rest = [...staffConsoles(Array.from({ length: 290 }, (_, g) => g + 10)), ...org.leaders.map((id, c) => ({ who: `leader-${c + 1}`, staffId: id })), { who: 'admin', staffId: null }];
 const storm = await open(rest);
 const p2 = await press(devicesOf((g) => g >= 10 && g < 20));
-const crowded = { consoles: storm, pauseMs: p2.pauseMs, ownConsole: ownLatency((await take()).seen, p2.pressedAt), dutyHintMs: dutyHintCost() };
+const crowded = { consoles: storm, pauseMs: p2.pauseMs, ownConsole: ownLatency((await take()).seen, p2.pressedAt), dutyHintMs: dutyHintCost(), gridDutyHint: gridHint() };
 
 // 3. spread over all grids (the other communities' devices, one or two per grid).
 const others = devicesOf((g) => g >= 20);

@@ -108,8 +108,8 @@ export class Hub {
     this.storageFault.sink = this.socket;
     this.socket.volatile = () => this.storageFault.volatile();
     this.socket.onDenied = wsDenialAuditor(this.store.db, this.clock, this.log);
-    this.dutyHint = new DutyHint(this.clock, () => this.socket.pushDutyHint());
-    this.duty.onChange(() => this.dutyHint.poke());
+    this.dutyHint = new DutyHint(this.clock, (areas) => this.socket.pushDutyHint(areas));
+    this.duty.onChange((area) => this.dutyHint.poke(area));
     this.reports = new ReportRunner(this.store.db.memory ? null : config.dbPath,
       (job) => runReadJob(this.store, job), this.log.child({ part: 'reports' }));
     this.http = buildHttpApp({
@@ -118,7 +118,7 @@ export class Hub {
       closeSockets: (m, why, code) => this.socket.closeFor(m, why, code),
       disconnectDevice: (id) => { this.directory.forget(id); this.broker.disconnect(id); },
       rearm: () => this.deadlines.arm(),
-      dutyChanged: () => this.duty.changed(),
+      dutyChanged: (area) => this.duty.changed(area),
       rf: this.rf,
       limits: this.limits,
       reports: this.reports,

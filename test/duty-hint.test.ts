@@ -32,6 +32,20 @@ describe('DutyHint', () => {
     clock.advance(10_000);
     expect(told).toEqual([0, 5000, 25_000]); // stopped: the pending one is dropped
   });
+
+  it('carries the areas changed since the last hint; one change anywhere makes it go everywhere', () => {
+    const clock = new ManualClock(0);
+    const told: (readonly string[] | null)[] = [];
+    const hint = new DutyHint(clock, (areas) => told.push(areas));
+    hint.poke('/1/2/3/');
+    hint.poke('/1/2/4/');
+    hint.poke('/1/2/3/');
+    clock.advance(5000);
+    hint.poke(null);
+    hint.poke('/1/2/4/');
+    clock.advance(5000);
+    expect(told).toEqual([['/1/2/3/'], ['/1/2/4/', '/1/2/3/'], null]);
+  });
 });
 
 describe('duty hints on a hub', () => {
@@ -63,6 +77,28 @@ describe('duty hints on a hub', () => {
     grid2.close();
     await expect.poll(hints).toBe(before + 2);
     expect(grid2.frames.some((f) => f.type === 'duty')).toBe(true); // its own arrival was told to it as well
+  });
+
+  it('a hint goes to the consoles above, below or on the area where the change was, not to the other grids', async () => {
+    quiet();
+    const grid1 = await t.console('grid1');
+    const admin = await t.console('admin');
+    quiet(); // the hint their arrivals made (one now, one at the end of the gap) has gone out
+    await new Promise((r) => setTimeout(r, 300));
+    quiet();
+    const [w0, g0, a0] = [hints(), grid1.frames.filter((f) => f.type === 'duty').length, admin.frames.filter((f) => f.type === 'duty').length];
+    const grid2 = await t.console('grid2'); // 第二网格's worker comes online
+    await expect.poll(hints).toBe(w0 + 1); // the community leader's board shows 第二网格
+    await expect.poll(() => admin.frames.filter((f) => f.type === 'duty').length).toBe(a0 + 1); // the admin's shows everything
+    await new Promise((r) => setTimeout(r, 200));
+    expect(grid1.frames.filter((f) => f.type === 'duty').length).toBe(g0); // 第一网格's board does not show it
+    grid2.close();
+    admin.close();
+    grid1.close();
+    // Their going is told too: let those hints go out before the next test counts.
+    await new Promise((r) => setTimeout(r, 300));
+    quiet();
+    await new Promise((r) => setTimeout(r, 300));
   });
 
   it('a roster edit is told; a refused one and a read are not', async () => {

@@ -5,7 +5,7 @@ import { isWithin } from '../domain/grid.ts';
 
 export class DutyDesk {
   private readonly connected = new Map<number, number>();
-  private readonly listeners: (() => void)[] = [];
+  private readonly listeners: ((area: string | null) => void)[] = [];
 
   constructor(private readonly store: Store, private readonly defaultTz: string) {}
 
@@ -42,16 +42,27 @@ export class DutyDesk {
     const n = (this.connected.get(staffId) ?? 0) + delta;
     if (n > 0) this.connected.set(staffId, n);
     else this.connected.delete(staffId);
-    if (before !== this.isOnline(staffId)) this.changed(); // a second tab of someone online changes nothing
+    if (before !== this.isOnline(staffId)) this.changed(this.areaOf(staffId)); // a second tab of someone online changes nothing
   }
 
-  /** Told when the board may read differently: someone came online or went, or (changed()) a roster, node or account was edited. */
-  onChange(fn: () => void): void {
+  /**
+   * Told when the board may read differently: someone came online or went, or (changed()) a roster,
+   * node or account was edited; with the area (a grid path) where it happened, or null: anywhere.
+   * Someone's presence shows on boards of their own area and of the areas above and below it (they
+   * are on duty only inside it); an edit, on those of the editor's area (nobody edits outside theirs).
+   */
+  onChange(fn: (area: string | null) => void): void {
     this.listeners.push(fn);
   }
 
-  changed(): void {
-    for (const fn of this.listeners) fn();
+  changed(area: string | null = null): void {
+    for (const fn of this.listeners) fn(area);
+  }
+
+  /** A staff member's area as a grid path; null for an admin of the whole tree (or an account with none). */
+  private areaOf(staffId: number): string | null {
+    const scope = this.store.staff.get(staffId)?.scopeNodeId;
+    return scope === null || scope === undefined ? null : this.store.grid.find(scope)?.path ?? null;
   }
 
   onlineStaff(): number[] {

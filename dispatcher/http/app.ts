@@ -83,7 +83,8 @@ export function buildHttpApp(svc: HubServices, log: Logger): FastifyInstance {
   holdChangesUntilOwnPassword(app as unknown as FastifyInstance);
   // A roster, node or account that changed may change who is on duty: open duty pages are told.
   app.addHook('onResponse', async (req, reply) => {
-    if (reply.statusCode < 300 && WRITE_METHODS.has(req.method) && isDutyRoute(req.routeOptions.url)) svc.dutyChanged();
+    // Nobody edits outside their area, so the editor's area is where the boards that may read differently are.
+    if (reply.statusCode < 300 && WRITE_METHODS.has(req.method) && isDutyRoute(req.routeOptions.url)) svc.dutyChanged(req.staff ? svc.alerts.scopeOf(req.staff) ?? null : null);
   });
 
   app.get('/healthz', async () => svc.health());

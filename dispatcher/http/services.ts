@@ -20,8 +20,8 @@ export interface HubServices {
   disconnectDevice(deviceId: string): void;
   /** Re-reads deadlines after an action. */
   rearm(): void;
-  /** A roster, grid node or staff account changed: open duty pages are told (push/duty-hint.ts). */
-  dutyChanged(): void;
+  /** A roster, grid node or staff account changed, inside `area` (a grid path; null: anywhere): open duty pages there are told (push/duty-hint.ts). */
+  dutyChanged(area: string | null): void;
   /** RF buttons and receivers (issue 5). */
   rf?: RfService;
   /** Brute-force limiters for staff (HTTP) and device (MQTT) logins; absent means unlimited. */

@@ -174,9 +174,21 @@ export class ConsoleSocket {
     }
   }
 
-  /** The duty board changed (duty-hint.ts): one small frame, the same bytes, to every open console. */
-  pushDutyHint(): void {
-    for (const c of this.clients) if (c.ws.readyState === c.ws.OPEN) this.sendOrHold(c, () => c.ws.send(DUTY_HINT_FRAME));
+  /**
+   * The duty board changed (duty-hint.ts): one small frame, the same bytes, to each open console whose
+   * area is on, above or below one of `areas` (grid paths; null: every console). Returns how many.
+   */
+  pushDutyHint(areas: readonly string[] | null = null): number {
+    let told = 0;
+    for (const c of this.clients) {
+      if (c.ws.readyState !== c.ws.OPEN) continue;
+      const scope = this.alerts.scopeOf(c.staff);
+      if (scope === undefined) continue; // sees nothing
+      if (areas !== null && scope !== null && !areas.some((a) => a.startsWith(scope) || scope.startsWith(a))) continue;
+      this.sendOrHold(c, () => c.ws.send(DUTY_HINT_FRAME));
+      told++;
+    }
+    return told;
   }
 
   /** Pushes an in-memory, hub-wide alert to every console, numbered with the last stored change (so no cursor moves). */

@@ -7,6 +7,11 @@
  * At most one hint per `gapMs`: at a shift change, consoles open and close every few seconds,
  * and each open duty page costs the hub 7–11 ms per board (bench/README item 56). The first change
  * after a quiet spell goes out at once; changes within the gap are told once, when it ends.
+ *
+ * Each change comes with the area where it happened (a grid path, or null: anywhere); the hint goes
+ * to the consoles whose area lies above, below or on one of them (ConsoleSocket.pushDutyHint), not to
+ * every console of the city: a grid worker's console opening elsewhere in the street office tells
+ * nothing to the workers of the other grids.
  */
 import type { Clock } from '../clock.ts';
 
@@ -16,12 +21,17 @@ export const DUTY_HINT_FRAME = JSON.stringify({ type: 'duty' });
 export class DutyHint {
   private lastAt = -Infinity;
   private timer: unknown = null;
+  /** The areas changed since the last hint; `anywhere` when one of them was everywhere. */
+  private areas = new Set<string>();
+  private anywhere = false;
   sent = 0;
 
-  constructor(private readonly clock: Clock, private readonly send: () => void, private readonly gapMs = DUTY_HINT_GAP_MS) {}
+  constructor(private readonly clock: Clock, private readonly send: (areas: readonly string[] | null) => void, private readonly gapMs = DUTY_HINT_GAP_MS) {}
 
-  /** Something on the board changed. */
-  poke(): void {
+  /** Something on the board changed, in `area` (a grid path; null: anywhere). */
+  poke(area: string | null = null): void {
+    if (area === null) this.anywhere = true;
+    else this.areas.add(area);
     if (this.timer !== null) return; // already due at the end of the gap
     const wait = this.lastAt + this.gapMs - this.clock.now();
     if (wait <= 0) return this.fire();
@@ -34,8 +44,11 @@ export class DutyHint {
   }
 
   private fire(): void {
+    const areas = this.anywhere ? null : [...this.areas];
+    this.areas = new Set();
+    this.anywhere = false;
     this.lastAt = this.clock.now();
     this.sent++;
-    this.send();
+    this.send(areas);
   }
 }
