@@ -170,10 +170,11 @@ describe('GET /api/households as CSV', () => {
     const bytes = Buffer.from(await res.arrayBuffer());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // the byte-order mark Excel needs to read UTF-8
     const text = bytes.toString('utf8');
-    expect(text.split('\r\n')[0]).toBe('\uFEFF网格,地址,进门方式,老人姓名,年龄,老人电话,健康情况,老人2姓名,年龄2,老人2电话,健康情况2,联系人,关系,联系人电话,联系人2,关系2,联系人2电话');
+    expect(text.split('\r\n')[0]).toBe('\uFEFF网格,地址,进门方式,老人姓名,年龄,老人电话,健康情况,老人2姓名,年龄2,老人2电话,健康情况2,联系人,关系,联系人电话,联系人2,关系2,联系人2电话,按钮编号');
+    expect(text.split('\r\n').find((l) => l.includes("'+86 139 0000 0004"))).toMatch(/,demo-0004$/); // its button
     expect(text).toContain("'+86 139 0000 0004");
     const nodes = t.hub.store.grid.list();
-    const back = planImport({ rows: parseCsv(text), gridOf: gridFinder(nodes, (id) => nodes.find((n) => n.id === id)!.path.startsWith(nodes.find((n) => n.name === '商城花园社区')!.path)), registered: () => undefined });
+    const back = planImport({ rows: parseCsv(text), gridOf: gridFinder(nodes, (id) => nodes.find((n) => n.id === id)!.path.startsWith(nodes.find((n) => n.name === '商城花园社区')!.path)), registered: () => undefined, devices: { allowed: true, taken: () => new Map() } });
     expect(back.errors).toEqual([]);
     const stored = t.hub.store.householdLists.list(null).map(({ id: _id, ...h }) => h);
     expect(back.households.map((x) => x.household)).toEqual(stored);
@@ -191,7 +192,7 @@ describe('GET /api/households as CSV', () => {
     const lines = text.replace(/^\uFEFF/, '').trim().split('\r\n');
     const at = lines.findIndex((l) => l.includes("'+86 139 0000 0004"));
     lines[at] = lines[at].replace("'+86 139 0000 0004", '13900009999');
-    const added = lines[at].replace(/^([^,]*),[^,]*,/, '$1,新加的5号楼9室,');
+    const added = lines[at].replace(/^([^,]*),[^,]*,/, '$1,新加的5号楼9室,').replace(/,[^,]*$/, ','); // a new household, no button yet
     const fixed = await post([...lines, added].join('\r\n'));
     expect([fixed.status, fixed.body.created, fixed.body.updated, fixed.body.unchanged]).toEqual([201, 1, 1, stored.length - 1]);
     expect(fixed.body.updatedHouseholds).toEqual([{ line: at + 1, id: hh.id }]);

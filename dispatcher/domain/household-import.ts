@@ -132,8 +132,8 @@ export function* planImportSteps(p: ImportInputs): Generator<unknown, ImportPlan
     }
     const deviceId = cell('device_id') || null;
     if (deviceId !== null) {
-      if (!devices.allowed) bad('device_id: only an administrator registers call buttons; leave the column empty, or ask one to import the sheet');
-      else if (!DEVICE_ID_RE.test(deviceId)) bad(`device_id: letters, digits, _ . - (up to 64, starting with a letter or digit), not "${deviceId}"`);
+      // Anyone may send back a row naming the household's own button (the export writes it); only an admin registers a new one (below).
+      if (!DEVICE_ID_RE.test(deviceId)) bad(`device_id: letters, digits, _ . - (up to 64, starting with a letter or digit), not "${deviceId}"`);
       else if (devicesSeen.has(deviceId)) bad(`device_id ${deviceId}: also on line ${devicesSeen.get(deviceId)!.line}`);
       else devicesSeen.set(deviceId, { line: row.line, householdId: existing ?? null });
     }
@@ -154,6 +154,13 @@ export function* planImportSteps(p: ImportInputs): Generator<unknown, ImportPlan
     if (owner !== null && owner === row.householdId) continue; // already this household's button
     errors.push({ line: row.line, message: `device_id ${id}: already registered; a button belongs to one household` });
     refused.add(id);
+  }
+  if (!devices.allowed) {
+    for (const [id, row] of devicesSeen) {
+      if (taken.has(id)) continue;
+      errors.push({ line: row.line, message: 'device_id: only an administrator registers call buttons; leave the column empty, or ask one to import the sheet' });
+      refused.add(id);
+    }
   }
   if (refused.size) errors.sort((a, b) => a.line - b.line);
   for (const r of rowsOf) {

@@ -39,7 +39,8 @@ export function runReadJob(r: Readers, job: ReadJob): ReadResult {
       const found = searchHouseholds(r.householdLists.list(job.scopePath), job);
       if (!job.csv) return json(found);
       const grids = r.householdLists.gridNames();
-      return utf8.encode(householdsCsv(found.households, (id) => gridPathNames(grids, id)));
+      const buttons = r.householdLists.buttons(job.scopePath);
+      return utf8.encode(householdsCsv(found.households, (id) => gridPathNames(grids, id), (id) => buttons.get(id) ?? ''));
     }
   }
 }

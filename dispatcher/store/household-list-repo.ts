@@ -21,12 +21,19 @@ export class HouseholdListRepo {
       contacts: db.prepare(`SELECT c.household_id, c.name, c.relation, c.phone FROM contacts c
         JOIN households h ON h.id = c.household_id ${IN_SCOPE} ORDER BY c.household_id, c.id`).raw(true),
       grids: db.prepare('SELECT id, parent_id, name FROM grid_nodes').raw(true),
+      // Each household's first call button not revoked (by id): the sheet has one column for it.
+      buttons: db.prepare(`SELECT d.household_id, min(d.id) FROM devices d JOIN households h ON h.id = d.household_id ${IN_SCOPE.replace('WHERE', 'WHERE d.revoked_at IS NULL AND (')}) GROUP BY d.household_id`).raw(true),
     };
   }
 
   /** Every grid node's name and parent, for a household's grid written as names from the top (reports/household-csv.ts). */
   gridNames(): Map<number, { name: string; parentId: number | null }> {
     return new Map((this.s.grids.all() as [number, number | null, string][]).map(([id, parentId, name]) => [id, { name, parentId }]));
+  }
+
+  /** Each household's first call button not revoked, under `scopePath` (null: all). */
+  buttons(scopePath: string | null): Map<number, string> {
+    return new Map(this.s.buttons.all({ scope: scopePath }) as [number, string][]);
   }
 
   /** Households under `scopePath` (null: all), by id, each with its residents and contacts in the order they were added. */
