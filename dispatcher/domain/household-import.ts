@@ -9,6 +9,7 @@
  * its line, so a supervisor fixes the sheet once. Pure: the grid lookup and the "already
  * registered" check come in as functions.
  */
+import { PHONE_RE as PHONE } from './phone.ts';
 import { cellsOf, readSheetHeader } from './sheet-header.ts';
 import { runToEnd } from '../time-slicer.ts';
 import type { Household } from '../store/household-repo.ts';
@@ -36,7 +37,6 @@ export const IMPORT_COLUMNS = {
 } as const;
 type Column = keyof typeof IMPORT_COLUMNS;
 const REQUIRED: Column[] = ['grid', 'address', 'resident_name'];
-const PHONE = /^[0-9+()\- ]{3,32}$/;
 
 export interface ImportInputs {
   rows: { line: number; cells: string[] }[];

@@ -9,6 +9,7 @@
  * leader who covers one of its grids at night).
  * Pure: the grid lookup, the "username taken" check and who may create what come in as functions.
  */
+import { PHONE_RE as PHONE } from './phone.ts';
 import { sameAddress as oneSpaced } from './household-import.ts';
 import { cellsOf, readSheetHeader } from './sheet-header.ts';
 import { runToEnd } from '../time-slicer.ts';
@@ -29,7 +30,6 @@ export type ImportRole = 'staff' | 'leader' | 'admin';
 
 const ROLES: Record<string, ImportRole> = { staff: 'staff', '网格员': 'staff', leader: 'leader', '网格长': 'leader', admin: 'admin', '管理员': 'admin' };
 const USERNAME = /^[A-Za-z0-9_.-]{2,64}$/;
-const PHONE = /^[0-9+()\- ]{3,32}$/;
 const HHMM = /^([01]?[0-9]|2[0-3]):([0-5][0-9])$|^24:00$/;
 
 export interface StaffImportInputs {

@@ -12,6 +12,7 @@ import { sendBytes, sendJson } from './worker-answer.ts';
 import { HubError } from '../errors.ts';
 import type { Household } from '../store/household-repo.ts';
 import { sameAddress } from '../domain/household-import.ts';
+import { PHONE_PATTERN as PHONE } from '../domain/phone.ts';
 
 /** `limit` 1–1,000; without it, every household that matches. */
 const householdQuery = {
@@ -19,7 +20,6 @@ const householdQuery = {
   properties: { q: { type: 'string', maxLength: 64 }, limit: { type: 'string', pattern: '^(1000|[1-9][0-9]{0,2})$' }, incomplete: { type: 'string', enum: ['1'] } },
 } as const;
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } } } as const;
-const PHONE = '^[0-9+()\\- ]{3,32}$';
 const text = (max: number) => ({ type: 'string', maxLength: max }) as const;
 const householdBody = {
   type: 'object', additionalProperties: false, required: ['gridId', 'address', 'residents', 'contacts'],

@@ -14,12 +14,13 @@ import { accountWithin } from './staff-view.ts';
 import { isWithin } from '../domain/grid.ts';
 import type { Role, Staff } from '../store/staff-repo.ts';
 import { staffCsv } from '../reports/staff-csv.ts';
+import { PHONE_PATTERN } from '../domain/phone.ts';
 import { gridPathNames } from '../reports/household-csv.ts';
 
 const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } } } as const;
 const fields = {
   displayName: { type: 'string', minLength: 1, maxLength: 64 },
-  phone: { anyOf: [{ type: 'string', pattern: '^[0-9+()\\- ]{3,32}$' }, { type: 'string', maxLength: 0 }] },
+  phone: { anyOf: [{ type: 'string', pattern: PHONE_PATTERN }, { type: 'string', maxLength: 0 }] },
   role: { type: 'string', enum: ['staff', 'leader', 'admin'] },
   scopeNodeId: { anyOf: [{ type: 'integer', minimum: 1 }, { type: 'null' }] },
 } as const;
