@@ -176,6 +176,15 @@ describe('POST /api/staff/import', () => {
     expect(lines.some((l) => l.startsWith('admin,'))).toBe(false); // outside a leader's scope
     expect((await fetch(`${t.httpUrl}/api/staff`, { headers: { authorization: `Bearer ${await t.login('grid1')}`, accept: 'text/csv' } })).status).toBe(403);
 
+    // Sent back to this hub, every row says what its account says: nothing is written. With a new
+    // person at the bottom, only they are added; a row that changes an existing account is refused.
+    const again = await post(sheet);
+    expect([again.status, again.body.created, again.body.unchanged]).toEqual([200, 0, new Set(lines.slice(1).map((l) => l.split(',')[0])).size]);
+    const more = await post(`${sheet.trim()}\r\nxin.ren,新人,网格员,第二网格,,1-5,08:00,20:00,\r\n`);
+    expect([more.status, more.body.created, more.body.accounts[0].username]).toEqual([201, 1, 'xin.ren']);
+    const changed = await post(sheet.replace('zhou.qiang,周强,', 'zhou.qiang,周强强,'));
+    expect([changed.status, changed.body.error.rows[0].message]).toEqual([400, expect.stringContaining('zhou.qiang: already taken, and this row says something else')]);
+
     // A new installation's accounts from this one: the rows not already on the new hub import as they are.
     const other = await startTestHub();
     try {

@@ -42,7 +42,14 @@ export interface StaffImportInputs {
   refuse: (role: ImportRole, gridId: number | null) => string | null;
   /** Whether a node is inside an area (null: the whole tree): a shift goes only where its holder's console shows the calls. */
   within: (nodeId: number, areaNodeId: number | null) => boolean;
+  /**
+   * A taken username's account as it is, with its shifts: a row that says what the account says
+   * (the staff sheet sent back, with new people added at the bottom) is left alone instead of refused.
+   */
+  existing?: (lowerName: string) => ExistingAccount | undefined;
 }
+
+export interface ExistingAccount { displayName: string; role: ImportRole; scopeNodeId: number | null; phone: string; disabled: boolean; shifts: readonly PlannedShift[] }
 
 export interface PlannedAccount {
   line: number;
@@ -89,7 +96,8 @@ export function weekdayText(mask: number): string {
 
 const minutesOf = (hhmm: string) => { const [h, m] = hhmm.split(':').map(Number); return h * 60 + m; };
 
-export type StaffImportPlan = { accounts: PlannedAccount[]; errors: { line: number; message: string }[] };
+/** `unchanged`: rows of existing accounts that say what the account says (left alone). */
+export type StaffImportPlan = { accounts: PlannedAccount[]; unchanged: number; errors: { line: number; message: string }[] };
 
 export function planStaffImport(p: StaffImportInputs): StaffImportPlan {
   return runToEnd(planStaffImportSteps(p));
@@ -99,7 +107,7 @@ export function planStaffImport(p: StaffImportInputs): StaffImportPlan {
 export function* planStaffImportSteps(p: StaffImportInputs): Generator<unknown, StaffImportPlan, void> {
   const [head, ...body] = p.rows;
   const { at, errors } = readSheetHeader<Column>(head, STAFF_IMPORT_COLUMNS, ['username', 'display_name', 'grid']);
-  if (errors.length) return { accounts: [], errors };
+  if (errors.length) return { accounts: [], unchanged: 0, errors };
 
   /** The same value, as the hub reads it: 网格员 is staff, a grid's id is its name. */
   const sameCell = (c: (typeof ACCOUNT_CELLS)[number], a: string, b: string) => {
@@ -119,6 +127,7 @@ export function* planStaffImportSteps(p: StaffImportInputs): Generator<unknown, 
     return node.id;
   };
   const accounts: PlannedAccount[] = [];
+  const refused = new Map<PlannedAccount, string>();
   const first = new Map<string, { line: number; cells: Record<(typeof ACCOUNT_CELLS)[number], string>; account?: PlannedAccount }>();
   for (const row of body) {
     yield;
@@ -155,20 +164,37 @@ export function* planStaffImportSteps(p: StaffImportInputs): Generator<unknown, 
     const times = planShift(cell('weekdays'), cell('start'), cell('end'), bad);
     if (!times && cell('shift_grid')) bad('shift_grid: give weekdays, start and end for the shift there');
     const nodeId = times && !('error' in grid) ? shiftNode(cell('shift_grid'), grid.id, bad) : null;
-    if (role && !('error' in grid)) {
-      const why = p.refuse(role, grid.id);
-      if (why) bad(why);
-    }
     if (errors.length > before || !role || 'error' in grid) continue;
     const account: PlannedAccount = { line: row.line, username, displayName, role, scopeNodeId: grid.id, phone, shifts: times && nodeId !== null ? [{ nodeId, ...times }] : [] };
+    // Asked after the "taken?" question: an existing account sent back unchanged is no creation to refuse.
+    const refusal = p.refuse(role, grid.id);
+    if (refusal) refused.set(account, refusal);
     accounts.push(account);
     first.get(username.toLowerCase())!.account = account;
   }
   const lineOf = new Map([...first].map(([name, f]) => [name, f.line]));
   const taken = lineOf.size ? p.taken([...lineOf.keys()]) : new Set<string>();
-  for (const name of taken) errors.push({ line: lineOf.get(name)!, message: `username ${name}: already taken` });
-  if (taken.size) errors.sort((a, b) => a.line - b.line);
-  return { accounts: accounts.filter((a) => !taken.has(a.username.toLowerCase())), errors };
+  const creating: PlannedAccount[] = [];
+  let unchanged = 0;
+  for (const a of accounts) {
+    const lower = a.username.toLowerCase();
+    if (taken.has(lower)) {
+      const now = p.existing?.(lower);
+      if (now && sameAccount(a, now)) unchanged++;
+      else errors.push({ line: a.line, message: `username ${a.username}: already taken${now ? ', and this row says something else about the account: change existing accounts in the console' : ''}` });
+    } else if (refused.has(a)) errors.push({ line: a.line, message: refused.get(a)! });
+    else creating.push(a);
+  }
+  // A taken name whose first row was wrong in itself: said too.
+  for (const name of taken) if (!first.get(name)?.account) errors.push({ line: lineOf.get(name)!, message: `username ${name}: already taken` });
+  errors.sort((a, b) => a.line - b.line);
+  return { accounts: creating, unchanged, errors };
+}
+
+/** The row says what the account says: name, role, area, phone, and shifts it already has. */
+function sameAccount(a: PlannedAccount, now: ExistingAccount): boolean {
+  return !now.disabled && a.displayName === oneSpaced(now.displayName) && a.role === now.role && a.scopeNodeId === now.scopeNodeId && a.phone === now.phone.trim()
+    && a.shifts.every((x) => now.shifts.some((y) => y.nodeId === x.nodeId && y.weekdays === x.weekdays && y.startMin === x.startMin && y.endMin === x.endMin));
 }
 
 /** The three shift cells: all empty (no shift), or all given and readable. */

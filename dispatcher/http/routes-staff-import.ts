@@ -3,7 +3,9 @@
  * domain/staff-import.ts): leaders import grid workers inside their area, admins any account.
  * Every row is checked first: any problem, and nothing is written (400 with each row's line).
  * Each account gets a first password the hub makes, answered this once for the slips; its holder
- * must replace it before changing anything (security/first-password.ts). The sheet (2,000 rows at
+ * must replace it before changing anything (security/first-password.ts). A row of an existing
+ * account that says what the account says (the staff sheet sent back with new people at the bottom)
+ * is left alone; one that says something else is refused: existing accounts change in the console. The sheet (2,000 rows at
  * most) is written in chunks with the loop free between them, as a household import is (one
  * transaction of 2,000 accounts and shifts held the loop 103-131 ms, bench/staff-import-cost.ts);
  * a username taken meanwhile fails the import with its line and removes what it wrote: all or none.
@@ -14,7 +16,7 @@ import { requireStaff } from './app.ts';
 import { HubError } from '../errors.ts';
 import { parseCsvSteps } from '../reports/csv.ts';
 import { gridFinder } from '../domain/household-import.ts';
-import { planStaffImportSteps } from '../domain/staff-import.ts';
+import { planStaffImportSteps, type ExistingAccount, type PlannedShift } from '../domain/staff-import.ts';
 import { isWithin } from '../domain/grid.ts';
 import { generatePassword } from '../auth/secrets.ts';
 import { writeInChunks } from '../store/chunked-writes.ts';
@@ -24,6 +26,19 @@ const IMPORT_MOST_ROWS = 2000;
 const IMPORT_CHUNK = 250;
 
 export const staffImportRoutes = (svc: HubServices): FastifyPluginAsync => async (app) => {
+  /** Existing accounts by lower-cased username, with their shifts, read once per sheet and only if a name is taken. */
+  const existingAccounts = () => {
+    let byName: Map<string, ExistingAccount> | null = null;
+    return (lower: string) => {
+      if (!byName) {
+        const shifts = new Map<number, PlannedShift[]>();
+        for (const x of svc.store.rosters.allShifts()) (shifts.get(x.staffId) ?? shifts.set(x.staffId, []).get(x.staffId)!).push({ nodeId: x.nodeId, weekdays: x.weekdays, startMin: x.startMin, endMin: x.endMin });
+        byName = new Map(svc.store.staff.list().map((s) => [s.username.toLowerCase(), { ...s, shifts: shifts.get(s.id) ?? [] }]));
+      }
+      return byName.get(lower);
+    };
+  };
+
   app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_BYTES }, (_req, body, done) => done(null, body));
 
   app.post<{ Body: string }>('/api/staff/import', { bodyLimit: IMPORT_BYTES }, async (req, reply) => {
@@ -45,11 +60,12 @@ export const staffImportRoutes = (svc: HubServices): FastifyPluginAsync => async
         return null;
       },
       within: (nodeId, area) => area === null || isWithin(byId.get(nodeId)?.path ?? '', byId.get(area)?.path ?? '\u0000'),
+      existing: existingAccounts(),
     }));
     if (plan.errors.length) {
       throw new HubError('E_VALIDATION', `${plan.errors.length} problem(s) in the file: nothing was imported`, { rows: plan.errors.slice(0, 200), problems: plan.errors.length });
     }
-    if (!plan.accounts.length) throw new HubError('E_VALIDATION', 'the file has no accounts under its header line');
+    if (!plan.accounts.length && !plan.unchanged) throw new HubError('E_VALIDATION', 'the file has no accounts under its header line');
     const now = svc.clock.now();
     const made: { line: number; id: number; username: string; displayName: string; password: string; shifts: number }[] = [];
     try {
@@ -74,7 +90,7 @@ export const staffImportRoutes = (svc: HubServices): FastifyPluginAsync => async
       throw err;
     }
     req.log.info({ count: made.length, shifts: made.reduce((n, m) => n + m.shifts, 0), by: me.username }, 'staff accounts imported');
-    reply.status(201);
-    return { created: made.length, accounts: made };
+    reply.status(made.length ? 201 : 200);
+    return { created: made.length, unchanged: plan.unchanged, accounts: made };
   });
 };
