@@ -188,7 +188,7 @@ describe('duty page', { timeout: 60_000 }, () => {
     const sheet = Buffer.from('\uFEFF账号,姓名,网格,值班日,开始,结束\r\nqian.hua,钱华,第二网格,每天,00:00,24:00\r\n');
     await leader.setInputFiles('#staff-import-file', { name: 'staff-and-shifts.csv', mimeType: 'text/csv', buffer: sheet });
     await leader.click('#staff-import-send');
-    await leader.waitForSelector('#staff-import-msg.ok:has-text("已导入 1 个账号")');
+    await leader.waitForSelector('#staff-import-msg.ok:has-text("新增 1 个账号，0 个已有且无变化")');
     const [download] = await Promise.all([leader.waitForEvent('download'), leader.click('#staff-passwords')]);
     expect(download.suggestedFilename()).toBe('first-passwords.csv');
     const lines = (await import('node:fs')).readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');

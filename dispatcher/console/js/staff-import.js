@@ -21,6 +21,7 @@ export function staffImportPanel({ onImported }) {
   return csvImportPanel({
     id: 'staff', path: '/api/staff/import', template: STAFF_TEMPLATE, templateName: 'staff-template.csv',
     keys: { heading: 'simp.heading', hint: 'simp.hint', done: 'simp.done' }, onImported,
+    doneVars: (r) => ({ n: r.created, k: r.unchanged ?? 0 }),
     extra: (r) => (r.accounts?.length ? h('p.hh-devices', { id: 'staff-import-passwords' }, tx('span', 'simp.passwords'), ' ',
       csvLink(passwordsCsv(r.accounts), 'first-passwords.csv', 'staff-passwords', 'simp.passwordsCsv')) : null),
   });

@@ -83,7 +83,7 @@ export const DUTY_STRINGS = {
   'staff.heading': ['人员账号', 'Staff accounts'],
   'simp.heading': ['从表格导入人员和排班', 'Import staff and shifts from a spreadsheet'],
   'simp.hint': ['每行一个账号：账号、姓名、网格必填；角色默认网格员；值班日（如 1-5、6,7、每天）、开始、结束三项都填即排入该网格的每周值班（20:00 到 08:00 为夜班，00:00 到 24:00 为全天）；同一账号再写一行即再加一个班次；班次默认在本人网格，也可在“值班网格”填其负责范围内的下级节点。有任何一行不对，整张表都不导入。', 'One account per row: username, name and grid are required; the role is grid worker unless given; fill weekdays (as 1-5, 6,7 or daily), start and end to put it on its grid\'s weekly roster (20:00 to 08:00 is a night shift, 00:00 to 24:00 around the clock); another row with the same username adds another shift; a shift is on the person\'s own grid unless shift_grid names a node inside their area. If any row is wrong nothing is imported.'],
-  'simp.done': ['已导入 {n} 个账号', '{n} accounts imported'],
+  'simp.done': ['新增 {n} 个账号，{k} 个已有且无变化', '{n} accounts added, {k} already there and unchanged'],
   'simp.passwords': ['已为每个账号生成初始密码。请现在下载并分发：密码只显示这一次，本人首次使用后须改为自己的密码。', 'Each account has a first password made by the hub. Download and hand them out now: they are shown this once, and each holder must set their own at first use.'],
   'simp.passwordsCsv': ['下载初始密码（CSV）', 'Download the first passwords (CSV)'],
   'staff.find': ['查找：姓名、登录名、电话或网格', 'Find: name, username, phone or grid'],
