@@ -11,6 +11,20 @@ export function isWithin(path: string, scopePath: string): boolean {
   return path.startsWith(scopePath);
 }
 
+/**
+ * "Is this node inside that area?" over a set of nodes by id: the area a node id, or null for the
+ * whole tree. A node or area not in the set is inside nothing.
+ */
+export function withinArea(nodes: ReadonlyMap<number, { path: string }>): (nodeId: number, areaNodeId: number | null) => boolean {
+  return (nodeId, area) => {
+    const node = nodes.get(nodeId)?.path;
+    if (node === undefined) return false;
+    if (area === null) return true;
+    const scope = nodes.get(area)?.path;
+    return scope !== undefined && isWithin(node, scope);
+  };
+}
+
 /** Node ids from the node itself up to the root: the escalation chain. */
 export function chainUp(path: string): number[] {
   return path.split('/').filter(Boolean).map(Number).reverse();

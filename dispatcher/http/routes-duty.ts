@@ -57,8 +57,6 @@ export const dutyRoutes = (svc: HubServices): FastifyPluginAsync => async (app) 
     const grid = svc.store.grid;
     const all = grid.list();
     const byId = new Map(all.map((n) => [n.id, n]));
-    // As the duty desk counts them (alerts/duty.ts): not disabled, and able to see the node's calls.
-    const canAct = (staffId: number, path: string) => { const s = svc.store.staff.get(staffId); return !!s && !s.disabled && svc.alerts.canSee(s, path); };
     // Where calls are raised: the nodes with households, and every grid-level node (one being set up has none yet).
     const withHouseholds = new Set(svc.store.households.gridIds());
     const starts = scope === undefined ? [] : all.filter((n) => (scope === null || isWithin(n.path, scope)) && (n.level === 'grid' || withHouseholds.has(n.id)));
@@ -66,9 +64,10 @@ export const dutyRoutes = (svc: HubServices): FastifyPluginAsync => async (app) 
     const chainIds = new Set(starts.flatMap((n) => chainUp(n.path)));
     const nodes = new Map<number, GapNodeIn>([...chainIds].map((id) => {
       const r = svc.store.rosters.current(id, now);
-      const path = byId.get(id)?.path ?? '';
+      // Only those the duty desk counts on duty there (alerts/duty.ts): not disabled, and able to see the node's calls.
+      const canAct = (staffId: number) => svc.alerts.canActAt(staffId, id);
       return [id, { id, parentId: byId.get(id)?.parentId ?? null, timeZone: grid.timeZoneOf(id, svc.config.timeZone),
-        shifts: r.shifts.filter((x) => canAct(x.staffId, path)), overrides: r.overrides.filter((x) => !x.onDuty || canAct(x.staffId, path)) }];
+        shifts: r.shifts.filter((x) => canAct(x.staffId)), overrides: r.overrides.filter((x) => !x.onDuty || canAct(x.staffId)) }];
     }));
     const to = now + days * 86_400_000;
     const found = rosterGaps({ nodes, starts: starts.map((n) => n.id), from: now, to, localClock });

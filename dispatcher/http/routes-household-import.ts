@@ -17,7 +17,7 @@ import type { HubServices } from './services.ts';
 import { requireStaff } from './app.ts';
 import { HubError } from '../errors.ts';
 import type { Household } from '../store/household-repo.ts';
-import { parseCsvSteps } from '../reports/csv.ts';
+import { acceptCsv, readSheet, refuseSheet } from './sheet-request.ts';
 import { gridFinder, planImportSteps } from '../domain/household-import.ts';
 import { writeInChunks } from '../store/chunked-writes.ts';
 import { generateSecret } from '../auth/secrets.ts';
@@ -31,26 +31,19 @@ const IMPORT_CHUNK = 250;
 const sameRecord = (a: Household | undefined, b: Household) => JSON.stringify(a) === JSON.stringify(b);
 
 export const householdImportRoutes = (svc: HubServices): FastifyPluginAsync => async (app) => {
-  // CSV for the import only (this plugin's route); the rest of the API speaks JSON.
-  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_BYTES }, (_req, body, done) => done(null, body));
+  acceptCsv(app, IMPORT_BYTES);
 
   app.post<{ Body: string }>('/api/households/import', { bodyLimit: IMPORT_BYTES }, async (req, reply) => {
     const me = requireStaff(req);
     if (me.role === 'staff') throw new HubError('E_FORBIDDEN', 'grid leaders and admins import households; grid workers add them one by one');
-    if (typeof req.body !== 'string') throw new HubError('E_UNSUPPORTED_MEDIA', 'send the spreadsheet as Content-Type: text/csv (UTF-8)');
-    // Read and checked a few milliseconds at a time, between presses and pushes (time-slicer.ts).
-    let rows;
-    try { rows = await svc.slicer.result(parseCsvSteps(req.body)); } catch (err) { throw new HubError('E_VALIDATION', `not a CSV file: ${(err as Error).message}`); }
-    if (rows.length - 1 > IMPORT_MOST_ROWS) throw new HubError('E_TOO_LARGE', `at most ${IMPORT_MOST_ROWS} households per file: split it`);
+    const rows = await readSheet(svc, req.body, IMPORT_MOST_ROWS, 'households');
     const scope = svc.alerts.scopeOf(me);
     const all = svc.store.grid.list();
     const usable = new Set(all.filter((n) => svc.alerts.canSee(me, n.path)).map((n) => n.id));
     const plan = await svc.slicer.result(planImportSteps({ rows, gridOf: gridFinder(all, (id) => usable.has(id)), registered: (g, a) => svc.store.households.idAt(g, a),
       current: (id) => svc.store.households.get(id),
       devices: { allowed: me.role === 'admin', taken: (ids) => svc.store.devices.owners(ids) } }));
-    if (plan.errors.length) {
-      throw new HubError('E_VALIDATION', `${plan.errors.length} problem(s) in the file: nothing was imported`, { rows: plan.errors.slice(0, 200), problems: plan.errors.length });
-    }
+    refuseSheet(plan.errors);
     if (!plan.households.length && !plan.updates.length && !plan.buttons.length && !plan.unchanged) throw new HubError('E_VALIDATION', 'the file has no households under its header line');
     const now = svc.clock.now();
     const created: number[] = [];

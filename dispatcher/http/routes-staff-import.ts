@@ -14,10 +14,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { HubServices } from './services.ts';
 import { requireStaff } from './app.ts';
 import { HubError } from '../errors.ts';
-import { parseCsvSteps } from '../reports/csv.ts';
+import { acceptCsv, readSheet, refuseSheet } from './sheet-request.ts';
 import { gridFinder } from '../domain/household-import.ts';
 import { planStaffImportSteps, type ExistingAccount, type PlannedShift } from '../domain/staff-import.ts';
-import { isWithin } from '../domain/grid.ts';
+import { withinArea } from '../domain/grid.ts';
 import { generatePassword } from '../auth/secrets.ts';
 import { writeInChunks } from '../store/chunked-writes.ts';
 
@@ -39,16 +39,12 @@ export const staffImportRoutes = (svc: HubServices): FastifyPluginAsync => async
     };
   };
 
-  app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: IMPORT_BYTES }, (_req, body, done) => done(null, body));
+  acceptCsv(app, IMPORT_BYTES);
 
   app.post<{ Body: string }>('/api/staff/import', { bodyLimit: IMPORT_BYTES }, async (req, reply) => {
     const me = requireStaff(req);
     if (me.role === 'staff') throw new HubError('E_FORBIDDEN', 'only grid leaders and admins manage staff accounts');
-    if (typeof req.body !== 'string') throw new HubError('E_UNSUPPORTED_MEDIA', 'send the spreadsheet as Content-Type: text/csv (UTF-8)');
-    // Read and checked a few milliseconds at a time, between presses and pushes (time-slicer.ts).
-    let rows;
-    try { rows = await svc.slicer.result(parseCsvSteps(req.body)); } catch (err) { throw new HubError('E_VALIDATION', `not a CSV file: ${(err as Error).message}`); }
-    if (rows.length - 1 > IMPORT_MOST_ROWS) throw new HubError('E_TOO_LARGE', `at most ${IMPORT_MOST_ROWS} accounts per file: split it`);
+    const rows = await readSheet(svc, req.body, IMPORT_MOST_ROWS, 'accounts');
     const all = svc.store.grid.list();
     const usable = new Set(all.filter((n) => svc.alerts.canSee(me, n.path)).map((n) => n.id));
     const byId = new Map(all.map((n) => [n.id, n]));
@@ -59,12 +55,10 @@ export const staffImportRoutes = (svc: HubServices): FastifyPluginAsync => async
         if (gridId === null && me.scopeNodeId !== null) return 'grid: an account without a grid is for admins of the whole tree';
         return null;
       },
-      within: (nodeId, area) => area === null || isWithin(byId.get(nodeId)?.path ?? '', byId.get(area)?.path ?? '\u0000'),
+      within: withinArea(byId),
       existing: existingAccounts(),
     }));
-    if (plan.errors.length) {
-      throw new HubError('E_VALIDATION', `${plan.errors.length} problem(s) in the file: nothing was imported`, { rows: plan.errors.slice(0, 200), problems: plan.errors.length });
-    }
+    refuseSheet(plan.errors);
     if (!plan.accounts.length && !plan.unchanged) throw new HubError('E_VALIDATION', 'the file has no accounts under its header line');
     const now = svc.clock.now();
     const made: { line: number; id: number; username: string; displayName: string; password: string; shifts: number }[] = [];

@@ -11,7 +11,7 @@ import { requireStaff } from './app.ts';
 import { hashSecret } from '../auth/secrets.ts';
 import { HubError } from '../errors.ts';
 import { accountWithin } from './staff-view.ts';
-import { isWithin } from '../domain/grid.ts';
+import { withinArea } from '../domain/grid.ts';
 import type { Role, Staff } from '../store/staff-repo.ts';
 import { staffCsv } from '../reports/staff-csv.ts';
 import { PHONE_PATTERN } from '../domain/phone.ts';
@@ -73,8 +73,7 @@ export const staffRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
     if ((req.headers.accept ?? '').includes('text/csv')) {
       const nodes = new Map(grid.list().map((n) => [n.id, n]));
       reply.header('content-disposition', 'attachment; filename="staff-and-shifts.csv"').type('text/csv; charset=utf-8');
-      const within = (id: number, area: number | null) => area === null || isWithin(nodes.get(id)?.path ?? '', nodes.get(area)?.path ?? '\u0000');
-      return staffCsv(mine, svc.store.rosters.allShifts(), (id) => gridPathNames(nodes, id), within);
+      return staffCsv(mine, svc.store.rosters.allShifts(), (id) => gridPathNames(nodes, id), withinArea(nodes));
     }
     return { staff: mine.map(view), canCreate: me.role === 'admin' ? ['staff', 'leader', 'admin'] : ['staff'] };
   });
