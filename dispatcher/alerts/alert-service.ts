@@ -10,7 +10,7 @@ import type { AlertRow } from '../store/alert-repo.ts';
 import type { Staff } from '../store/staff-repo.ts';
 import { transition, type AlertInput, type Effect, type Rules, type DeviceStatus } from '../domain/alert-machine.ts';
 import { planPlacement } from '../domain/escalation.ts';
-import { chainUp, isWithin } from '../domain/grid.ts';
+import { chainUp } from '../domain/grid.ts';
 import { HubError } from '../errors.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import type { DutyDesk } from './duty.ts';
@@ -269,14 +269,12 @@ export class AlertService {
   }
 
   canSee(staff: Staff, gridPath: string): boolean {
-    const scope = this.scopeOf(staff);
-    return scope === null || (scope !== undefined && isWithin(gridPath, scope));
+    return this.duty.canSee(staff, gridPath);
   }
 
   /** The grid path under which `staff` sees calls and devices: null for everything (an unscoped admin), undefined for nothing. */
   scopeOf(staff: Staff): string | null | undefined {
-    if (staff.role === 'admin' && staff.scopeNodeId === null) return null;
-    return staff.scopeNodeId === null ? undefined : this.store.grid.find(staff.scopeNodeId)?.path;
+    return this.duty.scopeOf(staff);
   }
 
   private queueNotify(deviceId: string, alertId: string, status: DeviceStatus): void {

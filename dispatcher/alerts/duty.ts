@@ -2,6 +2,7 @@
 import type { Store } from '../store/store.ts';
 import { onDutyAt } from '../domain/roster.ts';
 import { isWithin } from '../domain/grid.ts';
+import type { Staff } from '../store/staff-repo.ts';
 
 export class DutyDesk {
   private readonly connected = new Map<number, number>();
@@ -25,11 +26,23 @@ export class DutyDesk {
   /** The account exists, is not disabled, and its area contains the node (an admin of the whole tree: every node). */
   canActAt(staffId: number, nodeId: number): boolean {
     const s = this.store.staff.get(staffId);
-    if (!s || s.disabled) return false;
-    if (s.scopeNodeId === null) return s.role === 'admin';
-    const scope = this.store.grid.find(s.scopeNodeId)?.path;
     const node = this.store.grid.find(nodeId)?.path;
-    return scope !== undefined && node !== undefined && isWithin(node, scope);
+    return !!s && !s.disabled && node !== undefined && this.canSee(s, node);
+  }
+
+  /**
+   * Whether `staff` sees the calls raised at `gridPath` (and so may be on duty there): the one rule
+   * for consoles, the API and the rosters (AlertService.canSee asks here).
+   */
+  canSee(staff: Staff, gridPath: string): boolean {
+    const scope = this.scopeOf(staff);
+    return scope === null || (scope !== undefined && isWithin(gridPath, scope));
+  }
+
+  /** The grid path under which `staff` sees calls and devices: null for everything (an unscoped admin), undefined for nothing. */
+  scopeOf(staff: Staff): string | null | undefined {
+    if (staff.role === 'admin' && staff.scopeNodeId === null) return null;
+    return staff.scopeNodeId === null ? undefined : this.store.grid.find(staff.scopeNodeId)?.path;
   }
 
   isOnline(staffId: number): boolean {
@@ -61,8 +74,8 @@ export class DutyDesk {
 
   /** A staff member's area as a grid path; null for an admin of the whole tree (or an account with none). */
   private areaOf(staffId: number): string | null {
-    const scope = this.store.staff.get(staffId)?.scopeNodeId;
-    return scope === null || scope === undefined ? null : this.store.grid.find(scope)?.path ?? null;
+    const s = this.store.staff.get(staffId);
+    return (s && this.scopeOf(s)) ?? null;
   }
 
   onlineStaff(): number[] {
