@@ -6,13 +6,17 @@
  * A split roster (weekdays 08:00-20:00, Saturday mornings) is one row per shift: the same username
  * on a later row adds that row's shift, its other cells empty or as on the first row. A shift is on
  * duty at the account's own node, or at a node inside its area named in shift_grid (a community
- * leader who covers one of its grids at night).
+ * leader who covers one of its grids at night). A row of an account that exists already changes it
+ * to what the row says, its shifts included (domain/staff-changes.ts), when the importer manages it;
+ * one that says what the account says is left alone, so the staff sheet goes out, is corrected and
+ * comes back.
  * Pure: the grid lookup, the "username taken" check and who may create what come in as functions.
  */
 import { PHONE_RE as PHONE } from './phone.ts';
 import { sameAddress as oneSpaced } from './household-import.ts';
 import { cellsOf, readSheetHeader } from './sheet-header.ts';
 import { runToEnd } from '../time-slicer.ts';
+import { accountChange, type ExistingAccount, type PlannedChange } from './staff-changes.ts';
 
 export const STAFF_IMPORT_COLUMNS = {
   username: ['username', '账号'],
@@ -38,18 +42,18 @@ export interface StaffImportInputs {
   gridOf: (cell: string) => { id: number } | { error: string };
   /** Which of the sheet's usernames are taken: asked once for all of them. */
   taken: (usernames: readonly string[]) => Set<string>;
-  /** Why the importer may not make this account, or null when they may. */
+  /** Why the importer may not make this account (or make an existing one into it), or null when they may. */
   refuse: (role: ImportRole, gridId: number | null) => string | null;
   /** Whether a node is inside an area (null: the whole tree): a shift goes only where its holder's console shows the calls. */
   within: (nodeId: number, areaNodeId: number | null) => boolean;
   /**
-   * A taken username's account as it is, with its shifts: a row that says what the account says
-   * (the staff sheet sent back, with new people added at the bottom) is left alone instead of refused.
+   * A taken username's account as it is, with its shifts inside its area: a row that says what the
+   * account says (the staff sheet sent back) is left alone, one that says something else changes it.
    */
   existing?: (lowerName: string) => ExistingAccount | undefined;
+  /** Why the importer may not change this account into `next`, or null when they may. */
+  mayChange?: (now: ExistingAccount, next: { role: ImportRole; scopeNodeId: number | null }) => string | null;
 }
-
-export interface ExistingAccount { displayName: string; role: ImportRole; scopeNodeId: number | null; phone: string; disabled: boolean; shifts: readonly PlannedShift[] }
 
 export interface PlannedAccount {
   line: number;
@@ -96,8 +100,8 @@ export function weekdayText(mask: number): string {
 
 const minutesOf = (hhmm: string) => { const [h, m] = hhmm.split(':').map(Number); return h * 60 + m; };
 
-/** `unchanged`: rows of existing accounts that say what the account says (left alone). */
-export type StaffImportPlan = { accounts: PlannedAccount[]; unchanged: number; errors: { line: number; message: string }[] };
+/** `accounts`: to create; `changes`: existing accounts the sheet changes; `unchanged`: existing accounts it leaves as they are. */
+export type StaffImportPlan = { accounts: PlannedAccount[]; changes: PlannedChange[]; unchanged: number; errors: { line: number; message: string }[] };
 
 export function planStaffImport(p: StaffImportInputs): StaffImportPlan {
   return runToEnd(planStaffImportSteps(p));
@@ -107,7 +111,9 @@ export function planStaffImport(p: StaffImportInputs): StaffImportPlan {
 export function* planStaffImportSteps(p: StaffImportInputs): Generator<unknown, StaffImportPlan, void> {
   const [head, ...body] = p.rows;
   const { at, errors } = readSheetHeader<Column>(head, STAFF_IMPORT_COLUMNS, ['username', 'display_name', 'grid']);
-  if (errors.length) return { accounts: [], unchanged: 0, errors };
+  if (errors.length) return { accounts: [], changes: [], unchanged: 0, errors };
+  const lacks = { phone: !at.has('phone'), shifts: !at.has('weekdays') && !at.has('start') && !at.has('end') };
+  const emptyRole = new Set<PlannedAccount>();
 
   /** The same value, as the hub reads it: 网格员 is staff, a grid's id is its name. */
   const sameCell = (c: (typeof ACCOUNT_CELLS)[number], a: string, b: string) => {
@@ -155,6 +161,7 @@ export function* planStaffImportSteps(p: StaffImportInputs): Generator<unknown, 
     const displayName = oneSpaced(cell('display_name'));
     if (!displayName || displayName.length > 64) bad('display_name: 1 to 64 characters');
     const role = ROLES[cell('role').toLowerCase() || 'staff'];
+    const roleGiven = cell('role') !== '';
     if (!role) bad(`role: staff, leader or admin (网格员, 网格长, 管理员), not "${cell('role')}"`);
     const gridCell = cell('grid');
     const grid = gridCell === '' && role === 'admin' ? { id: null } : p.gridOf(gridCell);
@@ -169,32 +176,36 @@ export function* planStaffImportSteps(p: StaffImportInputs): Generator<unknown, 
     // Asked after the "taken?" question: an existing account sent back unchanged is no creation to refuse.
     const refusal = p.refuse(role, grid.id);
     if (refusal) refused.set(account, refusal);
+    if (!roleGiven) emptyRole.add(account);
     accounts.push(account);
     first.get(username.toLowerCase())!.account = account;
   }
   const lineOf = new Map([...first].map(([name, f]) => [name, f.line]));
   const taken = lineOf.size ? p.taken([...lineOf.keys()]) : new Set<string>();
   const creating: PlannedAccount[] = [];
+  const changes: PlannedChange[] = [];
   let unchanged = 0;
   for (const a of accounts) {
     const lower = a.username.toLowerCase();
-    if (taken.has(lower)) {
-      const now = p.existing?.(lower);
-      if (now && sameAccount(a, now)) unchanged++;
-      else errors.push({ line: a.line, message: `username ${a.username}: already taken${now ? ', and this row says something else about the account: change existing accounts in the console' : ''}` });
-    } else if (refused.has(a)) errors.push({ line: a.line, message: refused.get(a)! });
-    else creating.push(a);
+    const bad = (message: string) => errors.push({ line: a.line, message: `username ${a.username}: ${message}` });
+    if (!taken.has(lower)) {
+      if (refused.has(a)) errors.push({ line: a.line, message: refused.get(a)! });
+      else creating.push(a);
+      continue;
+    }
+    const now = p.existing?.(lower);
+    if (!now) { bad('already taken'); continue; }
+    if (now.disabled) { bad('already taken by a disabled account: enable it in the console first (an import does not bring accounts back into service)'); continue; }
+    const change = accountChange(a, now, { ...lacks, role: emptyRole.has(a) }, oneSpaced);
+    if (!change.fields.length) { unchanged++; continue; }
+    const why = p.mayChange?.(now, change.after) ?? p.refuse(change.after.role, change.after.scopeNodeId);
+    if (why) bad(`this row changes the account's ${change.fields.join(', ')}, but ${why}`);
+    else changes.push(change);
   }
   // A taken name whose first row was wrong in itself: said too.
   for (const name of taken) if (!first.get(name)?.account) errors.push({ line: lineOf.get(name)!, message: `username ${name}: already taken` });
   errors.sort((a, b) => a.line - b.line);
-  return { accounts: creating, unchanged, errors };
-}
-
-/** The row says what the account says: name, role, area, phone, and shifts it already has. */
-function sameAccount(a: PlannedAccount, now: ExistingAccount): boolean {
-  return !now.disabled && a.displayName === oneSpaced(now.displayName) && a.role === now.role && a.scopeNodeId === now.scopeNodeId && a.phone === now.phone.trim()
-    && a.shifts.every((x) => now.shifts.some((y) => y.nodeId === x.nodeId && y.weekdays === x.weekdays && y.startMin === x.startMin && y.endMin === x.endMin));
+  return { accounts: creating, changes, unchanged, errors };
 }
 
 /** The three shift cells: all empty (no shift), or all given and readable. */

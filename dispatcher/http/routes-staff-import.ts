@@ -2,13 +2,13 @@
  * Staff accounts and their weekly shifts from a spreadsheet (POST /api/staff/import,
  * domain/staff-import.ts): leaders import grid workers inside their area, admins any account.
  * Every row is checked first: any problem, and nothing is written (400 with each row's line).
- * Each account gets a first password the hub makes, answered this once for the slips; its holder
+ * Each new account gets a first password the hub makes, answered this once for the slips; its holder
  * must replace it before changing anything (security/first-password.ts). A row of an existing
- * account that says what the account says (the staff sheet sent back with new people at the bottom)
- * is left alone; one that says something else is refused: existing accounts change in the console. The sheet (2,000 rows at
- * most) is written in chunks with the loop free between them, as a household import is (one
- * transaction of 2,000 accounts and shifts held the loop 103-131 ms, bench/staff-import-cost.ts);
- * a username taken meanwhile fails the import with its line and removes what it wrote: all or none.
+ * account the importer manages changes it to what the row says (the staff sheet sent back,
+ * corrected), once the importer has seen the list and sent it again with changeExisting=true (409
+ * with the list until then); one that says what the account says is left alone. Written in chunks, all or none
+ * (staff-import-write.ts); then, as a change in the console would, a renamed account's open calls
+ * are redrawn and a moved or promoted one's consoles reconnect to see their new area.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { HubServices } from './services.ts';
@@ -16,24 +16,24 @@ import { requireStaff } from './app.ts';
 import { HubError } from '../errors.ts';
 import { acceptCsv, readSheet, refuseSheet } from './sheet-request.ts';
 import { gridFinder } from '../domain/household-import.ts';
-import { planStaffImportSteps, type ExistingAccount, type PlannedShift } from '../domain/staff-import.ts';
+import { planStaffImportSteps } from '../domain/staff-import.ts';
+import type { ExistingAccount } from '../domain/staff-changes.ts';
 import { withinArea } from '../domain/grid.ts';
-import { generatePassword } from '../auth/secrets.ts';
-import { writeInChunks } from '../store/chunked-writes.ts';
+import { accountWithin, whyNotManaged } from './staff-view.ts';
+import { accountsAsSheet, writeStaffImport } from './staff-import-write.ts';
 
 const IMPORT_BYTES = 1024 * 1024;
 const IMPORT_MOST_ROWS = 2000;
-const IMPORT_CHUNK = 250;
 
 export const staffImportRoutes = (svc: HubServices): FastifyPluginAsync => async (app) => {
-  /** Existing accounts by lower-cased username, with their shifts, read once per sheet and only if a name is taken. */
+  /** Existing accounts by lower-cased username, as the staff sheet shows them: read once per sheet, and only if a name is taken. */
   const existingAccounts = () => {
     let byName: Map<string, ExistingAccount> | null = null;
     return (lower: string) => {
       if (!byName) {
-        const shifts = new Map<number, PlannedShift[]>();
-        for (const x of svc.store.rosters.allShifts()) (shifts.get(x.staffId) ?? shifts.set(x.staffId, []).get(x.staffId)!).push({ nodeId: x.nodeId, weekdays: x.weekdays, startMin: x.startMin, endMin: x.endMin });
-        byName = new Map(svc.store.staff.list().map((s) => [s.username.toLowerCase(), { ...s, shifts: shifts.get(s.id) ?? [] }]));
+        const staff = svc.store.staff.list();
+        const asSheet = accountsAsSheet(svc, staff);
+        byName = new Map(staff.map((s) => [s.username.toLowerCase(), asSheet.get(s.id)!]));
       }
       return byName.get(lower);
     };
@@ -41,7 +41,8 @@ export const staffImportRoutes = (svc: HubServices): FastifyPluginAsync => async
 
   acceptCsv(app, IMPORT_BYTES);
 
-  app.post<{ Body: string }>('/api/staff/import', { bodyLimit: IMPORT_BYTES }, async (req, reply) => {
+  const querystring = { type: 'object', additionalProperties: false, properties: { changeExisting: { type: 'string', enum: ['true', 'false'] } } } as const;
+  app.post<{ Body: string; Querystring: { changeExisting?: 'true' | 'false' } }>('/api/staff/import', { bodyLimit: IMPORT_BYTES, schema: { querystring } }, async (req, reply) => {
     const me = requireStaff(req);
     if (me.role === 'staff') throw new HubError('E_FORBIDDEN', 'only grid leaders and admins manage staff accounts');
     const rows = await readSheet(svc, req.body, IMPORT_MOST_ROWS, 'accounts');
@@ -57,34 +58,29 @@ export const staffImportRoutes = (svc: HubServices): FastifyPluginAsync => async
       },
       within: withinArea(byId),
       existing: existingAccounts(),
+      mayChange: (now, next) => whyNotManaged(me, now, () => accountWithin(now, svc.alerts.scopeOf(me), (id) => svc.store.grid.find(id)?.path))
+        ?? (now.id === me.id && next.role !== now.role ? 'you cannot change your own role' : null),
     }));
     refuseSheet(plan.errors);
-    if (!plan.accounts.length && !plan.unchanged) throw new HubError('E_VALIDATION', 'the file has no accounts under its header line');
-    const now = svc.clock.now();
-    const made: { line: number; id: number; username: string; displayName: string; password: string; shifts: number }[] = [];
-    try {
-      // Usernames are unique in any case and there is no index on lower(username): each chunk asks
-      // once for its own names (a scan of the staff table), not once per row.
-      const chunks = Array.from({ length: Math.ceil(plan.accounts.length / IMPORT_CHUNK) }, (_, i) => plan.accounts.slice(i * IMPORT_CHUNK, (i + 1) * IMPORT_CHUNK));
-      await writeInChunks(svc.store, chunks, 1, (chunk) => {
-        const taken = svc.store.staff.takenNames(chunk.map((a) => a.username.toLowerCase()));
-        const first = chunk.find((a) => taken.has(a.username.toLowerCase()));
-        if (first) throw new HubError('E_CONFLICT', `line ${first.line}: username ${first.username} was taken while the file was being imported: nothing was imported`, { line: first.line, username: first.username });
-        for (const a of chunk) {
-          const { secret, stored } = generatePassword();
-          const s = svc.store.staff.create({ username: a.username, displayName: a.displayName, role: a.role, scopeNodeId: a.scopeNodeId, phone: a.phone }, stored, now, true);
-          for (const { nodeId, ...shift } of a.shifts) svc.store.rosters.addShift(nodeId, { staffId: s.id, ...shift });
-          made.push({ line: a.line, id: s.id, username: a.username, displayName: a.displayName, password: secret, shifts: a.shifts.length });
-        }
+    if (!plan.accounts.length && !plan.changes.length && !plan.unchanged) throw new HubError('E_VALIDATION', 'the file has no accounts under its header line');
+    // A username reused by mistake must not rename someone: changes are shown first, and made when asked again.
+    if (plan.changes.length && req.query.changeExisting !== 'true') {
+      throw new HubError('E_CONFLICT', `${plan.changes.length} row(s) change accounts that exist already: send the file again with changeExisting=true to change them; nothing was imported`, {
+        changes: plan.changes.slice(0, 200).map((c) => ({ line: c.line, username: c.username, fields: c.fields, shiftsAdded: c.added.length, shiftsRemoved: c.removed.length })),
+        changing: plan.changes.length, creating: plan.accounts.length,
       });
-    } catch (err) {
-      svc.store.tx(() => svc.store.staff.removeNew(made.map((m) => m.id)));
-      svc.store.rosters.forgetCache();
-      req.log.warn({ err, written: made.length }, 'staff import failed part way; the accounts it made were removed');
-      throw err;
     }
-    req.log.info({ count: made.length, shifts: made.reduce((n, m) => n + m.shifts, 0), by: me.username }, 'staff accounts imported');
+    const now = svc.clock.now();
+    const { made, changed } = await writeStaffImport(svc, plan, now).catch((err) => {
+      req.log.warn({ err }, 'staff import failed part way; what it wrote was undone');
+      throw err;
+    });
+    for (const c of changed) {
+      if (c.fields.includes('display_name')) await svc.alerts.redraw.staffRenamed(c.id, svc.clock.now()); // the open calls that name them
+      if (c.fields.includes('role') || c.fields.includes('grid')) svc.closeSockets({ staffId: c.id }, 'account scope changed', 4002);
+    }
+    req.log.info({ created: made.length, changed: changed.length, shifts: made.reduce((n, m) => n + m.shifts, 0), by: me.username }, 'staff accounts imported');
     reply.status(made.length ? 201 : 200);
-    return { created: made.length, unchanged: plan.unchanged, accounts: made };
+    return { created: made.length, changed: changed.length, unchanged: plan.unchanged, accounts: made, changes: changed };
   });
 };

@@ -10,7 +10,7 @@ import type { HubServices } from './services.ts';
 import { requireStaff } from './app.ts';
 import { hashSecret } from '../auth/secrets.ts';
 import { HubError } from '../errors.ts';
-import { accountWithin } from './staff-view.ts';
+import { accountWithin, whyNotManaged } from './staff-view.ts';
 import { withinArea } from '../domain/grid.ts';
 import type { Role, Staff } from '../store/staff-repo.ts';
 import { staffCsv } from '../reports/staff-csv.ts';
@@ -61,7 +61,8 @@ export const staffRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
   const target = (req: FastifyRequest<{ Params: { id: string } }>, me: Staff) => {
     const s = svc.store.staff.get(Number(req.params.id));
     if (!s) throw new HubError('E_NOT_FOUND', `staff ${req.params.id} does not exist`);
-    if (me.role !== 'admin' && (s.role !== 'staff' || !scopeAllowed(me, s.scopeNodeId))) throw new HubError('E_FORBIDDEN', 'that account is not one you manage');
+    const why = whyNotManaged(me, s, () => scopeAllowed(me, s.scopeNodeId));
+    if (why) throw new HubError('E_FORBIDDEN', why);
     return s;
   };
 

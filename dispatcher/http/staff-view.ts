@@ -1,4 +1,4 @@
-/** The public shape of a staff account (never the password hash). */
+/** The public shape of a staff account (never the password hash), and which accounts a caller oversees and manages. */
 import type { Staff } from '../store/staff-repo.ts';
 import { isWithin } from '../domain/grid.ts';
 
@@ -13,4 +13,13 @@ export function accountWithin(s: Pick<Staff, 'scopeNodeId'>, scope: string | nul
   if (scope === undefined || s.scopeNodeId === null) return false;
   const path = pathOf(s.scopeNodeId);
   return path !== undefined && isWithin(path, scope);
+}
+
+/**
+ * Why `me` may not change this account, or null: admins manage every account; grid leaders the
+ * grid workers inside their area (`inArea`), and nobody else (themselves included).
+ */
+export function whyNotManaged(me: Pick<Staff, 'role'>, s: Pick<Staff, 'role'>, inArea: () => boolean): string | null {
+  if (me.role === 'admin') return null;
+  return s.role !== 'staff' || !inArea() ? 'that account is not one you manage' : null;
 }
