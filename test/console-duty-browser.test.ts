@@ -188,7 +188,7 @@ describe('duty page', { timeout: 60_000 }, () => {
     const sheet = Buffer.from('\uFEFF账号,姓名,网格,值班日,开始,结束\r\nqian.hua,钱华,第二网格,每天,00:00,24:00\r\n');
     await leader.setInputFiles('#staff-import-file', { name: 'staff-and-shifts.csv', mimeType: 'text/csv', buffer: sheet });
     await leader.click('#staff-import-send');
-    await leader.waitForSelector('#staff-import-msg.ok:has-text("新增 1 个账号，0 个已有且无变化")');
+    await leader.waitForSelector('#staff-import-msg.ok:has-text("新增 1 个账号，修改 0 个，0 个已有且无变化")');
     const [download] = await Promise.all([leader.waitForEvent('download'), leader.click('#staff-passwords')]);
     expect(download.suggestedFilename()).toBe('first-passwords.csv');
     const lines = (await import('node:fs')).readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
@@ -200,6 +200,17 @@ describe('duty page', { timeout: 60_000 }, () => {
     await leader.waitForSelector(`#staff-admin .staff-row[data-staff="${id}"] .staff-pending`); // the list shows the new account, its password still to set
     await refresh(leader);
     expect(await leader.textContent(row('第二网格'))).toContain('钱华'); // on the board, on duty around the clock
+
+    // The same sheet corrected: the page lists the change first and makes it when told.
+    const corrected = Buffer.from('\uFEFF账号,姓名,网格,电话,值班日,开始,结束\r\nqian.hua,钱华,第二网格,139 0000 0077,每天,00:00,24:00\r\n');
+    await leader.setInputFiles('#staff-import-file', { name: 'staff-and-shifts.csv', mimeType: 'text/csv', buffer: corrected });
+    await leader.click('#staff-import-send');
+    await leader.waitForSelector('#staff-import-confirm');
+    expect(await leader.textContent('#staff-import-rows li')).toBe('第 2 行qian.hua 电话');
+    expect(t.hub.store.staff.byUsername('qian.hua')!.phone).toBe('');
+    await leader.click('#staff-import-confirm');
+    await leader.waitForSelector('#staff-import-msg.ok:has-text("新增 0 个账号，修改 1 个")');
+    expect(t.hub.store.staff.byUsername('qian.hua')!.phone).toBe('139 0000 0077');
   });
 
   it('the staff list finds an account by name, phone or grid, and lists those still on a first password', async () => {
@@ -225,7 +236,7 @@ describe('duty page', { timeout: 60_000 }, () => {
     expect(sheet.suggestedFilename()).toBe('staff-and-shifts.csv');
     const rows = (await import('node:fs')).readFileSync((await sheet.path())!, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
     expect(rows[0]).toBe('账号,姓名,角色,网格,电话,值班日,开始,结束,值班网格');
-    expect(rows.find((r) => r.startsWith('qian.hua,'))).toBe('qian.hua,钱华,网格员,管城区/城东路街道/商城花园社区/第二网格,,每天,00:00,24:00,');
+    expect(rows.find((r) => r.startsWith('qian.hua,'))).toBe('qian.hua,钱华,网格员,管城区/城东路街道/商城花园社区/第二网格,139 0000 0077,每天,00:00,24:00,');
   });
 
   it('in English no UI text is Chinese, and on a 360 px phone five tabs fit with nothing wider than the screen', async () => {
