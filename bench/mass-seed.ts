@@ -126,7 +126,7 @@ export async function importWhilePressing(hub: Hub, path: string, token: string,
       const t = performance.now();
       const res = await fetch(workerData.url, { method: 'POST', headers: { authorization: 'Bearer ' + workerData.token, 'content-type': 'text/csv' }, body: workerData.csv });
       const body = await res.json();
-      parentPort.postMessage({ status: res.status, created: body.created, updated: body.updated ?? 0, unchanged: body.unchanged ?? 0, devices: body.devices?.length ?? 0, error: body.error, ms: performance.now() - t });
+      parentPort.postMessage({ status: res.status, created: body.created, updated: body.updated ?? body.changed ?? 0, unchanged: body.unchanged ?? 0, devices: body.devices?.length ?? 0, error: body.error, ms: performance.now() - t });
     });`, { eval: true, workerData: { url: `http://127.0.0.1:${hub.ports.http}${path}`, token, csv } });
   const pause = monitorEventLoopDelay({ resolution: 1 });
   const presser = steadyPresser(hub);
