@@ -108,8 +108,8 @@ export class Hub {
     this.storageFault.sink = this.socket;
     this.socket.volatile = () => this.storageFault.volatile();
     this.socket.onDenied = wsDenialAuditor(this.store.db, this.clock, this.log);
-    this.dutyHint = new DutyHint(this.clock, (areas) => this.socket.pushDutyHint(areas));
-    this.duty.onChange((area) => this.dutyHint.poke(area));
+    this.dutyHint = new DutyHint(this.clock, (areas, edited) => this.socket.pushDutyHint(areas, edited));
+    this.duty.onChange((area, edited) => this.dutyHint.poke(area, edited));
     this.reports = new ReportRunner(this.store.db.memory ? null : config.dbPath,
       (job) => runReadJob(this.store, job), this.log.child({ part: 'reports' }));
     this.http = buildHttpApp({

@@ -138,6 +138,11 @@ describe('duty page', { timeout: 60_000 }, () => {
     // The roster stays open while the board is redrawn.
     await refresh(leader);
     expect(await leader.isVisible(`${ed} .override-form`)).toBe(true);
+    // Someone else (an admin, elsewhere) takes the leave back: the hub's hint says a roster was edited,
+    // so the gap goes from this page without a Refresh (within the hint's 5 s gap and its spread).
+    const other = await t.login('admin');
+    expect((await t.api('DELETE', `/api/grid/${grid2Node.id}/roster/overrides/${leave[0].id}`, other)).status).toBe(200);
+    await leader.waitForSelector(`#roster-gaps .gap-node[data-node="${grid2Node.id}"]`, { state: 'detached', timeout: 15_000 });
 
     // Escalation time: 90 s for this grid, shown on the board.
     await leader.fill(`${ed} .escalate-form input`, '90');

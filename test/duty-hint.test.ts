@@ -46,6 +46,20 @@ describe('DutyHint', () => {
     clock.advance(5000);
     expect(told).toEqual([['/1/2/3/'], ['/1/2/4/', '/1/2/3/'], null]);
   });
+
+  it('says whether an edit was among the changes, not only someone\'s presence', () => {
+    const clock = new ManualClock(0);
+    const told: boolean[] = [];
+    const hint = new DutyHint(clock, (_areas, edited) => told.push(edited));
+    hint.poke('/1/', false);
+    hint.poke('/1/', false);
+    hint.poke('/1/', true);
+    hint.poke('/1/', false);
+    clock.advance(5000);
+    hint.poke('/1/', false);
+    clock.advance(5000);
+    expect(told).toEqual([false, true, false]);
+  });
 });
 
 describe('duty hints on a hub', () => {
@@ -77,6 +91,7 @@ describe('duty hints on a hub', () => {
     grid2.close();
     await expect.poll(hints).toBe(before + 2);
     expect(grid2.frames.some((f) => f.type === 'duty')).toBe(true); // its own arrival was told to it as well
+    expect(watcher.frames.filter((f) => f.type === 'duty').at(-1)).toEqual({ type: 'duty' }); // presence only: no roster changed
   });
 
   it('a hint goes to the consoles above, below or on the area where the change was, not to the other grids', async () => {
@@ -115,6 +130,7 @@ describe('duty hints on a hub', () => {
     const ok = await t.api('POST', `/api/grid/${nodeId}/roster/shifts`, leader, { staffId: grid1, weekdays: [1, 2], start: '08:00', end: '17:00' });
     expect(ok.status).toBe(201);
     await expect.poll(hints).toBe(before + 1);
+    expect(watcher.frames.filter((f) => f.type === 'duty').at(-1)).toEqual({ type: 'duty', edited: true }); // the gaps are asked again too
     // Within the gap: told once more when it ends, not now.
     expect((await t.api('DELETE', `/api/grid/${nodeId}/roster/shifts/${ok.body.id}`, leader)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 200));

@@ -6,7 +6,7 @@ import type { Staff } from '../store/staff-repo.ts';
 
 export class DutyDesk {
   private readonly connected = new Map<number, number>();
-  private readonly listeners: ((area: string | null) => void)[] = [];
+  private readonly listeners: ((area: string | null, edited: boolean) => void)[] = [];
 
   constructor(private readonly store: Store, private readonly defaultTz: string) {}
 
@@ -55,7 +55,7 @@ export class DutyDesk {
     const n = (this.connected.get(staffId) ?? 0) + delta;
     if (n > 0) this.connected.set(staffId, n);
     else this.connected.delete(staffId);
-    if (before !== this.isOnline(staffId)) this.changed(this.areaOf(staffId)); // a second tab of someone online changes nothing
+    if (before !== this.isOnline(staffId)) for (const fn of this.listeners) fn(this.areaOf(staffId), false); // a second tab of someone online changes nothing
   }
 
   /**
@@ -64,12 +64,12 @@ export class DutyDesk {
    * Someone's presence shows on boards of their own area and of the areas above and below it (they
    * are on duty only inside it); an edit, on those of the editor's area (nobody edits outside theirs).
    */
-  onChange(fn: (area: string | null) => void): void {
+  onChange(fn: (area: string | null, edited: boolean) => void): void {
     this.listeners.push(fn);
   }
 
   changed(area: string | null = null): void {
-    for (const fn of this.listeners) fn(area);
+    for (const fn of this.listeners) fn(area, true);
   }
 
   /** A staff member's area as a grid path; null for an admin of the whole tree (or an account with none). */

@@ -17,7 +17,7 @@ import type { Clock } from '../clock.ts';
 import type { AlertView } from '../alerts/alert-view.ts';
 import { staffView } from '../http/staff-view.ts';
 import { CommitCork, sendFramed, textFrame } from './framed-broadcast.ts';
-import { DUTY_HINT_FRAME } from './duty-hint.ts';
+import { DUTY_EDIT_FRAME, DUTY_HINT_FRAME } from './duty-hint.ts';
 import { changeEpoch } from './change-epoch.ts';
 import { catchUp, type CatchUpClient, type CatchUpDeps } from './console-catch-up.ts';
 import type { TimeSlicer } from '../time-slicer.ts';
@@ -176,16 +176,18 @@ export class ConsoleSocket {
 
   /**
    * The duty board changed (duty-hint.ts): one small frame, the same bytes, to each open console whose
-   * area is on, above or below one of `areas` (grid paths; null: every console). Returns how many.
+   * area is on, above or below one of `areas` (grid paths; null: every console); `edited` when a
+   * roster, node or account changed, not only presence. Returns how many.
    */
-  pushDutyHint(areas: readonly string[] | null = null): number {
+  pushDutyHint(areas: readonly string[] | null = null, edited = false): number {
+    const frame = edited ? DUTY_EDIT_FRAME : DUTY_HINT_FRAME;
     let told = 0;
     for (const c of this.clients) {
       if (c.ws.readyState !== c.ws.OPEN) continue;
       const scope = this.alerts.scopeOf(c.staff);
       if (scope === undefined) continue; // sees nothing
       if (areas !== null && scope !== null && !areas.some((a) => a.startsWith(scope) || scope.startsWith(a))) continue;
-      this.sendOrHold(c, () => c.ws.send(DUTY_HINT_FRAME));
+      this.sendOrHold(c, () => c.ws.send(frame));
       told++;
     }
     return told;

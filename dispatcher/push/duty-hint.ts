@@ -17,6 +17,8 @@ import type { Clock } from '../clock.ts';
 
 export const DUTY_HINT_GAP_MS = 5000;
 export const DUTY_HINT_FRAME = JSON.stringify({ type: 'duty' });
+/** The hint when a roster, node or account was edited, not only someone's presence: pages that show rosters (the gaps) ask again too. */
+export const DUTY_EDIT_FRAME = JSON.stringify({ type: 'duty', edited: true });
 
 export class DutyHint {
   private lastAt = -Infinity;
@@ -24,12 +26,15 @@ export class DutyHint {
   /** The areas changed since the last hint; `anywhere` when one of them was everywhere. */
   private areas = new Set<string>();
   private anywhere = false;
+  /** A roster, node or account edit among the changes, not only presence. */
+  private edited = false;
   sent = 0;
 
-  constructor(private readonly clock: Clock, private readonly send: (areas: readonly string[] | null) => void, private readonly gapMs = DUTY_HINT_GAP_MS) {}
+  constructor(private readonly clock: Clock, private readonly send: (areas: readonly string[] | null, edited: boolean) => void, private readonly gapMs = DUTY_HINT_GAP_MS) {}
 
-  /** Something on the board changed, in `area` (a grid path; null: anywhere). */
-  poke(area: string | null = null): void {
+  /** Something on the board changed, in `area` (a grid path; null: anywhere); `edited`: an edit, not someone's presence. */
+  poke(area: string | null = null, edited = false): void {
+    this.edited ||= edited;
     if (area === null) this.anywhere = true;
     else this.areas.add(area);
     if (this.timer !== null) return; // already due at the end of the gap
@@ -45,10 +50,12 @@ export class DutyHint {
 
   private fire(): void {
     const areas = this.anywhere ? null : [...this.areas];
+    const edited = this.edited;
+    this.edited = false;
     this.areas = new Set();
     this.anywhere = false;
     this.lastAt = this.clock.now();
     this.sent++;
-    this.send(areas);
+    this.send(areas, edited);
   }
 }

@@ -165,9 +165,10 @@ class App {
     } else if (f.type === 'change' && f.alert) {
       if (this.book.apply(f.alert)) this.changed();
     } else if (f.type === 'duty') {
-      this.view?.dutyChanged?.();
+      this.view?.dutyChanged?.(f.edited === true);
     }
-    if (f.type === 'hello') this.view?.dutyChanged?.(); // back online: hints may have been missed meanwhile
+    // Back online: hints may have been missed meanwhile. Not as an edit: after a hub restart every duty page would ask for its gaps at once.
+    if (f.type === 'hello') this.view?.dutyChanged?.();
   }
 
   applyAlert(alert) {

@@ -2,9 +2,10 @@
  * Roster gaps (GET /api/duty/gaps), on the duty page under the board: the times in the next 7 days
  * when nobody on a grid's own roster is on duty, and where its calls would then go; in red, those
  * when nobody at any level is, so a call would reach no one the roster names. A supervisor fills
- * them before a resident finds one. Asked again when this page changed a roster (or Refresh), and
- * otherwise at most every 5 minutes: the board's hints (a console opened somewhere) change no roster,
- * and hundreds of duty pages asking on each would add up.
+ * them before a resident finds one. Asked again when a roster, node or account was edited (on this
+ * page, or anywhere in its area: the hub's hint says so), on Refresh, and otherwise at most every 5
+ * minutes: a hint that only someone's console opened changes no roster, and hundreds of duty pages
+ * asking on each would add up.
  */
 import { h, tx, v, clear } from './dom.js';
 import { api } from './api.js';

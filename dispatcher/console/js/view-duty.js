@@ -44,6 +44,7 @@ export class DutyView {
     this.body = h('div.duty-body');
     this.timer = null;
     this.hinted = null;
+    this.hintedEdit = false;
     // Leaders and admins manage accounts under the board; the hub decides whom each may change.
     this.gaps = new RosterGaps({ openRoster: (id) => this.openRoster(id) });
     this.staffAdmin = app.user?.role === 'staff' ? null : new StaffAdmin({ me: () => this.app.user, changed: () => this.load() });
@@ -65,10 +66,14 @@ export class DutyView {
     this.hinted = null;
   }
 
-  /** The hub's hint that the board changed (or the live connection came back, and hints may have been missed). */
-  dutyChanged() {
+  /**
+   * The hub's hint that the board changed (or the live connection came back, and hints may have been
+   * missed); `edited`: a roster, node or account was edited, so the roster gaps are asked again too.
+   */
+  dutyChanged(edited = false) {
+    this.hintedEdit ||= edited;
     if (this.hinted) return;
-    this.hinted = setTimeout(() => { this.hinted = null; this.load(false); }, Math.random() * HINT_SPREAD_MS);
+    this.hinted = setTimeout(() => { this.hinted = null; const e = this.hintedEdit; this.hintedEdit = false; this.load(e); }, Math.random() * HINT_SPREAD_MS);
   }
 
   /** #/duty?password (the banner for a password someone else set): to the form, ready to type. */
