@@ -4,11 +4,12 @@
  * (one transaction of 2,000 accounts and shifts held the loop 103-131 ms, bench/staff-import-cost.ts).
  * All or none: a username taken meanwhile, or an account changed by hand since the sheet was
  * checked, fails the import with its line, and what it wrote is undone: the accounts it made are
- * removed with their shifts, the ones it changed are put back as they were.
+ * removed with their shifts, the ones it changed are put back as they were (their shifts put back
+ * get new roster ids; nothing refers to a shift's id but its own delete button).
  */
 import type { HubServices } from './services.ts';
 import type { PlannedAccount, StaffImportPlan } from '../domain/staff-import.ts';
-import { stillAsRead, type ExistingAccount, type PlannedChange } from '../domain/staff-changes.ts';
+import { sameShift, stillAsRead, type ExistingAccount, type PlannedChange } from '../domain/staff-changes.ts';
 import { withinArea } from '../domain/grid.ts';
 import type { Staff } from '../store/staff-repo.ts';
 import { HubError } from '../errors.ts';
@@ -38,7 +39,7 @@ type Step = { change: PlannedChange } | { create: PlannedAccount };
 
 export async function writeStaffImport(svc: HubServices, plan: Pick<StaffImportPlan, 'accounts' | 'changes'>, now: number): Promise<{ made: MadeAccount[]; changed: ChangedAccount[] }> {
   const made: MadeAccount[] = [];
-  const changed: (ChangedAccount & { undo: () => void })[] = [];
+  const changed: ChangedAccount[] = [];
   const steps: Step[] = [...plan.changes.map((change) => ({ change })), ...plan.accounts.map((create) => ({ create }))];
   const chunks = Array.from({ length: Math.ceil(steps.length / CHUNK) }, (_, i) => steps.slice(i * CHUNK, (i + 1) * CHUNK));
   try {
@@ -52,14 +53,14 @@ export async function writeStaffImport(svc: HubServices, plan: Pick<StaffImportP
     });
   } catch (err) {
     svc.store.tx(() => {
-      for (const c of changed.reverse()) c.undo();
+      putBack(svc, plan.changes);
       svc.store.staff.removeNew(made.map((m) => m.id));
     });
     svc.store.rosters.forgetCache();
     svc.store.staff.forgetCache();
     throw err;
   }
-  return { made, changed: changed.map(({ undo: _u, ...c }) => c) };
+  return { made, changed };
 }
 
 /** Usernames are unique in any case and have no index on lower(username): one question per chunk, not per row. */
@@ -83,17 +84,29 @@ function create(svc: HubServices, a: PlannedAccount, now: number): MadeAccount {
   return { line: a.line, id: s.id, username: a.username, displayName: a.displayName, password: secret, shifts: a.shifts.length };
 }
 
-function applyChange(svc: HubServices, c: PlannedChange): ChangedAccount & { undo: () => void } {
+function applyChange(svc: HubServices, c: PlannedChange): ChangedAccount {
   const { id } = c.before;
   const { rosters, staff } = svc.store;
   staff.update(id, c.after);
   for (const x of c.removed) rosters.removeShift(x.nodeId, x.id!);
-  const addedIds = c.added.map(({ nodeId, ...x }) => ({ nodeId, id: rosters.addShift(nodeId, { staffId: id, ...x }) }));
-  const undo = () => {
-    const { displayName, role, scopeNodeId, phone } = c.before;
+  for (const { nodeId, ...x } of c.added) rosters.addShift(nodeId, { staffId: id, ...x });
+  return { line: c.line, id, username: c.username, fields: c.fields, shiftsAdded: c.added.length, shiftsRemoved: c.removed.length };
+}
+
+/**
+ * The accounts as the sheet was checked against, whatever was written of them: a chunk that failed
+ * was rolled back already, the ones before it were committed, the ones after it never written.
+ */
+function putBack(svc: HubServices, changes: readonly PlannedChange[]) {
+  const { rosters, staff } = svc.store;
+  const now = accountsAsSheet(svc, changes.flatMap((c) => staff.get(c.before.id) ?? []));
+  for (const { before } of changes) {
+    const { id, displayName, role, scopeNodeId, phone } = before;
     staff.update(id, { displayName, role, scopeNodeId, phone });
-    for (const x of addedIds) rosters.removeShift(x.nodeId, x.id);
-    for (const { nodeId, weekdays, startMin, endMin } of c.removed) rosters.addShift(nodeId, { staffId: id, weekdays, startMin, endMin });
-  };
-  return { line: c.line, id, username: c.username, fields: c.fields, shiftsAdded: c.added.length, shiftsRemoved: c.removed.length, undo };
+    const current = now.get(id)?.shifts ?? [];
+    for (const x of current) if (!before.shifts.some((y) => sameShift(x, y))) rosters.removeShift(x.nodeId, x.id!);
+    for (const { nodeId, weekdays, startMin, endMin } of before.shifts) {
+      if (!current.some((y) => sameShift(y, { nodeId, weekdays, startMin, endMin }))) rosters.addShift(nodeId, { staffId: id, weekdays, startMin, endMin });
+    }
+  }
 }
