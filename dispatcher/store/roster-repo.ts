@@ -11,6 +11,9 @@ interface NodeRoster { shifts: ShiftRow[]; overrides: OverrideRow[]; loadedAt: n
 export class RosterRepo {
   private readonly shiftsStmt;
   private readonly overridesStmt;
+  /** Prepared once: an import writes thousands of shifts. */
+  private readonly addShiftStmt;
+  private readonly removeShiftStmt;
   /**
    * Rosters by node, read for every level a call is placed at (three or four per call raised; issue 6,
    * benchmark 2). This repository is the only writer of the roster tables in the hub process: each
@@ -19,13 +22,14 @@ export class RosterRepo {
   private readonly cache = new Map<number, NodeRoster>();
   constructor(private readonly db: Db) {
     this.shiftsStmt = db.prepare('SELECT id, node_id AS nodeId, staff_id AS staffId, weekdays, start_min AS startMin, end_min AS endMin FROM roster_shifts WHERE node_id = ? ORDER BY id');
+    this.addShiftStmt = db.prepare('INSERT INTO roster_shifts (node_id, staff_id, weekdays, start_min, end_min) VALUES (?, ?, ?, ?, ?)');
+    this.removeShiftStmt = db.prepare('DELETE FROM roster_shifts WHERE id = ? AND node_id = ?');
     this.overridesStmt = db.prepare('SELECT id, node_id AS nodeId, staff_id AS staffId, starts_at AS startsAt, ends_at AS endsAt, on_duty AS onDuty FROM roster_overrides WHERE node_id = ? AND ends_at > ? ORDER BY starts_at');
   }
 
   addShift(nodeId: number, s: Shift): number {
     this.cache.delete(nodeId);
-    return Number(this.db.prepare('INSERT INTO roster_shifts (node_id, staff_id, weekdays, start_min, end_min) VALUES (?, ?, ?, ?, ?)')
-      .run(nodeId, s.staffId, s.weekdays, s.startMin, s.endMin).lastInsertRowid);
+    return Number(this.addShiftStmt.run(nodeId, s.staffId, s.weekdays, s.startMin, s.endMin).lastInsertRowid);
   }
 
   addOverride(nodeId: number, o: Override): number {
@@ -36,7 +40,7 @@ export class RosterRepo {
 
   removeShift(nodeId: number, id: number): boolean {
     this.cache.delete(nodeId);
-    return this.db.prepare('DELETE FROM roster_shifts WHERE id = ? AND node_id = ?').run(id, nodeId).changes > 0;
+    return this.removeShiftStmt.run(id, nodeId).changes > 0;
   }
 
   removeOverride(nodeId: number, id: number): boolean {

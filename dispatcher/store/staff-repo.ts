@@ -23,6 +23,7 @@ const hashToken = (t: string) => createHash('sha256').update(t).digest('hex');
 export class StaffRepo {
   private readonly byIdStmt;
   private readonly sessionStmt;
+  private readonly updateStmt;
   /**
    * Staff by id, read on every call raised (who is on duty, names in the view). This repository is the
    * only writer of the staff table in the hub process; its writes and a rollback (Store.forgetCaches) drop it.
@@ -30,6 +31,7 @@ export class StaffRepo {
   private readonly cache = new Map<number, Staff>();
   constructor(private readonly db: Db) {
     this.byIdStmt = db.prepare(`SELECT ${COLS} FROM staff WHERE id = ?`);
+    this.updateStmt = db.prepare('UPDATE staff SET display_name = ?, phone = ?, role = ?, scope_node_id = ?, disabled = ? WHERE id = ?');
     this.sessionStmt = db.prepare('SELECT staff_id AS staffId, expires_at AS expiresAt FROM sessions WHERE token_hash = ?');
   }
 
@@ -61,8 +63,7 @@ export class StaffRepo {
     if (!now) return undefined;
     const next = { ...now };
     for (const [k, v] of Object.entries(f)) if (v !== undefined) Object.assign(next, { [k]: v });
-    this.db.prepare('UPDATE staff SET display_name = ?, phone = ?, role = ?, scope_node_id = ?, disabled = ? WHERE id = ?')
-      .run(next.displayName, next.phone, next.role, next.scopeNodeId, next.disabled ? 1 : 0, id);
+    this.updateStmt.run(next.displayName, next.phone, next.role, next.scopeNodeId, next.disabled ? 1 : 0, id);
     this.cache.delete(id);
     return this.get(id);
   }
