@@ -17,10 +17,11 @@ describe('planImport with a device_id column', () => {
   const plan = (csv: string, allowed = true, taken = (ids: readonly string[]) => new Map(ids.filter((id) => id === 'old-1').map((id) => [id, 99] as [string, number | null]))) =>
     planImport({ rows: parseCsv(csv), gridOf: gridFinder(NODES), registered: () => undefined, devices: { allowed, taken } });
 
-  it('gives each row its button, and an empty cell none', () => {
-    const p = plan('网格,地址,老人姓名,按钮编号\n第一网格,1号,甲,btn-1\n第一网格,2号,乙,\n');
+  it('gives each row its buttons, apart by 、 or ;, and an empty cell none', () => {
+    const p = plan('网格,地址,老人姓名,按钮编号\n第一网格,1号,甲,btn-1\n第一网格,2号,乙,\n第一网格,3号,丙,btn-3a、btn-3b\n第一网格,4号,丁, btn-4a ；btn-4b;btn-4c\n');
     expect(p.errors).toEqual([]);
-    expect(p.households.map((x) => x.deviceId)).toEqual(['btn-1', null]);
+    expect(p.households.map((x) => x.deviceIds)).toEqual([['btn-1'], [], ['btn-3a', 'btn-3b'], ['btn-4a', 'btn-4b', 'btn-4c']]);
+    expect(plan('网格,地址,老人姓名,按钮编号\n第一网格,1号,甲,b-1、b-1\n').errors).toEqual([{ line: 2, message: expect.stringContaining('device_id b-1: also on line 2') }]);
   });
 
   it('refuses a malformed id, one named twice, one already registered, and any button from a non-administrator, each with its line', () => {
@@ -114,5 +115,18 @@ describe('POST /api/households/import with buttons', () => {
     const failed = await importing;
     expect([failed.status, failed.body.error.line, failed.body.error.deviceId]).toEqual([409, 2, 'spare-0003']);
     expect(t.hub.store.households.get(hhId)).toEqual(hh);
+  });
+
+  it('the household sheet carries every button of a household, and sent back with one more, registers only that one', async () => {
+    const hhId = t.hub.store.devices.householdOf('demo-0002')!;
+    const csv = async () => (await (await fetch(`${t.httpUrl}/api/households`, { headers: { authorization: `Bearer ${admin}`, accept: 'text/csv' } })).text()).replace(/^\uFEFF/, '');
+    const sheet = await csv();
+    // Its own MQTT button, its RF button, and the spare registered above.
+    expect(sheet.split('\r\n').find((l) => l.includes(',demo-0002'))).toMatch(/,demo-0002、demo-rf-02、spare-0002$/);
+    const again = await post(sheet);
+    expect([again.status, again.body.devices]).toEqual([200, []]);
+    const more = await post(sheet.replace(',demo-0002、demo-rf-02、spare-0002', ',demo-0002、demo-rf-02、spare-0002；bath-0002'));
+    expect([more.status, more.body.devices.map((d: { id: string; householdId: number }) => [d.id, d.householdId])]).toEqual([201, [['bath-0002', hhId]]]);
+    expect((await csv()).includes(',demo-0002、demo-rf-02、spare-0002、bath-0002\r\n')).toBe(true);
   });
 });

@@ -32,8 +32,8 @@ describe('planImport', () => {
     const p = plan('地址,网格,老人姓名,年龄,联系人,关系,联系人电话\n" 1号楼  101室 ",甲社区/第一网格,赵桂兰,84,赵敏,女儿,137 2222 3333\n2号楼,6,钱秀珍,,,,\n');
     expect(p.errors).toEqual([]);
     expect(p.households).toEqual([
-      { line: 2, household: { gridId: 4, address: '1号楼 101室', accessNote: '', residents: [{ name: '赵桂兰', age: 84, phone: '', medicalNote: '' }], contacts: [{ name: '赵敏', relation: '女儿', phone: '137 2222 3333' }] }, deviceId: null },
-      { line: 3, household: { gridId: 6, address: '2号楼', accessNote: '', residents: [{ name: '钱秀珍', age: null, phone: '', medicalNote: '' }], contacts: [] }, deviceId: null },
+      { line: 2, household: { gridId: 4, address: '1号楼 101室', accessNote: '', residents: [{ name: '赵桂兰', age: 84, phone: '', medicalNote: '' }], contacts: [{ name: '赵敏', relation: '女儿', phone: '137 2222 3333' }] }, deviceIds: [] },
+      { line: 3, household: { gridId: 6, address: '2号楼', accessNote: '', residents: [{ name: '钱秀珍', age: null, phone: '', medicalNote: '' }], contacts: [] }, deviceIds: [] },
     ]);
   });
 

@@ -60,8 +60,8 @@ export interface ImportInputs {
 
 type NewHousehold = Omit<Household, 'id'>;
 export interface ImportPlan {
-  /** New households, each with the button to register with it. */
-  households: { line: number; household: NewHousehold; deviceId: string | null }[];
+  /** New households, each with the buttons to register with it. */
+  households: { line: number; household: NewHousehold; deviceIds: string[] }[];
   /** Registered households whose row says something else: the record as the row makes it, and as it was when the sheet was read. */
   updates: { line: number; id: number; household: NewHousehold; was: Household }[];
   /** Buttons named on the rows of registered households, to register with them. */
@@ -70,6 +70,11 @@ export interface ImportPlan {
   unchanged: number;
   errors: { line: number; message: string }[];
 }
+
+/** The call buttons of a 按钮编号 cell: ids apart by "、" or ";" (either width). Not by spaces: "bad id" is one wrong id, not two buttons. */
+export const buttonIds = (cell: string) => cell.split(/[;；、]/).map((s) => s.trim()).filter(Boolean);
+/** How the household sheet writes a household's buttons in one cell (buttonIds reads it back). */
+export const BUTTON_SEPARATOR = '、';
 
 /** Spaces trimmed and runs of spaces made one, so "1号楼  101室" and "1号楼 101室 " are the same address. */
 export const sameAddress = (s: string) => s.trim().replace(/\s+/g, ' ');
@@ -91,7 +96,7 @@ export function* planImportSteps(p: ImportInputs): Generator<unknown, ImportPlan
   const seen = new Map<string, number>();
   const devicesSeen = new Map<string, { line: number; householdId: number | null }>();
   const devices = p.devices ?? { allowed: false, taken: () => new Map<string, number | null>() };
-  const rowsOf: { line: number; id: number | null; household: NewHousehold; was?: Household; deviceId: string | null }[] = [];
+  const rowsOf: { line: number; id: number | null; household: NewHousehold; was?: Household; deviceIds: string[] }[] = [];
   for (const row of body) {
     yield;
     if (row.cells.every((c) => c.trim() === '')) continue;
@@ -130,9 +135,10 @@ export function* planImportSteps(p: ImportInputs): Generator<unknown, ImportPlan
       if (c.relation.length > 32) bad(`${k}_relation: at most 32 characters`);
       contacts.push(c);
     }
-    const deviceId = cell('device_id') || null;
-    if (deviceId !== null) {
-      // Anyone may send back a row naming the household's own button (the export writes it); only an admin registers a new one (below).
+    // A household's buttons (bedroom, bathroom) in one cell, apart by "、" (as the export writes them) or ";".
+    const deviceIds = buttonIds(cell('device_id'));
+    for (const deviceId of deviceIds) {
+      // Anyone may send back a row naming the household's own buttons (the export writes them); only an admin registers a new one (below).
       if (!DEVICE_ID_RE.test(deviceId)) bad(`device_id: letters, digits, _ . - (up to 64, starting with a letter or digit), not "${deviceId}"`);
       else if (devicesSeen.has(deviceId)) bad(`device_id ${deviceId}: also on line ${devicesSeen.get(deviceId)!.line}`);
       else devicesSeen.set(deviceId, { line: row.line, householdId: existing ?? null });
@@ -145,7 +151,7 @@ export function* planImportSteps(p: ImportInputs): Generator<unknown, ImportPlan
     if (existing !== undefined && !was) { bad(`already registered as household ${existing}: edit it in the console instead`); continue; }
     // The sheet carries two residents and two contacts: a household's third and later ones stay.
     const household = { gridId: grid.id, address, accessNote, residents: [...residents, ...(was?.residents.slice(2) ?? [])], contacts: [...contacts, ...(was?.contacts.slice(2) ?? [])] };
-    rowsOf.push({ line: row.line, id: existing ?? null, household, was, deviceId });
+    rowsOf.push({ line: row.line, id: existing ?? null, household, was, deviceIds });
   }
   const taken = devicesSeen.size ? devices.taken([...devicesSeen.keys()]) : new Map<string, number | null>();
   const refused = new Set<string>();
@@ -164,13 +170,13 @@ export function* planImportSteps(p: ImportInputs): Generator<unknown, ImportPlan
   }
   if (refused.size) errors.sort((a, b) => a.line - b.line);
   for (const r of rowsOf) {
-    if (r.deviceId !== null && refused.has(r.deviceId)) continue;
-    const deviceId = r.deviceId !== null && !taken.has(r.deviceId) ? r.deviceId : null;
-    if (r.id === null) { plan.households.push({ line: r.line, household: r.household, deviceId }); continue; }
+    if (r.deviceIds.some((id) => refused.has(id))) continue;
+    const deviceIds = r.deviceIds.filter((id) => !taken.has(id));
+    if (r.id === null) { plan.households.push({ line: r.line, household: r.household, deviceIds }); continue; }
     const changed = recordKey(r.household) !== recordKey(r.was!);
     if (changed) plan.updates.push({ line: r.line, id: r.id, household: r.household, was: r.was! });
-    if (deviceId !== null) plan.buttons.push({ line: r.line, householdId: r.id, deviceId });
-    if (!changed && deviceId === null) plan.unchanged++;
+    for (const deviceId of deviceIds) plan.buttons.push({ line: r.line, householdId: r.id, deviceId });
+    if (!changed && !deviceIds.length) plan.unchanged++;
   }
   return plan;
 }

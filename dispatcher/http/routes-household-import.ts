@@ -62,7 +62,7 @@ export const householdImportRoutes = (svc: HubServices): FastifyPluginAsync => a
         if (other !== undefined) throw new HubError('E_CONFLICT', `line ${x.line}: household ${other} was registered at this address while the file was being imported: nothing was imported`, { line: x.line, householdId: other });
         const householdId = svc.store.households.create(x.household, now).id;
         created.push(householdId);
-        if (x.deviceId !== null) register(x.line, x.deviceId, householdId);
+        for (const deviceId of x.deviceIds) register(x.line, deviceId, householdId);
       });
       await writeInChunks(svc.store, plan.updates, IMPORT_CHUNK, (x) => {
         if (!sameRecord(svc.store.households.get(x.id), x.was)) throw new HubError('E_CONFLICT', `line ${x.line}: household ${x.id} was edited while the file was being imported: nothing was imported`, { line: x.line, householdId: x.id });

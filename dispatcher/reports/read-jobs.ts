@@ -40,7 +40,7 @@ export function runReadJob(r: Readers, job: ReadJob): ReadResult {
       if (!job.csv) return json(found);
       const grids = r.householdLists.gridNames();
       const buttons = r.householdLists.buttons(job.scopePath);
-      return utf8.encode(householdsCsv(found.households, (id) => gridPathNames(grids, id), (id) => buttons.get(id) ?? ''));
+      return utf8.encode(householdsCsv(found.households, (id) => gridPathNames(grids, id), (id) => buttons.get(id) ?? []));
     }
   }
 }

@@ -22,7 +22,7 @@ export class HouseholdListRepo {
         JOIN households h ON h.id = c.household_id ${IN_SCOPE} ORDER BY c.household_id, c.id`).raw(true),
       grids: db.prepare('SELECT id, parent_id, name FROM grid_nodes').raw(true),
       // Each household's first call button not revoked (by id): the sheet has one column for it.
-      buttons: db.prepare(`SELECT d.household_id, min(d.id) FROM devices d JOIN households h ON h.id = d.household_id ${IN_SCOPE.replace('WHERE', 'WHERE d.revoked_at IS NULL AND (')}) GROUP BY d.household_id`).raw(true),
+      buttons: db.prepare(`SELECT d.household_id, d.id FROM devices d JOIN households h ON h.id = d.household_id ${IN_SCOPE.replace('WHERE', 'WHERE d.revoked_at IS NULL AND (')}) ORDER BY d.household_id, d.rowid`).raw(true),
     };
   }
 
@@ -31,9 +31,11 @@ export class HouseholdListRepo {
     return new Map((this.s.grids.all() as [number, number | null, string][]).map(([id, parentId, name]) => [id, { name, parentId }]));
   }
 
-  /** Each household's first call button not revoked, under `scopePath` (null: all). */
-  buttons(scopePath: string | null): Map<number, string> {
-    return new Map(this.s.buttons.all({ scope: scopePath }) as [number, string][]);
+  /** Each household's call buttons not revoked, in the order they were registered, under `scopePath` (null: all). */
+  buttons(scopePath: string | null): Map<number, string[]> {
+    const out = new Map<number, string[]>();
+    for (const [household, id] of this.s.buttons.all({ scope: scopePath }) as [number, string][]) (out.get(household) ?? out.set(household, []).get(household)!).push(id);
+    return out;
   }
 
   /** Households under `scopePath` (null: all), by id, each with its residents and contacts in the order they were added. */
