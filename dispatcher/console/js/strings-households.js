@@ -55,7 +55,7 @@ export const HOUSEHOLD_STRINGS = {
   'hh.mqttPassword': ['MQTT 密码', 'MQTT password'],
 
   'imp.heading': ['从表格导入住户', 'Import households from a spreadsheet'],
-  'imp.hint': ['每行一户：网格、地址、老人姓名必填；管理员还可在“按钮编号”列登记该户的呼叫按钮（多个用“、”隔开）。已登记的住户按该行更新（表中没有的列保持原样），可先“下载全部住户 CSV”修改后再导入。表格另存为 CSV（UTF-8）。有任何一行不对，整张表都不导入，并列出每一行的问题。', 'One household per row: grid, address and resident name are required; an administrator may also register the household\'s call buttons in a device_id column (several apart by 、 or ;). A household already registered is updated from its row (a column the sheet lacks stays as it is), so the downloaded CSV can be corrected and imported again. Save the sheet as CSV (UTF-8). If any row is wrong nothing is imported, and each wrong row is listed.'],
+  'imp.hint': ['每行一户：网格、地址、老人姓名必填；管理员还可在“按钮编号”列登记该户的呼叫按钮（多个用“、”隔开）。已登记的住户按该行更新（表中没有的列保持原样），可先“下载全部住户 CSV”修改后再导入。表格另存为 CSV（UTF-8）。有任何一行不对，整张表都不导入，并列出每一行的问题。', 'One household per row: grid, address and resident name are required; an administrator may also register the household\'s call buttons in a device_id column (several apart by semicolons). A household already registered is updated from its row (a column the sheet lacks stays as it is), so the downloaded CSV can be corrected and imported again. Save the sheet as CSV (UTF-8). If any row is wrong nothing is imported, and each wrong row is listed.'],
   'imp.file': ['CSV 文件', 'CSV file'],
   'imp.send': ['导入', 'Import'],
   'imp.template': ['下载模板', 'Download a template'],
