@@ -14,6 +14,7 @@ import { listenOrExplain } from './listen.ts';
 import { Outbox } from './outbox.ts';
 import { publishFrameQos0 } from './publish-frame.ts';
 import { receivesDown } from './acl.ts';
+import { skipUnreadEventForwards } from './event-forward.ts';
 
 /** A device whose connection holds more unsent bytes than this is not reading: its acks are dropped (it re-sends). */
 const ACK_BACKLOG_BYTES = 64 * 1024;
@@ -75,6 +76,7 @@ export class DeviceBroker {
     });
     await aedes.listen();
     this.aedes = aedes;
+    skipUnreadEventForwards(aedes);
     installDeviceHooks(aedes, {
       directory: this.directory,
       sink: this.sink,

@@ -3,6 +3,7 @@
  * in the same write as the broker's PUBACK, and only to a device subscribed to it, as a broker would.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { Aedes } from 'aedes';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { PT, publishPacket, rawDevice, subscribePacket, type RawClient } from './helpers/raw-mqtt.ts';
 
@@ -63,6 +64,39 @@ describe('down/ack', () => {
         await expect.poll(() => c.packets.some((p) => p.type === PT.PUBLISH && p.body.toString('latin1').includes('down/notify'))).toBe(true);
       }
       c.destroy();
+    }
+  });
+
+  it("a device's up/event is not forwarded by aedes while nothing could receive it, and is while a 'publish' listener is on", async () => {
+    const aedes = (t.hub.broker as unknown as { aedes: Aedes }).aedes;
+    const mq = (aedes as unknown as { mq: { emit(p: { topic: string }, cb?: () => void): void } }).mq;
+    const emitted: string[] = [];
+    const emit = mq.emit.bind(mq);
+    mq.emit = (p, cb) => { emitted.push(p.topic); emit(p, cb); };
+    try {
+      const id = 'demo-0010';
+      const c = await rawDevice(t.hub.ports.mqtt, id);
+      c.send(subscribePacket(1, [{ topic: `anxin/v1/dev/${id}/down/#`, qos: 1 }]));
+      await c.next(PT.SUBACK);
+      press(c, id, 700, 1);
+      await c.next(PT.PUBACK);
+      await expect.poll(() => acks(c, id).length).toBe(1);
+      c.send(publishPacket(`anxin/v1/dev/${id}/up/heartbeat`, JSON.stringify({ battery: 90 }), { qos: 1, id: 2 }));
+      await c.next(PT.PUBACK);
+      await expect.poll(() => emitted.includes(`anxin/v1/dev/${id}/up/heartbeat`)).toBe(true);
+      expect(emitted).not.toContain(`anxin/v1/dev/${id}/up/event`);
+      const seen: string[] = [];
+      const on = (p: { topic: string }) => seen.push(p.topic);
+      aedes.on('publish', on);
+      press(c, id, 701, 3);
+      await expect.poll(() => seen.includes(`anxin/v1/dev/${id}/up/event`)).toBe(true);
+      aedes.off('publish', on);
+      expect(emitted).toContain(`anxin/v1/dev/${id}/up/event`);
+      expect(stored(id, 700) && stored(id, 701)).toBe(true);
+      await expect.poll(() => acks(c, id).length).toBe(2);
+      c.destroy();
+    } finally {
+      mq.emit = emit;
     }
   });
 });
