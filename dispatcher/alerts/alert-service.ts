@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 import type { AlertRow } from '../store/alert-repo.ts';
+import { alertRow } from '../store/alert-row.ts';
 import type { Staff } from '../store/staff-repo.ts';
 import { transition, type AlertInput, type Effect, type Rules, type DeviceStatus } from '../domain/alert-machine.ts';
 import { planPlacement } from '../domain/escalation.ts';
@@ -143,7 +144,7 @@ export class AlertService {
       throw new HubError('E_ILLEGAL_TRANSITION', msg, { state: a.state, holder: holder ? { id: holder.id, name: holder.displayName } : null });
     }
     if (r.alert === a && r.effects.length === 0) return a; // idempotent repeat
-    const next: AlertRow = { ...a, ...r.alert };
+    const next = alertRow(a, r.alert); // { ...a, ...r.alert }, field by field (alert-repo.ts)
     if (!this.store.alerts.save(next, now, a)) throw new HubError('E_CONFLICT', 'the alert changed meanwhile: try again');
     next.version = a.version + 1;
     this.runEffects(next, r.effects, now, staff);

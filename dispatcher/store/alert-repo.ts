@@ -3,6 +3,7 @@ import type { Db } from './db.ts';
 import type { AlertCore, DeadlineKind, Outcome, AlertState } from '../domain/alert-machine.ts';
 import { LiveCache, TimelineWindow, VIEW_TIMELINE_MAX, isOpenState, type LiveTimeline } from './live-cache.ts';
 import { AlertSaver } from './alert-save.ts';
+import { alertRow } from './alert-row.ts';
 
 export interface AlertRow extends AlertCore {
   id: string;
@@ -142,7 +143,7 @@ export class AlertRepo {
   /** Optimistic save: false when someone else changed the alert since `a.version`. With `prev`, writes only what changed. */
   save(a: AlertRow, now: number, prev?: AlertRow): boolean {
     if (!this.saver.save(a, now, prev)) return false;
-    this.live.putAlert({ ...a, version: a.version + 1, updatedAt: now });
+    this.live.putAlert(alertRow(a, a, a.version + 1, now));
     return true;
   }
 

@@ -12,6 +12,7 @@
  * (issue 6) showed statement execution as the largest share of the hub's CPU.
  */
 import type { AlertRow, TimelineEntry } from './alert-repo.ts';
+import { alertRow } from './alert-row.ts';
 
 /**
  * What the live view needs of a timeline, bounded: the first entry, the latest `keep - 1`, how many
@@ -84,7 +85,7 @@ export class LiveCache {
       return a;
     }
     if (this.alerts.size >= MAX_ALERTS) { this.alerts.clear(); this.views.clear(); }
-    const row = Object.freeze({ ...a });
+    const row = Object.freeze(alertRow(a));
     this.alerts.set(a.id, row);
     return row;
   }
