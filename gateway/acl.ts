@@ -35,6 +35,12 @@ export function checkSubscribe(deviceId: string, filter: string): boolean {
   return tail === '#' || tail === '+' || tail === 'ack' || tail === 'notify';
 }
 
+/** The filters receivesDown accepts for a device's `down/{channel}`: exactly these three. */
+export function downFilters(deviceId: string, channel: 'ack' | 'notify'): [string, string, string] {
+  const own = `${TOPIC_ROOT}/${deviceId}/down/`;
+  return [`${own}#`, `${own}+`, `${own}${channel}`];
+}
+
 /** Whether a filter that checkSubscribe allowed delivers the device's `down/{channel}` messages. */
 export function receivesDown(deviceId: string, filter: string, channel: 'ack' | 'notify'): boolean {
   const own = `${TOPIC_ROOT}/${deviceId}/down/`;

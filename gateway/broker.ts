@@ -8,18 +8,22 @@ import { Aedes } from 'aedes';
 import type { Logger } from 'pino';
 import { GuardedConnection } from './frame-guard.ts';
 import { installDeviceHooks } from './device-hooks.ts';
-import { topics, type AckPayload, type NotifyPayload } from './protocol.ts';
+import { topics, type NotifyPayload } from './protocol.ts';
 import type { AuthLimiter, DeviceDirectory, HubCommand, HubSink } from './events.ts';
 import { listenOrExplain } from './listen.ts';
 import { Outbox } from './outbox.ts';
 import { publishFrameQos0 } from './publish-frame.ts';
-import { receivesDown } from './acl.ts';
+import { downFilters } from './acl.ts';
 import { skipUnreadEventForwards } from './event-forward.ts';
 
 /** A device whose connection holds more unsent bytes than this is not reading: its acks are dropped (it re-sends). */
 const ACK_BACKLOG_BYTES = 64 * 1024;
 
 interface LiveClient { connected?: boolean; conn: { writableLength: number; write(b: Buffer): boolean }; subscriptions: Record<string, unknown> }
+
+/** A connected device's ack topic, encoded once, and the filters that deliver it (acl.ts downFilters). */
+interface AckRoute { topic: Buffer; filters: [string, string, string] }
+const ackRoute = (deviceId: string): AckRoute => ({ topic: Buffer.from(topics.ack(deviceId)), filters: downFilters(deviceId, 'ack') });
 
 export interface BrokerOptions {
   host: string;
@@ -54,6 +58,8 @@ export class DeviceBroker {
   rejectedFrames = 0;
   /** Acks not written because the device had stopped reading. */
   acksDropped = 0;
+  /** Per connection (aedes client): what sendAck needs of its device, made at its first ack. */
+  private readonly ackRoutes = new WeakMap<object, AckRoute>();
   /** Paces hub → device publishes (see outbox.ts). */
   readonly outbox = new Outbox((topic, payload, qos, done) => this.publishNow(topic, payload, qos, done));
 
@@ -159,14 +165,19 @@ export class DeviceBroker {
     const clients = (this.aedes as unknown as { clients: Record<string, LiveClient> } | null)?.clients;
     const client = clients && Object.prototype.hasOwnProperty.call(clients, deviceId) ? clients[deviceId] : undefined;
     if (!client?.connected) return; // gone: it re-sends the event when it is back, and is acked then
-    let subscribed = false;
-    for (const f in client.subscriptions) if (receivesDown(deviceId, f, 'ack')) { subscribed = true; break; }
-    if (!subscribed) return;
+    let route = this.ackRoutes.get(client);
+    if (!route) this.ackRoutes.set(client, route = ackRoute(deviceId));
+    // The three filters receivesDown(deviceId, f, 'ack') accepts, looked up, instead of every filter
+    // of the connection walked with for-in (aedes keeps them in a dictionary object) at each ack.
+    const subs = client.subscriptions;
+    const [all, any, ack] = route.filters;
+    if (!(all in subs || any in subs || ack in subs)) return;
     if (client.conn.writableLength > ACK_BACKLOG_BYTES) {
       this.acksDropped++;
       return;
     }
-    client.conn.write(publishFrameQos0(topics.ack(deviceId), Buffer.from(JSON.stringify({ seq, alertId } satisfies AckPayload))));
+    // JSON.stringify({ seq, alertId } satisfies AckPayload), written out: seq is a safe integer (codec.ts).
+    client.conn.write(publishFrameQos0(route.topic, `{"seq":${seq},"alertId":${alertId === null ? 'null' : JSON.stringify(alertId)}}`));
   }
 
   send(cmd: HubCommand): void {

@@ -1,11 +1,13 @@
 /**
  * Encodes an MQTT 3.1.1 PUBLISH at QoS 0 (no packet id, no retain, no dup). Pure.
- * The hub writes down/ack this way, straight onto a device's connection (broker.ts).
+ * The hub writes down/ack this way, straight onto a device's connection (broker.ts), with the
+ * device's topic already encoded and the payload as a string (one buffer per ack, not three).
  */
-export function publishFrameQos0(topic: string, payload: Buffer): Buffer {
-  const topicLen = Buffer.byteLength(topic);
+export function publishFrameQos0(topic: string | Buffer, payload: Buffer | string): Buffer {
+  const topicLen = typeof topic === 'string' ? Buffer.byteLength(topic) : topic.length;
   if (topicLen > 0xffff) throw new RangeError('topic longer than 65,535 bytes');
-  const remaining = 2 + topicLen + payload.length;
+  const payloadLen = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+  const remaining = 2 + topicLen + payloadLen;
   if (remaining > 268_435_455) throw new RangeError('packet larger than MQTT allows');
   let lenBytes = 1;
   for (let r = remaining; r >= 128; r = Math.floor(r / 128)) lenBytes++;
@@ -21,7 +23,8 @@ export function publishFrameQos0(topic: string, payload: Buffer): Buffer {
   } while (r > 0);
   out.writeUInt16BE(topicLen, i);
   i += 2;
-  i += out.write(topic, i, 'utf8');
-  payload.copy(out, i);
+  i += typeof topic === 'string' ? out.write(topic, i, 'utf8') : topic.copy(out, i);
+  if (typeof payload === 'string') out.write(payload, i, 'utf8');
+  else payload.copy(out, i);
   return out;
 }

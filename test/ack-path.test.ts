@@ -39,6 +39,7 @@ describe('down/ack', () => {
     const json = JSON.parse(body.subarray(2 + body.readUInt16BE(0)).toString());
     expect(json).toMatchObject({ seq: 101 });
     expect(typeof json.alertId).toBe('string');
+    expect(body.subarray(2 + body.readUInt16BE(0)).toString()).toBe(JSON.stringify({ seq: 101, alertId: json.alertId }));
     c.destroy();
   });
 

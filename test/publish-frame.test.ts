@@ -31,3 +31,14 @@ it('two frames back to back parse as two packets', () => {
   const b = publishFrameQos0('t/b', Buffer.from('{"seq":2}'));
   expect(parse(Buffer.concat([a, b])).map((p) => p.topic)).toEqual(['t/a', 't/b']);
 });
+
+it('takes the topic as bytes and the payload as a string, with the same result', () => {
+  const topic = 'anxin/v1/dev/设备-0001/down/ack';
+  for (const payload of ['', '{"seq":7,"alertId":null}', '{"seq":8,"alertId":"呼叫"}', 'x'.repeat(300)]) {
+    const frame = publishFrameQos0(Buffer.from(topic), payload);
+    expect(frame.equals(publishFrameQos0(topic, Buffer.from(payload)))).toBe(true);
+    const [pk] = parse(frame);
+    expect(pk.topic).toBe(topic);
+    expect((pk.payload as Buffer).toString()).toBe(payload);
+  }
+});
