@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { Aedes } from 'aedes';
 import type { Logger } from 'pino';
-import { GuardedConnection } from './frame-guard.ts';
+import { guardSocket } from './frame-guard.ts';
 import { installDeviceHooks } from './device-hooks.ts';
 import { topics, type NotifyPayload } from './protocol.ts';
 import type { AuthLimiter, DeviceDirectory, HubCommand, HubSink } from './events.ts';
@@ -127,7 +127,7 @@ export class DeviceBroker {
     this.pending++;
     this.sockets.add(socket);
     socket.setNoDelay(true);
-    const conn: GuardedConnection & { authed?: boolean; deviceId?: string } = new GuardedConnection(socket, this.opts.maxPacketBytes, (reason) => {
+    const conn: Socket & { authed?: boolean; deviceId?: string } = guardSocket(socket, this.opts.maxPacketBytes, (reason) => {
       this.rejectedFrames++;
       this.log.warn({ remote: socket.remoteAddress, deviceId: conn.deviceId, reason }, 'MQTT stream rejected');
       // An authenticated device that sent something unreadable is never dropped in silence.

@@ -3,9 +3,9 @@
  * packet of any declared length, so a hostile "256 MB" header would be held in memory.
  * The scanner reads only fixed headers and rejects a packet whose declared remaining
  * length exceeds the limit, or a malformed remaining-length field, before buffering it.
+ * guardSocket() puts it on the socket aedes is given.
  */
-import { Duplex } from 'node:stream';
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 
 export class FrameScanner {
   private state: 'type' | 'len' | 'body' = 'type';
@@ -52,60 +52,31 @@ export class FrameScanner {
   }
 }
 
-/** A duplex that forwards a socket's bytes through a FrameScanner. aedes talks to this. */
-export class GuardedConnection extends Duplex {
-  readonly remoteAddress: string | undefined;
-  readonly remotePort: number | undefined;
-  private readonly scanner: FrameScanner;
-  private corked = false;
-
-  constructor(private readonly socket: Socket, maxRemaining: number, private readonly onReject: (reason: string) => void) {
-    super({ allowHalfOpen: false });
-    this.remoteAddress = socket.remoteAddress;
-    this.remotePort = socket.remotePort;
-    this.scanner = new FrameScanner(maxRemaining);
-    socket.on('data', (chunk: Buffer) => {
-      const reason = this.scanner.feed(chunk);
+/**
+ * Puts a FrameScanner on a socket that aedes then reads and writes itself. Every chunk the socket
+ * receives is scanned in its push(), where net.Socket, tls.TLSSocket (and bench/memory-50k-probe.ts's
+ * in-memory sockets) hand in what they read, before it is buffered for aedes; a chunk that breaks
+ * the limits is not buffered, and the socket is destroyed.
+ *
+ * Until 2026-12-03 a Duplex stood between the socket and aedes (the socket's 'data' scanned and
+ * pushed into the Duplex, aedes' writes going through the Duplex's _write into the socket, corked
+ * per tick): every packet in and out went through two streams' buffers and callbacks. aedes'
+ * writes now reach the socket directly; mqtt-packet corks it for the tick of each packet it writes,
+ * so a PUBACK and its down/ack still leave in one write.
+ */
+export function guardSocket<S extends Duplex>(socket: S, maxRemaining: number, onReject: (reason: string) => void): S {
+  const scanner = new FrameScanner(maxRemaining);
+  const push = socket.push;
+  socket.push = function guardedPush(this: S, chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk !== null && chunk !== undefined) {
+      const reason = scanner.feed(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, encoding));
       if (reason) {
-        this.onReject(reason);
+        onReject(reason);
         socket.destroy();
-        this.destroy();
-        return;
+        return false;
       }
-      if (!this.push(chunk)) socket.pause();
-    });
-    socket.on('end', () => this.push(null));
-    socket.on('close', () => this.destroy());
-    socket.on('error', () => this.destroy());
-  }
-
-  override _read(): void {
-    this.socket.resume();
-  }
-
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    if (this.socket.destroyed) return cb();
-    // Packets written in the same tick (PUBACK, down/ack, down/notify) leave in one syscall.
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
-      });
     }
-    if (this.socket.write(chunk)) return cb();
-    // Respect the socket's backpressure so a device that stops reading cannot grow our buffers.
-    this.socket.once('drain', () => cb());
-  }
-
-  override _final(cb: (err?: Error | null) => void): void {
-    this.socket.end();
-    cb();
-  }
-
-  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    this.socket.destroy();
-    cb(err);
-  }
+    return push.call(this, chunk, encoding);
+  };
+  return socket;
 }

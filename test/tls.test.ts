@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { connect as netConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -90,6 +91,17 @@ describe('TLS with the hub\'s own certificate', () => {
     const bad = mqtt.connect(`mqtts://127.0.0.1:${t.hub.ports.mqttTls}`, { clientId: id, username: id, password: 'demo-secret', reconnectPeriod: 0, servername: 'localhost' });
     await expect(new Promise((resolve, reject) => { bad.once('connect', resolve); bad.once('error', reject); })).rejects.toThrow(/self.signed|certificate/i);
     bad.end(true);
+  });
+
+  it('over TLS too, a declared 256 MB packet is cut off at its header (the frame guard sits on the TLS socket)', async () => {
+    const before = t.hub.broker.rejectedFrames;
+    const s = tlsConnect({ host: '127.0.0.1', port: t.hub.ports.mqttTls, ca, servername: 'localhost' });
+    await new Promise<void>((resolve, reject) => { s.once('secureConnect', () => resolve()); s.once('error', reject); });
+    const closed = new Promise<void>((resolve) => s.on('close', () => resolve()));
+    s.on('error', () => { /* the hub drops the link */ });
+    s.write(Buffer.from([0x10, 0xff, 0xff, 0xff, 0x7f])); // CONNECT, remaining length 268,435,455
+    await closed;
+    expect(t.hub.broker.rejectedFrames).toBe(before + 1);
   });
 
   it('a TCP connection that never finishes the TLS handshake is closed by the connect timeout', async () => {
