@@ -27,12 +27,12 @@ export interface ChangedAccount { line: number; id: number; username: string; fi
  */
 export function accountsAsSheet(svc: HubServices, staff: readonly Staff[]): Map<number, ExistingAccount> {
   const within = withinArea(new Map(svc.store.grid.list().map((n) => [n.id, n])));
-  const ids = new Map(staff.map((s) => [s.id, { ...s, shifts: [] as (ExistingAccount['shifts'][number])[] }]));
+  const byId = new Map(staff.map((s) => [s.id, { ...s, shifts: [] as (ExistingAccount['shifts'][number])[] }]));
   for (const x of svc.store.rosters.allShifts()) {
-    const s = ids.get(x.staffId);
+    const s = byId.get(x.staffId);
     if (s && within(x.nodeId, s.scopeNodeId)) s.shifts.push({ id: x.id, nodeId: x.nodeId, weekdays: x.weekdays, startMin: x.startMin, endMin: x.endMin });
   }
-  return ids;
+  return byId;
 }
 
 type Step = { change: PlannedChange } | { create: PlannedAccount };
