@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 import type { AlertRow } from '../store/alert-repo.ts';
-import { alertRow } from '../store/alert-row.ts';
+import { alertRow, newAlertRow } from '../store/alert-row.ts';
 import type { Staff } from '../store/staff-repo.ts';
 import { transition, type AlertInput, type Effect, type Rules, type DeviceStatus } from '../domain/alert-machine.ts';
-import { planPlacement } from '../domain/escalation.ts';
+import { planPlacement, type Placement } from '../domain/escalation.ts';
 import { chainUp } from '../domain/grid.ts';
 import { HubError } from '../errors.ts';
 import type { ChangeFeed } from './change-feed.ts';
@@ -117,21 +117,30 @@ export class AlertService {
     };
   }
 
-  /** Inside a transaction: creates an alert, places it on the escalation chain, records the change. */
+  /**
+   * Inside a transaction: creates an alert and records the change. A call is inserted already placed
+   * on its escalation chain (level, first deadline): one row write instead of an insert followed by an
+   * update of every index the row is in, on the path of every new call (issue 6, benchmark 2).
+   */
   raise(r: RaiseInput, now: number): AlertRow {
     const grid = this.store.grid.get(r.gridId);
     const id = randomUUID();
-    let a = this.store.alerts.insert({
+    const fresh = {
       id, kind: r.kind, reason: r.reason, deviceId: r.deviceId, householdId: r.householdId, gridId: grid.id, gridPath: grid.path,
-      state: 'raised', level: 0, presses: 1, isTest: false, detail: r.detail ?? '', raisedAt: now, deadlineAt: null, deadlineKind: null,
-    });
-    this.store.alerts.appendEvent(id, now, 'raised', null, { reason: r.reason, via: r.via ?? null, ...(r.data ?? {}) });
-    if (r.kind === 'call') {
-      a = this.place(a, now, false);
-      if (r.deviceId) this.queueNotify(r.deviceId, id, 'received');
-    } else {
+      state: 'raised' as const, level: 0, presses: 1, isTest: false, detail: r.detail ?? '', raisedAt: now, deadlineAt: null, deadlineKind: null,
+    };
+    if (r.kind !== 'call') {
+      const a = this.store.alerts.insert(fresh);
+      this.store.alerts.appendEvent(id, now, 'raised', null, { reason: r.reason, via: r.via ?? null, ...(r.data ?? {}) });
       this.feed.record(a, now);
+      return a;
     }
+    const plan = this.planFor(fresh, 0, now, false);
+    const placed = this.placedRow(newAlertRow(fresh), plan, now, false);
+    const a = this.store.alerts.insert({ ...fresh, level: placed.alert.level, deadlineAt: placed.alert.deadlineAt, deadlineKind: placed.alert.deadlineKind });
+    this.store.alerts.appendEvent(id, now, 'raised', null, { reason: r.reason, via: r.via ?? null, ...(r.data ?? {}) });
+    this.logPlacement(a, plan, placed.effects, now, false);
+    if (r.deviceId) this.queueNotify(r.deviceId, id, 'received');
     return a;
   }
 
@@ -166,21 +175,41 @@ export class AlertService {
    * (escalation.ts). A call just raised (version 0) has no such entries: no lookup.
    */
   private place(a: AlertRow, now: number, moveUp: boolean): AlertRow {
-    const plan = planPlacement({
+    const plan = this.planFor(a, a.version, now, moveUp);
+    const placed = this.placedRow(a, plan, now, moveUp);
+    const next = alertRow(a, placed.alert);
+    if (!this.store.alerts.save(next, now, a)) throw new HubError('E_CONFLICT', 'the alert changed meanwhile: try again');
+    next.version = a.version + 1;
+    return this.logPlacement(next, plan, placed.effects, now, moveUp);
+  }
+
+  private planFor(a: Pick<AlertRow, 'id' | 'gridPath' | 'level'>, version: number, now: number, moveUp: boolean): Placement {
+    return planPlacement({
       chain: chainUp(a.gridPath), fromLevel: a.level, moveUp, now,
       onDuty: (n) => this.duty.onDuty(n, now),
       isOnline: (s) => this.duty.isOnline(s),
       escalateAfterS: (n) => this.store.grid.find(n)?.escalateAfterS ?? this.settings.escalateAfterS,
-      passedOver: a.version === 0 ? [] : this.store.alerts.handedBackBy(a.id),
+      passedOver: version === 0 ? [] : this.store.alerts.handedBackBy(a.id),
     });
-    for (const s of plan.skipped) this.store.alerts.appendEvent(a.id, now, 'level_skipped', null, { level: s.level, nodeId: s.nodeId, why: s.why });
+  }
+
+  /** The escalate transition for a plan: the call's new level and deadline, and what to log. */
+  private placedRow(a: AlertRow, plan: Placement, now: number, moveUp: boolean): { alert: AlertRow; effects: Effect[] } {
     const initial = a.deadlineAt === null && !moveUp;
-    this.apply(a, { type: 'escalate', toLevel: plan.level, nextDeadlineAt: plan.nextDeadlineAt, initial }, now, null, false);
+    const r = transition(a, { type: 'escalate', toLevel: plan.level, nextDeadlineAt: plan.nextDeadlineAt, initial }, now, this.rules);
+    if (!r.ok) throw new HubError('E_ILLEGAL_TRANSITION', r.message, { state: a.state });
+    return { alert: alertRow(a, r.alert), effects: r.effects };
+  }
+
+  /** Inside the transaction, once the call is stored at its place: the timeline entries, the nobody-online alert, the change. */
+  private logPlacement(a: AlertRow, plan: Placement, effects: Effect[], now: number, moveUp: boolean): AlertRow {
+    for (const s of plan.skipped) this.store.alerts.appendEvent(a.id, now, 'level_skipped', null, { level: s.level, nodeId: s.nodeId, why: s.why });
+    this.runEffects(a, effects, now, null);
     this.store.alerts.appendEvent(a.id, now, 'notified', null, { level: plan.level, nodeId: plan.nodeId, notified: plan.reach, onDutyOffline: plan.onDutyOffline, ...(plan.askedAgain ? { askedAgain: true } : {}) });
     if (plan.nobodyReachable) this.nobodyOnline(a, plan.nodeId, now, !moveUp);
-    const next = this.store.alerts.get(a.id)!;
-    this.feed.record(next, now);
-    return next;
+    const stored = this.store.alerts.get(a.id)!;
+    this.feed.record(stored, now);
+    return stored;
   }
 
   /**

@@ -3,7 +3,7 @@ import type { Db } from './db.ts';
 import type { AlertCore, DeadlineKind, Outcome, AlertState } from '../domain/alert-machine.ts';
 import { LiveCache, TimelineWindow, VIEW_TIMELINE_MAX, isOpenState, type LiveTimeline } from './live-cache.ts';
 import { AlertSaver } from './alert-save.ts';
-import { alertRow } from './alert-row.ts';
+import { alertRow, newAlertRow, type NewAlert } from './alert-row.ts';
 
 export interface AlertRow extends AlertCore {
   id: string;
@@ -135,12 +135,11 @@ export class AlertRepo {
   }
 
   /** Inserts a new alert and returns it as get() would read it back (kept in memory while open, without reading it back). */
-  insert(a: Omit<AlertRow, 'version' | 'updatedAt' | 'lastPressAt' | 'acceptedAt' | 'acceptedBy' | 'onSiteAt' | 'resolvedAt' | 'resolvedBy' | 'cancelledAt' | 'outcome' | 'note'>): AlertRow {
+  insert(a: NewAlert): AlertRow {
     this.s.insert.run({ ...a, isTest: a.isTest ? 1 : 0 });
     if (a.deviceId !== null) this.live.forgetOpenFor(LiveCache.deviceKey(a.deviceId, a.kind, a.reason));
     this.live.setTimeline(a.id, new TimelineWindow(VIEW_TIMELINE_MAX));
-    const row: AlertRow = { ...a, lastPressAt: null, acceptedAt: null, acceptedBy: null, onSiteAt: null, resolvedAt: null, resolvedBy: null,
-      cancelledAt: null, outcome: null, note: null, version: 0, updatedAt: a.raisedAt };
+    const row = newAlertRow(a);
     return isOpenState(row.state) ? this.live.putAlert(row) : row;
   }
 

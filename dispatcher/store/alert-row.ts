@@ -20,3 +20,12 @@ export function alertRow(base: AlertRow, core: AlertCore = base, version = base.
     deadlineKind: core.deadlineKind, version, updatedAt,
   };
 }
+
+/** What a new alert is inserted with; the rest of its row starts empty. */
+export type NewAlert = Omit<AlertRow, 'version' | 'updatedAt' | 'lastPressAt' | 'acceptedAt' | 'acceptedBy' | 'onSiteAt' | 'resolvedAt' | 'resolvedBy' | 'cancelledAt' | 'outcome' | 'note'>;
+
+/** The whole row of a new alert, as inserted (version 0). */
+export function newAlertRow(a: NewAlert): AlertRow {
+  return alertRow({ ...a, lastPressAt: null, acceptedAt: null, acceptedBy: null, onSiteAt: null, resolvedAt: null, resolvedBy: null,
+    cancelledAt: null, outcome: null, note: null, version: 0, updatedAt: a.raisedAt });
+}
