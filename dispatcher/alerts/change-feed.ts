@@ -22,7 +22,8 @@ const CLOSE = Buffer.from('}');
 export const changeFrame = (seq: number, view: Buffer): Buffer => Buffer.concat([Buffer.from(`{"type":"change","seq":${seq},"alert":`), view, CLOSE]);
 
 export class ChangeFeed {
-  private readonly listeners = new Set<ChangeListener>();
+  /** Each listener, and what it is told once a commit's changes have all been delivered. */
+  private readonly listeners = new Map<ChangeListener, (() => void) | undefined>();
   private pending: Change[] = [];
   /** Alerts changed in the open transaction, in order; sealed into changes before it commits. */
   private log: { a: AlertRow; at: number }[] = [];
@@ -63,12 +64,16 @@ export class ChangeFeed {
     return batch;
   }
 
-  /** Delivers changes to listeners, after their transaction committed. */
+  /** Delivers changes to listeners, after their transaction committed; then tells each the batch is done. */
   deliver(batch: Change[]): void {
+    if (batch.length === 0) return;
     for (const c of batch) {
-      for (const l of this.listeners) {
+      for (const l of this.listeners.keys()) {
         try { l(c); } catch { /* one failing listener must not stop the others */ }
       }
+    }
+    for (const done of this.listeners.values()) {
+      try { done?.(); } catch { /* likewise */ }
     }
   }
 
@@ -83,8 +88,9 @@ export class ChangeFeed {
     this.pending.length = Math.min(this.pending.length, mark.pending);
   }
 
-  subscribe(l: ChangeListener): () => void {
-    this.listeners.add(l);
+  /** `l` hears each change; `batchDone`, if given, once every change of a commit has been heard. */
+  subscribe(l: ChangeListener, batchDone?: () => void): () => void {
+    this.listeners.set(l, batchDone);
     return () => this.listeners.delete(l);
   }
 }

@@ -85,7 +85,7 @@ export class ConsoleSocket {
 
   attach(server: Server): void {
     server.on('upgrade', (req, socket, head) => this.upgrades.offer(req, socket, head));
-    this.unsubscribe = this.feed.subscribe((c) => this.broadcast(c));
+    this.unsubscribe = this.feed.subscribe((c) => this.broadcast(c), () => this.cork.release());
     this.pinger = setInterval(() => this.ping(), this.opts.pingMs);
     this.pinger.unref();
   }

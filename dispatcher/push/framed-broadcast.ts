@@ -49,12 +49,15 @@ export function sendFramed(ws: WebSocket, payload: Buffer, frame: Buffer): void 
  * the frames of one group commit reach a console in one write (a writev) instead of one each. A
  * commit of ten calls to twenty consoles was two hundred socket writes of about 18 µs each (bench
  * README item 23); corked, it is twenty. The first frame goes out when the last one is ready rather
- * than as soon as it is: a few view builds later, which the writes saved make up for.
+ * than as soon as it is: a few view builds later, which the writes saved make up for. The console
+ * socket releases the sockets as soon as a commit's changes are all written (ChangeFeed's batch-done),
+ * not at the end of the task: the rest of a group commit's task (handing the commit to the fsync
+ * thread, arming the next deadline) took 40-60 µs at the median before a console heard (item 72).
  */
 export class CommitCork {
   private readonly held = new Set<RawSocket>();
 
-  /** Corks `ws`'s socket, once per task; all of them are uncorked when the task's synchronous work is done. */
+  /** Corks `ws`'s socket, once per task; all of them are uncorked by release(), or else when the task's synchronous work is done. */
   hold(ws: WebSocket): void {
     const s = (ws as unknown as WsInternals)._socket;
     if (!s || s.destroyed || this.held.has(s)) return;
@@ -63,7 +66,8 @@ export class CommitCork {
     this.held.add(s);
   }
 
-  private release(): void {
+  /** Uncorks every socket held: their frames go out now. */
+  release(): void {
     for (const s of this.held) s.uncork();
     this.held.clear();
   }
