@@ -24,8 +24,13 @@ export function alertRow(base: AlertRow, core: AlertCore = base, version = base.
 /** What a new alert is inserted with; the rest of its row starts empty. */
 export type NewAlert = Omit<AlertRow, 'version' | 'updatedAt' | 'lastPressAt' | 'acceptedAt' | 'acceptedBy' | 'onSiteAt' | 'resolvedAt' | 'resolvedBy' | 'cancelledAt' | 'outcome' | 'note'>;
 
-/** The whole row of a new alert, as inserted (version 0). */
+/** The whole row of a new alert, as inserted (version 0); field by field, like alertRow(). */
 export function newAlertRow(a: NewAlert): AlertRow {
-  return alertRow({ ...a, lastPressAt: null, acceptedAt: null, acceptedBy: null, onSiteAt: null, resolvedAt: null, resolvedBy: null,
-    cancelledAt: null, outcome: null, note: null, version: 0, updatedAt: a.raisedAt });
+  return {
+    id: a.id, kind: a.kind, reason: a.reason, deviceId: a.deviceId, householdId: a.householdId, gridId: a.gridId, gridPath: a.gridPath,
+    state: a.state, level: a.level, presses: a.presses, lastPressAt: null, isTest: a.isTest, detail: a.detail,
+    raisedAt: a.raisedAt, acceptedAt: null, acceptedBy: null, onSiteAt: null, resolvedAt: null,
+    resolvedBy: null, cancelledAt: null, outcome: null, note: null, deadlineAt: a.deadlineAt,
+    deadlineKind: a.deadlineKind, version: 0, updatedAt: a.raisedAt,
+  };
 }
