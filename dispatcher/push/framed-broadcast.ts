@@ -45,24 +45,30 @@ export function sendFramed(ws: WebSocket, payload: Buffer, frame: Buffer): void 
 }
 
 /**
- * Holds each console socket's writes until the task that pushes a commit's changes has finished, so
- * the frames of one group commit reach a console in one write (a writev) instead of one each. A
- * commit of ten calls to twenty consoles was two hundred socket writes of about 18 µs each (bench
- * README item 23); corked, it is twenty. The first frame goes out when the last one is ready rather
- * than as soon as it is: a few view builds later, which the writes saved make up for. The console
- * socket releases the sockets as soon as a commit's changes are all written (ChangeFeed's batch-done),
- * not at the end of the task: the rest of a group commit's task (handing the commit to the fsync
- * thread, arming the next deadline) took 40-60 µs at the median before a console heard (item 72).
+ * Gathers the frames a console socket gets from one commit into as few writes as possible. A commit
+ * of ten calls to twenty consoles was two hundred socket writes of about 18 µs each (bench README
+ * item 23). The first frame of a commit goes to each socket at once (the usual commit carries one
+ * change: a cork and uncork of a single frame only cost a writev's bookkeeping, about 0.5 KB of
+ * garbage per socket and change, item 72); a second frame corks the socket, and the rest of the
+ * commit's frames leave in one write when the console socket releases it: as soon as the commit's
+ * changes are all written (ChangeFeed's batch-done), or else when the task's synchronous work is done.
  */
 export class CommitCork {
+  /** Sockets that got a frame since the last release. */
+  private readonly written = new Set<RawSocket>();
   private readonly held = new Set<RawSocket>();
 
-  /** Corks `ws`'s socket, once per task; all of them are uncorked by release(), or else when the task's synchronous work is done. */
+  /** Call before each frame written to `ws`: the first since the last release goes at once, the next ones wait for release(). */
   hold(ws: WebSocket): void {
     const s = (ws as unknown as WsInternals)._socket;
-    if (!s || s.destroyed || this.held.has(s)) return;
+    if (!s || s.destroyed) return;
+    if (!this.written.has(s)) {
+      if (this.written.size === 0) queueMicrotask(() => this.release());
+      this.written.add(s);
+      return;
+    }
+    if (this.held.has(s)) return;
     s.cork();
-    if (this.held.size === 0) queueMicrotask(() => this.release());
     this.held.add(s);
   }
 
@@ -70,5 +76,6 @@ export class CommitCork {
   release(): void {
     for (const s of this.held) s.uncork();
     this.held.clear();
+    this.written.clear();
   }
 }
