@@ -34,12 +34,18 @@ export function textFrameFor(n: number): Buffer {
   return out;
 }
 
+/** True for an object without own enumerable keys, without building the keys' array (per socket and frame). */
+function noKeys(o: Record<string, unknown>): boolean {
+  for (const k in o) if (Object.hasOwn(o, k)) return false;
+  return true;
+}
+
 /** Sends a prepared frame (`frame` = textFrame(payload)); `ws.send(payload)` when a direct write could break the order. */
 export function sendFramed(ws: WebSocket, payload: Buffer, frame: Buffer): void {
   const w = ws as unknown as WsInternals;
   const sender = w._sender;
   const idle = sender !== undefined && sender._state === 0 && (sender._queue?.length ?? 0) === 0;
-  const plain = !w._extensions || Object.keys(w._extensions).length === 0;
+  const plain = !w._extensions || noKeys(w._extensions);
   if (idle && plain && w._socket && !w._socket.destroyed) w._socket.write(frame);
   else ws.send(payload, { binary: false });
 }
