@@ -34,7 +34,7 @@ for (const N of [10_000, 50_000]) {
     const t0 = performance.now();
     found += h.openTechnical().length;
     found += h.overdue({ now: now + 1000, graceS: 30, aliveCutoff: 0, startedAt: now }).length;
-    found += h.lowBattery(20).length;
+    found += h.lowBattery(20, now).length;
     found += h.testOverdue(now - 31 * 86_400_000).length;
     sweeps.push(performance.now() - t0);
   }

@@ -79,7 +79,7 @@ it('the health sweep reads devices by index, and finds the same devices as a sca
   const store = Store.open(dbPath);
   try {
     const stmts = (store.health as unknown as { s: Record<string, { source: string }> }).s;
-    const params: Record<string, unknown[]> = { offline: [{ now: 0, graceS: 0, aliveCutoff: 0, startedAt: 0 }], lowBattery: [{ below: 20 }], testOverdue: [{ before: 0 }] };
+    const params: Record<string, unknown[]> = { offline: [{ now: 0, graceS: 0, aliveCutoff: 0, startedAt: 0 }], lowBattery: [{ below: 20, now: 0 }], testOverdue: [{ before: 0 }] };
     for (const [name, args] of Object.entries(params)) {
       const plan = store.db.prepare(`EXPLAIN QUERY PLAN ${stmts[name].source}`).all(...args) as { detail: string }[];
       expect(plan.map((r) => r.detail).join('; '), name).toMatch(/^SEARCH devices USING INDEX devices_/);
@@ -98,9 +98,9 @@ it('the health sweep reads devices by index, and finds the same devices as a sca
     });
     const ids = (rows: { id: string }[]) => rows.map((r) => r.id).sort();
     expect(ids(store.health.overdue({ now, graceS: 30, aliveCutoff: 0, startedAt: 0 }))).toEqual(['silent']);
-    expect(ids(store.health.lowBattery(20))).toEqual(['low']);
+    expect(ids(store.health.lowBattery(20, now))).toEqual(['low']);
     // A threshold above what the index holds falls back to reading every device.
-    expect(ids(store.health.lowBattery(70))).toEqual(['low', 'mid']);
+    expect(ids(store.health.lowBattery(70, now))).toEqual(['low', 'mid']);
     expect(ids(store.health.testOverdue(now - 31 * 86_400_000))).toEqual(['low', 'mid', 'silent', 'slow-beat']);
     // A device with an open alert for the problem is not found again; an open alert whose device recovered is.
     const open = (deviceId: string, reason: string) => {
@@ -119,7 +119,7 @@ it('the health sweep reads devices by index, and finds the same devices as a sca
     const ended = (rows: { deviceId: string }[]) => rows.map((r) => r.deviceId).sort();
     expect(ids(store.health.overdue(q))).toEqual([]);
     expect(ended(store.health.overdueOver(q))).toEqual(['fresh', 'revoked']);
-    expect(ids(store.health.lowBattery(20))).toEqual([]);
+    expect(ids(store.health.lowBattery(20, now))).toEqual([]);
     expect(ended(store.health.lowBatteryOver(20))).toEqual(['mid']); // 60 % is 10 points above 20; 'revoked' (5 %) stays
     expect(ids(store.health.testOverdue(now - 31 * 86_400_000))).toEqual(['low', 'silent', 'slow-beat']);
     expect(ended(store.health.testOverdueOver(now - 31 * 86_400_000))).toEqual(['fresh']);

@@ -80,7 +80,7 @@ export class HealthSweep {
     const pct = this.settings.lowBatteryPct;
     const actions: SweepAction[] = [
       ...h.overdue(q).map((d) => raise('offline', d.id, `no heartbeat or connection since ${new Date(d.lastSeen).toISOString()}`)),
-      ...h.lowBattery(pct).map((d) => raise('low_battery', d.id, `battery ${d.battery}%`)),
+      ...h.lowBattery(pct, now).map((d) => raise('low_battery', d.id, `battery ${d.battery}%`)),
       ...h.testOverdue(testBefore).map((d) => raise('test_overdue', d.id, `no test press since ${new Date(d.lastTest).toISOString()}`)),
       ...h.overdueOver(q).map((e) => clear('offline', e)),
       ...h.lowBatteryOver(pct).map((e) => clear('low_battery', e)),

@@ -15,6 +15,16 @@ export interface Ended { alertId: string; deviceId: string }
 const OPEN_TECHNICAL = `a.kind = 'technical' AND a.state IN ('raised','accepted')`;
 /** A device's open alert for one reason. */
 const openFor = (reason: string, device: string) => `SELECT 1 FROM alerts a WHERE ${OPEN_TECHNICAL} AND a.reason = '${reason}' AND a.device_id = ${device}`;
+/**
+ * Staff resolved this problem of the device in an alert raised at or after `since`, when the problem
+ * began: it has not ended since (the device not heard from, no test press), so the sweep does not
+ * raise it again five seconds later. The sweep's own clearing (outcome 'cleared') does not count.
+ * Through alerts_device_open (device_id, state): a device's resolved alerts.
+ */
+const resolvedSince = (reason: string, device: string, since: string) => `SELECT 1 FROM alerts r WHERE r.device_id = ${device} AND r.state = 'resolved'
+  AND r.kind = 'technical' AND r.reason = '${reason}' AND r.outcome IS NOT 'cleared' AND r.raised_at >= ${since}`;
+/** A low battery has no time it began (devices keep the latest reading only): resolved by staff, it is raised again a day later if still low. */
+const LOW_BATTERY_QUIET = `@now - ${24 * 3600 * 1000}`;
 /** Open alerts for one reason, each with its device's row (null when the device is gone). */
 const openWithDevice = (reason: string) => `SELECT a.id AS alertId, a.device_id AS deviceId FROM alerts a LEFT JOIN devices d ON d.id = a.device_id
   WHERE ${OPEN_TECHNICAL} AND a.reason = '${reason}' AND a.device_id IS NOT NULL`;
@@ -41,16 +51,18 @@ export class HealthRepo {
       // hub last ran (last_seen >= aliveCutoff) gets a full interval from this start-up to reconnect.
       // The first range term is implied by the last one; it is there so SQLite walks devices_silent_due
       // (migration 13) instead of every device.
-      offline: db.prepare(`SELECT id, last_seen AS lastSeen FROM devices WHERE ${OVERDUE('')} AND NOT EXISTS (${openFor('offline', 'devices.id')})`),
+      offline: db.prepare(`SELECT id, last_seen AS lastSeen FROM devices WHERE ${OVERDUE('')} AND NOT EXISTS (${openFor('offline', 'devices.id')})
+        AND NOT EXISTS (${resolvedSince('offline', 'devices.id', 'devices.last_seen')})`),
       offlineOver: db.prepare(`${openWithDevice('offline')} AND NOT coalesce(${OVERDUE('d.')}, 0)`),
       lowBattery: db.prepare(`SELECT id, battery FROM devices WHERE revoked_at IS NULL AND battery < ${LOW_BATTERY_INDEXED} AND battery < @below
-        AND NOT EXISTS (${openFor('low_battery', 'devices.id')})`),
+        AND NOT EXISTS (${openFor('low_battery', 'devices.id')}) AND NOT EXISTS (${resolvedSince('low_battery', 'devices.id', LOW_BATTERY_QUIET)})`),
       lowBatteryScan: db.prepare(`SELECT id, battery FROM devices WHERE revoked_at IS NULL AND battery IS NOT NULL AND battery < @below
-        AND NOT EXISTS (${openFor('low_battery', 'devices.id')})`),
+        AND NOT EXISTS (${openFor('low_battery', 'devices.id')}) AND NOT EXISTS (${resolvedSince('low_battery', 'devices.id', LOW_BATTERY_QUIET)})`),
       // Cleared only 10 points above the threshold (hysteresis), and never while the battery is unknown.
       lowBatteryOver: db.prepare(`${openWithDevice('low_battery')} AND d.battery >= @below + 10`),
       testOverdue: db.prepare(`SELECT id, coalesce(last_test_at, created_at) AS lastTest FROM devices WHERE ${TEST_DUE('')}
-        AND NOT EXISTS (${openFor('test_overdue', 'devices.id')})`),
+        AND NOT EXISTS (${openFor('test_overdue', 'devices.id')})
+        AND NOT EXISTS (${resolvedSince('test_overdue', 'devices.id', 'coalesce(devices.last_test_at, devices.created_at)')})`),
       testOverdueOver: db.prepare(`${openWithDevice('test_overdue')} AND NOT coalesce(${TEST_DUE('d.')}, 0)`),
       // The NOT IN term repeats the partial index's condition so SQLite may use alerts_open (without it: a scan of every alert ever raised).
       openTech: db.prepare(`SELECT id, device_id AS deviceId, reason FROM alerts WHERE kind = 'technical' AND state IN ('raised','accepted') AND state NOT IN ('resolved','closed')`),
@@ -62,7 +74,7 @@ export class HealthRepo {
     };
   }
 
-  /** Overdue devices without an open "offline" alert. */
+  /** Overdue devices without an open "offline" alert, nor one staff resolved since the device was last heard. */
   overdue(q: OverdueQuery): { id: string; lastSeen: number }[] {
     return this.s.offline.all(q) as { id: string; lastSeen: number }[];
   }
@@ -72,17 +84,17 @@ export class HealthRepo {
     return this.s.offlineOver.all(q) as Ended[];
   }
 
-  /** Devices with a battery under `below` % and no open "low_battery" alert. */
-  lowBattery(below: number): { id: string; battery: number }[] {
+  /** Devices with a battery under `below` % and no open "low_battery" alert, nor one staff resolved in the day before `now`. */
+  lowBattery(below: number, now: number): { id: string; battery: number }[] {
     const stmt = below <= LOW_BATTERY_INDEXED ? this.s.lowBattery : this.s.lowBatteryScan;
-    return stmt.all({ below }) as { id: string; battery: number }[];
+    return stmt.all({ below, now }) as { id: string; battery: number }[];
   }
 
   lowBatteryOver(below: number): Ended[] {
     return this.s.lowBatteryOver.all({ below }) as Ended[];
   }
 
-  /** Devices not test-pressed since `before` (nor installed since), without an open "test_overdue" alert. */
+  /** Devices not test-pressed since `before` (nor installed since), without an open "test_overdue" alert, nor one staff resolved since their last test. */
   testOverdue(before: number): { id: string; lastTest: number }[] {
     return this.s.testOverdue.all({ before }) as { id: string; lastTest: number }[];
   }
