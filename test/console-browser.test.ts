@@ -155,6 +155,16 @@ describe('the live duty console in a real browser', { timeout: 60_000 }, () => {
     await grid1.waitForSelector(`#tech-list ${card(tamper)}`, { timeout: 5000 });
     expect(await grid1.locator(`#call-list ${card(tamper)}`).count()).toBe(0);
     expect(await grid1.locator(`#tech-list ${card(tamper)}`).textContent()).toContain('设备被拆动');
+    // Resolving a low battery says when it comes back (the health sweep's rule); a tamper's form says nothing of the kind.
+    const low = (await (await device('demo-0009')).send('low_battery')).alertId!;
+    await grid1.waitForSelector(`#tech-list ${card(low)}`, { timeout: 5000 });
+    await grid1.locator(`${card(low)} button[data-action="accept"]`).click();
+    await grid1.locator(`${card(low)} button[data-action="resolve"]`).click();
+    expect(await grid1.locator(`${card(low)} form.resolve .hint`).textContent()).toBe('电量仍低则一天后再提醒');
+    await grid1.locator(`${card(tamper)} button[data-action="accept"]`).click();
+    await grid1.locator(`${card(tamper)} button[data-action="resolve"]`).click();
+    await grid1.waitForSelector(`${card(tamper)} form.resolve`, { timeout: 5000 });
+    expect(await grid1.locator(`${card(tamper)} form.resolve .hint`).count()).toBe(0);
   });
 
   it('taking a call someone else already took shows who has it (409 with the holder)', async () => {

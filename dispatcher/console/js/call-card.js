@@ -126,6 +126,8 @@ function noteForm(a, ctx) {
     tx('button.big.second', 'act.back', null, { type: 'button', disabled: busy, onclick: () => ctx.setUi(a.id, { noting: false, error: null }, true) })));
 }
 
+const QUIET_AFTER_RESOLVE = new Set(['offline', 'test_overdue', 'low_battery']);
+
 function resolveForm(a, ctx) {
   const ui = ctx.ui;
   const busy = !!ui.busy;
@@ -142,6 +144,8 @@ function resolveForm(a, ctx) {
     ctx.act(a, 'resolve', { outcome: ui.outcome, note: ui.note ?? '' });
   } },
   tx('div.lbl', 'resolve.outcome'), choices,
+  // What the health sweep does after this (health-repo.ts): resolved while it lasts, a device problem stays quiet.
+  a.kind === 'technical' && QUIET_AFTER_RESOLVE.has(a.reason) ? tx('div.hint', `resolve.quiet.${a.reason}`) : null,
   h('label.notebox', tx('span.lbl', 'resolve.note'), note),
   h('div.actions',
     tx('button.big.primary', 'act.save', null, { type: 'submit', disabled: busy, 'data-action': 'save' }),

@@ -144,6 +144,9 @@ export const STRINGS = {
   'resolve.outcome': ['处理结果', 'Outcome'],
   'resolve.note': ['备注', 'Note'],
   'resolve.pick': ['请选择处理结果', 'Pick an outcome'],
+  'resolve.quiet.offline': ['设备重新上线前不再提醒', 'Not raised again until the device has been back and falls silent again'],
+  'resolve.quiet.test_overdue': ['下次测试按键前不再提醒', 'Not raised again before the next test press'],
+  'resolve.quiet.low_battery': ['电量仍低则一天后再提醒', 'Raised again in a day if the battery is still low'],
 
   'outcome.assisted': ['已协助', 'Assisted'],
   'outcome.hospital': ['已送医', 'Taken to hospital'],
