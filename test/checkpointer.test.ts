@@ -1,4 +1,5 @@
 /** WAL checkpoints run in a worker thread; if the worker fails, the hub's own connection takes over again. */
+import { until as untilHolds } from './helpers/until.ts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openDb } from '../dispatcher/store/db.ts';
 import { Checkpointer } from '../dispatcher/store/checkpointer.ts';
@@ -8,13 +9,7 @@ let t: TestHub;
 beforeAll(async () => { t = await startTestHub(); });
 afterAll(async () => { await t.stop(); });
 
-const until = async (cond: () => boolean, ms = 10_000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-};
+const until = (cond: () => boolean, ms = 10_000) => untilHolds(cond, ms, 50);
 
 it('copies the WAL back in the background while the hub keeps committing', async () => {
   await until(() => t.hub.store.db.pragma('wal_autocheckpoint', { simple: true }) === 20_000);

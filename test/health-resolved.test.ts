@@ -8,19 +8,13 @@ import { afterEach, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { ManualClock } from '../dispatcher/clock.ts';
 import { Store } from '../dispatcher/store/store.ts';
+import { until } from './helpers/until.ts';
 import { startTestHub, tempDbPath, type TestHub } from './helpers/hub-harness.ts';
 
 const T0 = Date.parse('2026-11-25T02:00:00Z');
 let t: TestHub | undefined;
 afterEach(async () => { await t?.stop(); t = undefined; });
 
-const until = async (cond: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 
 it('an offline alert staff resolved stays resolved while the device is silent; heard and silent again, it is raised again', async () => {
   const clock = new ManualClock(T0);

@@ -1,6 +1,7 @@
 /** Issue: lifecycle and escalation. Real sockets, the injected ManualClock, no sleeps for deadlines. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../dispatcher/clock.ts';
+import { until } from './helpers/until.ts';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { VIEW_TIMELINE_MAX } from '../dispatcher/store/live-cache.ts';
 
@@ -9,13 +10,6 @@ const T0 = Date.parse('2026-11-25T02:00:00Z');
 let t: TestHub | undefined;
 afterEach(async () => { await t?.stop(); t = undefined; });
 
-const until = async (cond: () => boolean, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
 const events = (t: TestHub, id: string) => t.hub.store.alerts.timeline(id).map((e) => e.type);
 
 describe('escalation up the grid (三级网格长)', () => {
