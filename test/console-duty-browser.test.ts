@@ -173,6 +173,7 @@ describe('duty page', { timeout: 60_000 }, () => {
     await leader.fill(`${row} .staff-edit-form input[name=phone]`, '13800000031');
     await leader.click(`${row} .staff-edit-form button[type=submit]`);
     await expect.poll(() => account()!.phone).toBe('13800000031');
+    await leader.waitForSelector(`${row} .staff-edit-form`, { state: 'detached' }); // closed once the hub said yes
 
     await leader.click(`${row} .staff-password`);
     await leader.fill(`${row} .staff-password-form input[name=newPassword]`, 'second-pass-2');

@@ -23,6 +23,7 @@ export class StaffAdmin extends EditPanel {
     this.grids = [];
     this.error = null;
     this.editing = null; // { id, kind: 'edit' | 'password' }
+    this.sentFrom = null;
     this.query = '';
     this.pendingOnly = false;
     this.root = h('section.staff-admin', { id: 'staff-admin' });
@@ -38,8 +39,13 @@ export class StaffAdmin extends EditPanel {
     this.render();
   }
 
-  /** After a change the hub accepted, the row's form closes. */
-  saved() { this.editing = null; }
+  send(method, path, body) {
+    this.sentFrom = this.editing; // the form this change came from
+    return super.send(method, path, body);
+  }
+
+  /** After a change the hub accepted, the row's form closes; one opened while the hub was answering stays open. */
+  saved() { if (this.editing === this.sentFrom) this.editing = null; }
 
   render() {
     const root = clear(this.root);
