@@ -35,18 +35,10 @@ export function checkSubscribe(deviceId: string, filter: string): boolean {
   return tail === '#' || tail === '+' || tail === 'ack' || tail === 'notify';
 }
 
-/** The filters receivesDown accepts for a device's `down/{channel}`: exactly these three. */
+/** The filters, of those checkSubscribe allows, that deliver the device's `down/{channel}` messages: exactly these three. */
 export function downFilters(deviceId: string, channel: 'ack' | 'notify'): [string, string, string] {
   const own = `${TOPIC_ROOT}/${deviceId}/down/`;
   return [`${own}#`, `${own}+`, `${own}${channel}`];
-}
-
-/** Whether a filter that checkSubscribe allowed delivers the device's `down/{channel}` messages. */
-export function receivesDown(deviceId: string, filter: string, channel: 'ack' | 'notify'): boolean {
-  const own = `${TOPIC_ROOT}/${deviceId}/down/`;
-  if (!filter.startsWith(own)) return false;
-  const tail = filter.slice(own.length);
-  return tail === '#' || tail === '+' || tail === channel;
 }
 
 /** The MQTT identity rule: username is the device id, and the client id must equal it. */

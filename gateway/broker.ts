@@ -167,7 +167,7 @@ export class DeviceBroker {
     if (!client?.connected) return; // gone: it re-sends the event when it is back, and is acked then
     let route = this.ackRoutes.get(client);
     if (!route) this.ackRoutes.set(client, route = ackRoute(deviceId));
-    // The three filters receivesDown(deviceId, f, 'ack') accepts, looked up, instead of every filter
+    // The three filters that deliver down/ack (acl.ts downFilters), looked up, instead of every filter
     // of the connection walked with for-in (aedes keeps them in a dictionary object) at each ack.
     const subs = client.subscriptions;
     const [all, any, ack] = route.filters;

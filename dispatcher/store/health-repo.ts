@@ -25,6 +25,8 @@ const resolvedSince = (reason: string, device: string, since: string) => `SELECT
   AND r.kind = 'technical' AND r.reason = '${reason}' AND r.outcome IS NOT 'cleared' AND r.raised_at >= ${since}`;
 /** A low battery has no time it began (devices keep the latest reading only): resolved by staff, it is raised again a day later if still low. */
 const LOW_BATTERY_QUIET = `@now - ${24 * 3600 * 1000}`;
+/** Neither an open low-battery alert nor one staff resolved in the past day. */
+const LOW_BATTERY_NOT_ALERTED = `NOT EXISTS (${openFor('low_battery', 'devices.id')}) AND NOT EXISTS (${resolvedSince('low_battery', 'devices.id', LOW_BATTERY_QUIET)})`;
 /** Open alerts for one reason, each with its device's row (null when the device is gone). */
 const openWithDevice = (reason: string) => `SELECT a.id AS alertId, a.device_id AS deviceId FROM alerts a LEFT JOIN devices d ON d.id = a.device_id
   WHERE ${OPEN_TECHNICAL} AND a.reason = '${reason}' AND a.device_id IS NOT NULL`;
@@ -55,9 +57,9 @@ export class HealthRepo {
         AND NOT EXISTS (${resolvedSince('offline', 'devices.id', 'devices.last_seen')})`),
       offlineOver: db.prepare(`${openWithDevice('offline')} AND NOT coalesce(${OVERDUE('d.')}, 0)`),
       lowBattery: db.prepare(`SELECT id, battery FROM devices WHERE revoked_at IS NULL AND battery < ${LOW_BATTERY_INDEXED} AND battery < @below
-        AND NOT EXISTS (${openFor('low_battery', 'devices.id')}) AND NOT EXISTS (${resolvedSince('low_battery', 'devices.id', LOW_BATTERY_QUIET)})`),
+        AND ${LOW_BATTERY_NOT_ALERTED}`),
       lowBatteryScan: db.prepare(`SELECT id, battery FROM devices WHERE revoked_at IS NULL AND battery IS NOT NULL AND battery < @below
-        AND NOT EXISTS (${openFor('low_battery', 'devices.id')}) AND NOT EXISTS (${resolvedSince('low_battery', 'devices.id', LOW_BATTERY_QUIET)})`),
+        AND ${LOW_BATTERY_NOT_ALERTED}`),
       // Cleared only 10 points above the threshold (hysteresis), and never while the battery is unknown.
       lowBatteryOver: db.prepare(`${openWithDevice('low_battery')} AND d.battery >= @below + 10`),
       testOverdue: db.prepare(`SELECT id, coalesce(last_test_at, created_at) AS lastTest FROM devices WHERE ${TEST_DUE('')}

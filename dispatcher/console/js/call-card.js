@@ -126,8 +126,6 @@ function noteForm(a, ctx) {
     tx('button.big.second', 'act.back', null, { type: 'button', disabled: busy, onclick: () => ctx.setUi(a.id, { noting: false, error: null }, true) })));
 }
 
-const QUIET_AFTER_RESOLVE = new Set(['offline', 'test_overdue', 'low_battery']);
-
 function resolveForm(a, ctx) {
   const ui = ctx.ui;
   const busy = !!ui.busy;
@@ -144,8 +142,8 @@ function resolveForm(a, ctx) {
     ctx.act(a, 'resolve', { outcome: ui.outcome, note: ui.note ?? '' });
   } },
   tx('div.lbl', 'resolve.outcome'), choices,
-  // What the health sweep does after this (health-repo.ts): resolved while it lasts, a device problem stays quiet.
-  a.kind === 'technical' && QUIET_AFTER_RESOLVE.has(a.reason) ? tx('div.hint', `resolve.quiet.${a.reason}`) : null,
+  // What the health sweep does after this (health-repo.ts), for the problems it raises: a string per reason.
+  a.kind === 'technical' && has(`resolve.quiet.${a.reason}`) ? tx('div.hint', `resolve.quiet.${a.reason}`) : null,
   h('label.notebox', tx('span.lbl', 'resolve.note'), note),
   h('div.actions',
     tx('button.big.primary', 'act.save', null, { type: 'submit', disabled: busy, 'data-action': 'save' }),
