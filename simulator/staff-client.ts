@@ -8,19 +8,31 @@ import { EventEmitter } from 'node:events';
 export interface AlertLike { id: string; kind: string; state: string; deviceId: string | null; notified?: number[]; presses?: number; [k: string]: unknown }
 export interface StaffUser { id: number; username: string; role: string }
 
+/** The hub answered with an error: its message and code, and what was asked. */
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly body: any) { super(`HTTP ${status}: ${JSON.stringify(body)}`); }
+  constructor(readonly status: number, readonly body: any, what = '') {
+    const e = body?.error;
+    super(`${what ? `${what}: ` : ''}${e?.message ?? (typeof body === 'string' && body ? body.slice(0, 200) : 'no message')} (HTTP ${status}${e?.code ? ` ${e.code}` : ''})`);
+  }
 }
 
 export async function httpJson(base: string, method: string, path: string, token?: string, body?: unknown): Promise<any> {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  let res: Response;
+  try {
+    res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (err) {
+    // fetch() says only "fetch failed"; the reason (ECONNREFUSED, ENOTFOUND, a bad URL) is in its cause.
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`could not reach the hub's HTTP API at ${base}: ${cause?.code ?? cause?.message ?? (err as Error).message}`
+      + ' (is the hub running? set its address with --http URL or ANXIN_HTTP_PORT)');
+  }
   const text = await res.text();
   let parsed: any = text;
   try { parsed = JSON.parse(text); } catch { /* keep text */ }
-  if (!res.ok) throw new HttpError(res.status, parsed);
+  if (!res.ok) throw new HttpError(res.status, parsed, `${method} ${base}${path}`);
   return parsed;
 }
 

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { parseScenario, ScenarioError } from '../simulator/scenario-schema.ts';
@@ -111,4 +113,20 @@ describe('the scenario CLI', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/durationS/);
   }, 50_000);
+
+  it('says which address failed and why: a hub not running, a wrong password, an unknown grid', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => { const { port } = srv.address() as AddressInfo; srv.close(() => resolve(port)); });
+    });
+    const down = await runCli(['fleet', '--devices', '1', '--duration', '1', '--url', t.mqttUrl, '--http', `http://127.0.0.1:${closed}`]);
+    expect(down.code).toBe(1);
+    expect(down.err).toContain(`could not reach the hub's HTTP API at http://127.0.0.1:${closed}: ECONNREFUSED`);
+    expect(down.err).toContain('--http URL');
+    const wrong = await runCli(['responders', '--users', 'admin', '--password', 'wrong', '--http', t.httpUrl]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toContain(`POST ${t.httpUrl}/api/session: wrong username or password (HTTP 401 E_AUTH)`);
+    const grid = await runCli(['provision', '--count', '2', '--grid', '99999', '--http', t.httpUrl, '--out', join(dir, 'none.json')]);
+    expect(grid.code).toBe(1);
+    expect(grid.err).toMatch(/api\/devices\/bulk: .*99999.*\(HTTP 404 E_NOT_FOUND\)/);
+  }, 30_000);
 });
