@@ -7,12 +7,14 @@
  */
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
-import type { Ended } from '../store/health-repo.ts';
+import type { Cursor, Ended, Page } from '../store/health-repo.ts';
 import type { Clock } from '../clock.ts';
 import type { AlertService } from './alert-service.ts';
 
 /** Raises or clears per transaction; the rest follow on later turns of the event loop. */
 const SWEEP_CHUNK = 50;
+/** Rows a sweep reads per turn of the event loop (a turn of 0.6–1.9 ms at the median here, bench/sweep-cost.ts); the rest on later turns. */
+const SWEEP_PAGE = 500;
 
 type SweepAction =
   | { type: 'raise'; reason: string; deviceId: string; detail: string }
@@ -21,12 +23,19 @@ type SweepAction =
 const raise = (reason: string, deviceId: string, detail: string): SweepAction => ({ type: 'raise', reason, deviceId, detail });
 const clear = (reason: string, e: Ended): SweepAction => ({ type: 'clear', reason, deviceId: e.deviceId, alertId: e.alertId });
 
+/** One page of one of the sweep's walks, as the actions it calls for. */
+type Walk = (from: Cursor | undefined, limit: number) => Page<SweepAction>;
+const raises = <T>(p: Page<T>, act: (row: T) => SweepAction): Page<SweepAction> => ({ rows: p.rows.map(act), read: p.read, next: p.next });
+
+/** A sweep under way: the walks still to read (the first where `from` says), then the actions still to apply. */
+interface SweepJob { walks: Walk[]; from: Cursor | undefined; actions: SweepAction[]; now: number; first: boolean }
+
 export interface HealthSettings { heartbeatGraceS: number; lowBatteryPct: number; testEveryDays: number; sweepMs: number }
 export const DEFAULT_HEALTH: Omit<HealthSettings, 'heartbeatGraceS'> = { lowBatteryPct: 20, testEveryDays: 31, sweepMs: 5000 };
 
 export class HealthSweep {
   private timer: unknown = null;
-  /** The rest of a sweep's raises and clears are waiting for the next turn of the event loop. */
+  /** A sweep is under way: the rest of its reads, or of its raises and clears, wait for a later turn of the event loop. */
   private draining = false;
   private stopped = false;
   private startedAt = 0;
@@ -64,13 +73,15 @@ export class HealthSweep {
   }
 
   /**
-   * Finds what changed (six queries: for each problem, the devices that have it and no open alert yet,
+   * Finds what changed (six walks: for each problem, the devices that have it and no open alert yet,
    * and the open alerts whose device no longer has it), then raises and clears alerts SWEEP_CHUNK per
-   * transaction: the first chunk now, the rest on the following turns of the event loop. Done in one
-   * transaction, a power cut that put 5,000 devices offline held the event loop for 1.06 s, and no press
-   * was acked meanwhile (issue 6, bench/power-cut.ts). Not a clock timer between chunks: an injected
-   * clock must not hold back work that is due. A sweep that finds the previous one still applying its
-   * changes skips its turn.
+   * transaction. The walks read SWEEP_PAGE rows per turn of the event loop and the changes are applied
+   * one chunk per turn: the first page and the first chunk now, the rest on the following turns. Read
+   * whole, 50,000 devices known to be untested held the loop 46 ms every 5 s; applied in one
+   * transaction, a power cut that put 5,000 devices offline held it for 1.06 s, and no press was acked
+   * meanwhile (issue 6, bench/sweep-cost.ts, bench/power-cut.ts). Not a clock timer between steps: an
+   * injected clock must not hold back work that is due. A sweep that finds the previous one still at
+   * work skips its turn.
    */
   sweep(now = this.clock.now()): void {
     if (this.draining) return;
@@ -78,35 +89,56 @@ export class HealthSweep {
     const q = { now, graceS: this.settings.heartbeatGraceS, aliveCutoff: this.aliveCutoff, startedAt: this.startedAt };
     const testBefore = now - this.settings.testEveryDays * 86_400_000;
     const pct = this.settings.lowBatteryPct;
-    const actions: SweepAction[] = [
-      ...h.overdue(q).map((d) => raise('offline', d.id, `no heartbeat or connection since ${new Date(d.lastSeen).toISOString()}`)),
-      ...h.lowBattery(pct, now).map((d) => raise('low_battery', d.id, `battery ${d.battery}%`)),
-      ...h.testOverdue(testBefore).map((d) => raise('test_overdue', d.id, `no test press since ${new Date(d.lastTest).toISOString()}`)),
-      ...h.overdueOver(q).map((e) => clear('offline', e)),
-      ...h.lowBatteryOver(pct).map((e) => clear('low_battery', e)),
-      ...h.testOverdueOver(testBefore).map((e) => clear('test_overdue', e)),
+    const walks: Walk[] = [
+      (from, n) => raises(h.overdue(q, from, n), (d) => raise('offline', d.id, `no heartbeat or connection since ${new Date(d.lastSeen).toISOString()}`)),
+      (from, n) => raises(h.lowBattery(pct, now, from, n), (d) => raise('low_battery', d.id, `battery ${d.battery}%`)),
+      (from, n) => raises(h.testOverdue(testBefore, from, n), (d) => raise('test_overdue', d.id, `no test press since ${new Date(d.lastTest).toISOString()}`)),
+      (from, n) => raises(h.overdueOver(q, from, n), (e) => clear('offline', e)),
+      (from, n) => raises(h.lowBatteryOver(pct, from, n), (e) => clear('low_battery', e)),
+      (from, n) => raises(h.testOverdueOver(testBefore, from, n), (e) => clear('test_overdue', e)),
     ];
-    this.applyChunk(actions, now, true);
+    this.draining = true;
+    this.step({ walks, from: undefined, actions: [], now, first: true });
   }
 
-  private applyChunk(actions: SweepAction[], now: number, first: boolean): void {
-    const chunk = actions.splice(0, SWEEP_CHUNK);
-    this.alerts.unit(() => {
-      if (first) this.store.health.setState('alive_at', now);
-      for (const a of chunk) this.act(a, now);
-    });
-    this.draining = actions.length > 0;
+  /** One turn of a sweep: up to SWEEP_PAGE rows read, or, once every walk is done, one chunk applied. */
+  private step(job: SweepJob): void {
+    try {
+      if (job.walks.length > 0) this.read(job);
+      else this.applyChunk(job);
+    } catch (err) {
+      this.draining = false; // the next sweep finds what is still to do
+      this.log.error({ err }, 'health sweep failed');
+      this.onError(err);
+      return;
+    }
     if (!this.draining) return;
     setImmediate(() => {
-      if (this.stopped) { this.draining = false; return; }
-      try {
-        this.applyChunk(actions, now, false);
-      } catch (err) {
-        this.draining = false; // the next sweep finds what is still to do
-        this.log.error({ err }, 'health sweep failed');
-        this.onError(err);
-      }
+      if (this.stopped) this.draining = false;
+      else this.step(job);
     });
+  }
+
+  private read(job: SweepJob): void {
+    for (let budget = SWEEP_PAGE; budget > 0 && job.walks.length > 0;) {
+      const p = job.walks[0](job.from, budget);
+      for (const a of p.rows) job.actions.push(a);
+      budget -= p.read;
+      job.from = p.next ?? undefined;
+      if (!p.next) job.walks.shift();
+    }
+    if (job.walks.length === 0) this.applyChunk(job);
+  }
+
+  private applyChunk(job: SweepJob): void {
+    const chunk = job.actions.splice(0, SWEEP_CHUNK);
+    const first = job.first;
+    job.first = false;
+    this.alerts.unit(() => {
+      if (first) this.store.health.setState('alive_at', job.now);
+      for (const a of chunk) this.act(a, job.now);
+    });
+    this.draining = job.actions.length > 0;
   }
 
   /** One raise or clear, checked again: between chunks a device may have reported, or staff closed an alert. */
