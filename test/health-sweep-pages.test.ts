@@ -9,6 +9,7 @@ import { ManualClock } from '../dispatcher/clock.ts';
 import type { Page } from '../dispatcher/store/health-repo.ts';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { until } from './helpers/until.ts';
+import { addDemoFleet } from './helpers/demo-fleet.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-25T02:00:00Z');
@@ -19,13 +20,9 @@ let clock: ManualClock;
 beforeAll(async () => {
   clock = new ManualClock(T0);
   t = await startTestHub({ clock });
-  const s = t.hub.store;
-  const homes = s.householdLists.list(null);
-  s.tx(() => {
-    for (let i = 0; i < UNTESTED; i++) s.devices.create({ id: `old-${i}`, kind: 'mqtt-button', householdId: homes[i % homes.length].id }, 'x', T0 - 40 * DAY);
-  });
+  addDemoFleet(t.hub.store, 'old-', UNTESTED, T0 - 40 * DAY);
   // Heard just now: only their monthly test is overdue.
-  s.devices.applySeen(Array.from({ length: UNTESTED }, (_, i) => ({ id: `old-${i}`, at: T0, online: true, battery: 90 })));
+  t.hub.store.devices.applySeen(Array.from({ length: UNTESTED }, (_, i) => ({ id: `old-${i}`, at: T0, online: true, battery: 90 })));
 });
 afterAll(async () => { await t.stop(); });
 

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../dispatcher/clock.ts';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { addDemoFleet } from './helpers/demo-fleet.ts';
 
 const T0 = Date.parse('2026-11-25T02:00:00Z');
 const SILENT = 130; // more than two chunks of 50
@@ -16,12 +17,8 @@ let clock: ManualClock;
 beforeAll(async () => {
   clock = new ManualClock(T0);
   t = await startTestHub({ clock });
-  const s = t.hub.store;
-  const homes = s.householdLists.list(null);
-  s.tx(() => {
-    for (let i = 0; i < SILENT; i++) s.devices.create({ id: `cut-${i}`, kind: 'mqtt-button', householdId: homes[i % homes.length].id }, 'x', T0);
-  });
-  s.db.prepare("UPDATE devices SET last_seen = ? WHERE id LIKE 'cut-%'").run(T0);
+  addDemoFleet(t.hub.store, 'cut-', SILENT, T0);
+  t.hub.store.db.prepare("UPDATE devices SET last_seen = ? WHERE id LIKE 'cut-%'").run(T0);
 });
 afterAll(async () => { await t.stop(); });
 
