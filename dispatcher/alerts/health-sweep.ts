@@ -25,7 +25,7 @@ const clear = (reason: string, e: Ended): SweepAction => ({ type: 'clear', reaso
 
 /** One page of one of the sweep's walks, as the actions it calls for. */
 type Walk = (from: Cursor | undefined, limit: number) => Page<SweepAction>;
-const raises = <T>(p: Page<T>, act: (row: T) => SweepAction): Page<SweepAction> => ({ rows: p.rows.map(act), read: p.read, next: p.next });
+const actionsOf = <T>(p: Page<T>, act: (row: T) => SweepAction): Page<SweepAction> => ({ rows: p.rows.map(act), read: p.read, next: p.next });
 
 /** A sweep under way: the walks still to read (the first where `from` says), then the actions still to apply. */
 interface SweepJob { walks: Walk[]; from: Cursor | undefined; actions: SweepAction[]; now: number; first: boolean }
@@ -62,12 +62,7 @@ export class HealthSweep {
 
   private schedule(ms: number): void {
     this.timer = this.clock.setTimeout(() => {
-      try {
-        this.sweep();
-      } catch (err) {
-        this.log.error({ err }, 'health sweep failed');
-        this.onError(err);
-      }
+      this.sweep(); // its failures are logged and told in step()
       this.schedule(this.settings.sweepMs);
     }, ms);
   }
@@ -90,12 +85,12 @@ export class HealthSweep {
     const testBefore = now - this.settings.testEveryDays * 86_400_000;
     const pct = this.settings.lowBatteryPct;
     const walks: Walk[] = [
-      (from, n) => raises(h.overdue(q, from, n), (d) => raise('offline', d.id, `no heartbeat or connection since ${new Date(d.lastSeen).toISOString()}`)),
-      (from, n) => raises(h.lowBattery(pct, now, from, n), (d) => raise('low_battery', d.id, `battery ${d.battery}%`)),
-      (from, n) => raises(h.testOverdue(testBefore, from, n), (d) => raise('test_overdue', d.id, `no test press since ${new Date(d.lastTest).toISOString()}`)),
-      (from, n) => raises(h.overdueOver(q, from, n), (e) => clear('offline', e)),
-      (from, n) => raises(h.lowBatteryOver(pct, from, n), (e) => clear('low_battery', e)),
-      (from, n) => raises(h.testOverdueOver(testBefore, from, n), (e) => clear('test_overdue', e)),
+      (from, n) => actionsOf(h.overdue(q, from, n), (d) => raise('offline', d.id, `no heartbeat or connection since ${new Date(d.lastSeen).toISOString()}`)),
+      (from, n) => actionsOf(h.lowBattery(pct, now, from, n), (d) => raise('low_battery', d.id, `battery ${d.battery}%`)),
+      (from, n) => actionsOf(h.testOverdue(testBefore, from, n), (d) => raise('test_overdue', d.id, `no test press since ${new Date(d.lastTest).toISOString()}`)),
+      (from, n) => actionsOf(h.overdueOver(q, from, n), (e) => clear('offline', e)),
+      (from, n) => actionsOf(h.lowBatteryOver(pct, from, n), (e) => clear('low_battery', e)),
+      (from, n) => actionsOf(h.testOverdueOver(testBefore, from, n), (e) => clear('test_overdue', e)),
     ];
     this.draining = true;
     this.step({ walks, from: undefined, actions: [], now, first: true });
