@@ -165,14 +165,15 @@ describe('duty page', { timeout: 60_000 }, () => {
     await leader.fill(`${form} input[name=username]`, 'grid1c');
     await leader.click(`${form} button[type=submit]`);
     const account = () => t.hub.store.staff.byUsername('grid1c');
-    await expect.poll(() => account()?.displayName ?? null).toBe('陈静');
+    // The hub hashes the password and waits for the disk before it answers: on a loaded machine that is more than expect.poll's default second.
+    await expect.poll(() => account()?.displayName ?? null, { timeout: 10_000 }).toBe('陈静');
     const row = `${box} .staff-row[data-staff="${account()!.id}"]`;
     await leader.waitForSelector(row);
 
     await leader.click(`${row} .staff-edit`);
     await leader.fill(`${row} .staff-edit-form input[name=phone]`, '13800000031');
     await leader.click(`${row} .staff-edit-form button[type=submit]`);
-    await expect.poll(() => account()!.phone).toBe('13800000031');
+    await expect.poll(() => account()!.phone, { timeout: 10_000 }).toBe('13800000031');
     await leader.waitForSelector(`${row} .staff-edit-form`, { state: 'detached' }); // closed once the hub said yes
 
     await leader.click(`${row} .staff-password`);
@@ -184,7 +185,7 @@ describe('duty page', { timeout: 60_000 }, () => {
     await leader.click(`${row} .staff-disable`);
     expect(account()!.disabled).toBe(false);
     await leader.click(`${row} .staff-disable`);
-    await expect.poll(() => account()!.disabled).toBe(true);
+    await expect.poll(() => account()!.disabled, { timeout: 10_000 }).toBe(true);
     await leader.waitForSelector(`${row}.disabled .staff-enable`);
   });
 
