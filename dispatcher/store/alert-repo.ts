@@ -139,10 +139,17 @@ export class AlertRepo {
     // and allocated kilobytes per call on the alarm path (alert-row.ts; bench/README.md, item 72).
     this.s.insert.run(a.id, a.kind, a.reason, a.deviceId, a.householdId, a.gridId, a.gridPath, a.state, a.level, a.presses, a.isTest ? 1 : 0,
       a.detail, a.raisedAt, a.deadlineAt, a.deadlineKind, a.raisedAt);
-    if (a.deviceId !== null) this.live.forgetOpenFor(LiveCache.deviceKey(a.deviceId, a.kind, a.reason));
     this.live.setTimeline(a.id, new TimelineWindow(VIEW_TIMELINE_MAX));
     const row = newAlertRow(a);
-    return isOpenState(row.state) ? this.live.putAlert(row) : row;
+    const open = isOpenState(row.state);
+    // The device's open alert for the reason is now this one (the latest raised, as openForDevice reads it):
+    // known here, so the device's next press needs no read of the row back, nor a second copy of its strings.
+    if (a.deviceId !== null) {
+      const key = LiveCache.deviceKey(a.deviceId, a.kind, a.reason);
+      if (open) this.live.setOpenFor(key, a.id);
+      else this.live.forgetOpenFor(key);
+    }
+    return open ? this.live.putAlert(row) : row;
   }
 
   /** Optimistic save: false when someone else changed the alert since `a.version`. With `prev`, writes only what changed. */
