@@ -2,14 +2,16 @@
  * Devices that keep a problem for long (residents who never test-press their button) are walked by
  * every health sweep, every 5 s. The sweep reads them in pages of at most 500 rows per turn of the
  * event loop, however many there are, so a press is acked between two pages; each walk resumes
- * where the last page ended, and finds each device once. The injected clock; no sleeps for the timer.
+ * where the last page ended, and finds each device once. Every sweep here is full (within the start-up
+ * grace; health-sweep-incremental.test.ts has the sweeps between full ones). The injected clock; no
+ * sleeps for the timer.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../dispatcher/clock.ts';
-import type { Page } from '../dispatcher/store/health-repo.ts';
 import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
 import { until } from './helpers/until.ts';
 import { addDemoFleet } from './helpers/demo-fleet.ts';
+import { countSweepReads, type SweepRead } from './helpers/sweep-reads.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.parse('2026-11-25T02:00:00Z');
@@ -35,17 +37,9 @@ it(`${UNTESTED} devices known to be untested: each sweep reads them in pages, a 
   expect(overdueAlerts()).toBe(UNTESTED);
 
   // Count the rows each read returns, and the reads made before the sweep first gives way to the loop.
-  const health = t.hub.store.health as unknown as Record<string, (...a: unknown[]) => Page<unknown>>;
-  const reads: { name: string; limit: number; read: number; sync: boolean }[] = [];
+  const reads: (SweepRead & { sync: boolean })[] = [];
   let sync = true;
-  for (const name of ['overdue', 'overdueOver', 'lowBattery', 'lowBatteryOver', 'testOverdue', 'testOverdueOver']) {
-    const orig = health[name].bind(t.hub.store.health);
-    health[name] = (...a: unknown[]) => {
-      const p = orig(...a);
-      reads.push({ name, limit: a[a.length - 1] as number, read: p.read, sync });
-      return p;
-    };
-  }
+  countSweepReads(t.hub.store.health, (r) => reads.push({ ...r, sync }));
   const dev = await t.device('demo-0003');
   sweep().sweep(T0 + 5_000);
   sync = false;

@@ -142,6 +142,9 @@ export class DeviceIngest implements HubSink {
       }
     } else if (type === 'test') {
       this.store.devices.markTest(e.deviceId, at);
+      // The test ends the reminder: cleared now, in the same commit, rather than by the next full health sweep.
+      const reminder = this.store.alerts.openForDevice(e.deviceId, 'technical', 'test_overdue');
+      if (reminder && (reminder.state === 'raised' || reminder.state === 'accepted')) this.alerts.apply(reminder, { type: 'clear' }, at);
     } else if (type === 'tamper' || type === 'low_battery') {
       const open = this.store.alerts.openForDevice(e.deviceId, 'technical', type);
       alertId = open?.id ?? this.alerts.raise({ kind: 'technical', reason: type, deviceId: e.deviceId, householdId: hh?.id ?? null, gridId, via: e.via }, at).id;

@@ -15,6 +15,12 @@ import type { AlertService } from './alert-service.ts';
 const SWEEP_CHUNK = 50;
 /** Rows a sweep reads per turn of the event loop (a turn of 0.6–1.9 ms at the median here, bench/sweep-cost.ts); the rest on later turns. */
 const SWEEP_PAGE = 500;
+/**
+ * A full sweep (every walk, from the start) at least this often. The sweeps between read only what fell
+ * due since the sweep before: a device with a problem nobody fixes (a resident who never test-presses)
+ * was read again by every sweep, every 5 s, for good (bench/sweep-cost.ts, bench/README.md item 76).
+ */
+export const FULL_SWEEP_EVERY_MS = 60_000;
 
 type SweepAction =
   | { type: 'raise'; reason: string; deviceId: string; detail: string }
@@ -26,6 +32,9 @@ const clear = (reason: string, e: Ended): SweepAction => ({ type: 'clear', reaso
 /** One page of one of the sweep's walks, as the actions it calls for. */
 type Walk = (from: Cursor | undefined, limit: number) => Page<SweepAction>;
 const actionsOf = <T>(p: Page<T>, act: (row: T) => SweepAction): Page<SweepAction> => ({ rows: p.rows.map(act), read: p.read, next: p.next });
+
+/** Where a walk starts: at the key `since` (a window of what fell due after it), or at the first row. */
+const startAt = (since: number | null): Cursor | undefined => (since === null ? undefined : [since, -1]);
 
 /** A sweep under way: the walks still to read (the first where `from` says), then the actions still to apply. */
 interface SweepJob { walks: Walk[]; from: Cursor | undefined; actions: SweepAction[]; now: number; first: boolean }
@@ -40,6 +49,11 @@ export class HealthSweep {
   private stopped = false;
   private startedAt = 0;
   private aliveCutoff = 0;
+  /** The time of the last sweep begun (its reads end there), or null: the next sweep is a full one. */
+  private lastNow: number | null = null;
+  private lastFullAt = -Infinity;
+  /** Until then every sweep is full: a device held back by the start-up grace (PAST_START_GRACE) is due without its key moving. */
+  private fullUntil = 0;
   /** Told when a sweep fails (the storage fault alert notices a failing store without device traffic). */
   onError: (err: unknown) => void = () => {};
 
@@ -51,6 +65,8 @@ export class HealthSweep {
     this.startedAt = this.clock.now();
     // When did the hub last run? Devices already overdue then are flagged at once; the rest get a fresh interval.
     this.aliveCutoff = this.store.health.getState('alive_at') ?? 0;
+    this.lastNow = null;
+    this.fullUntil = this.startedAt + (2 * this.store.health.maxHeartbeatS() + this.settings.heartbeatGraceS) * 1000;
     this.schedule(1000);
   }
 
@@ -68,15 +84,22 @@ export class HealthSweep {
   }
 
   /**
-   * Finds what changed (six walks: for each problem, the devices that have it and no open alert yet,
-   * and the open alerts whose device no longer has it), then raises and clears alerts SWEEP_CHUNK per
-   * transaction. The walks read SWEEP_PAGE rows per turn of the event loop and the changes are applied
-   * one chunk per turn: the first page and the first chunk now, the rest on the following turns. Read
-   * whole, 50,000 devices known to be untested held the loop 46 ms every 5 s; applied in one
-   * transaction, a power cut that put 5,000 devices offline held it for 1.06 s, and no press was acked
-   * meanwhile (issue 6, bench/sweep-cost.ts, bench/power-cut.ts). Not a clock timer between steps: an
-   * injected clock must not hold back work that is due. A sweep that finds the previous one still at
-   * work skips its turn.
+   * Finds what changed, then raises and clears alerts SWEEP_CHUNK per transaction. A full sweep has six
+   * walks: for each problem, the devices that have it and no open alert yet, and the open alerts whose
+   * device no longer has it. One sweep a minute is full (FULL_SWEEP_EVERY_MS), and so is the first, every
+   * sweep during the start-up grace, and the one after a sweep failed. The others walk only the devices
+   * that fell silent or overdue for their test since the sweep before (their index keys are times: the
+   * window between the two sweeps' bounds) and the open offline alerts, so that a device heard again is
+   * cleared within 5 s. A low battery read from a heartbeat, a device whose heartbeat interval was
+   * shortened, an alert a test press or a new battery ended: the next full sweep, within a minute (a test
+   * press clears its reminder at once, device-ingest.ts; a device's own low-battery event raises at once).
+   *
+   * The walks read SWEEP_PAGE rows per turn of the event loop and the changes are applied one chunk per
+   * turn: the first page and the first chunk now, the rest on the following turns. Read whole, 50,000
+   * devices known to be untested held the loop 46 ms every 5 s; applied in one transaction, a power cut
+   * that put 5,000 devices offline held it for 1.06 s, and no press was acked meanwhile (issue 6,
+   * bench/sweep-cost.ts, bench/power-cut.ts). Not a clock timer between steps: an injected clock must not
+   * hold back work that is due. A sweep that finds the previous one still at work skips its turn.
    */
   sweep(now = this.clock.now()): void {
     if (this.draining) return;
@@ -84,14 +107,24 @@ export class HealthSweep {
     const q = { now, graceS: this.settings.heartbeatGraceS, aliveCutoff: this.aliveCutoff, startedAt: this.startedAt };
     const testBefore = now - this.settings.testEveryDays * 86_400_000;
     const pct = this.settings.lowBatteryPct;
+    const full = this.lastNow === null || now < this.lastNow || now < this.fullUntil || now - this.lastFullAt >= FULL_SWEEP_EVERY_MS;
+    // The keys that fell due since the sweep before: the same bounds as its own, at its time.
+    const silentSince = full ? null : this.lastNow! - q.graceS * 1000;
+    const untestedSince = full ? null : this.lastNow! - this.settings.testEveryDays * 86_400_000;
     const walks: Walk[] = [
-      (from, n) => actionsOf(h.overdue(q, from, n), (d) => raise('offline', d.id, `no heartbeat or connection since ${new Date(d.lastSeen).toISOString()}`)),
-      (from, n) => actionsOf(h.lowBattery(pct, now, from, n), (d) => raise('low_battery', d.id, `battery ${d.battery}%`)),
-      (from, n) => actionsOf(h.testOverdue(testBefore, from, n), (d) => raise('test_overdue', d.id, `no test press since ${new Date(d.lastTest).toISOString()}`)),
+      (from, n) => actionsOf(h.overdue(q, from ?? startAt(silentSince), n), (d) => raise('offline', d.id, `no heartbeat or connection since ${new Date(d.lastSeen).toISOString()}`)),
+      (from, n) => actionsOf(h.testOverdue(testBefore, from ?? startAt(untestedSince), n), (d) => raise('test_overdue', d.id, `no test press since ${new Date(d.lastTest).toISOString()}`)),
       (from, n) => actionsOf(h.overdueOver(q, from, n), (e) => clear('offline', e)),
-      (from, n) => actionsOf(h.lowBatteryOver(pct, from, n), (e) => clear('low_battery', e)),
-      (from, n) => actionsOf(h.testOverdueOver(testBefore, from, n), (e) => clear('test_overdue', e)),
     ];
+    if (full) {
+      walks.push(
+        (from, n) => actionsOf(h.lowBattery(pct, now, from, n), (d) => raise('low_battery', d.id, `battery ${d.battery}%`)),
+        (from, n) => actionsOf(h.lowBatteryOver(pct, from, n), (e) => clear('low_battery', e)),
+        (from, n) => actionsOf(h.testOverdueOver(testBefore, from, n), (e) => clear('test_overdue', e)),
+      );
+      this.lastFullAt = now;
+    }
+    this.lastNow = now;
     this.draining = true;
     this.step({ walks, from: undefined, actions: [], now, first: true });
   }
@@ -102,7 +135,8 @@ export class HealthSweep {
       if (job.walks.length > 0) this.read(job);
       else this.applyChunk(job);
     } catch (err) {
-      this.draining = false; // the next sweep finds what is still to do
+      this.draining = false;
+      this.lastNow = null; // the next sweep is a full one, and finds what this one left
       this.log.error({ err }, 'health sweep failed');
       this.onError(err);
       return;

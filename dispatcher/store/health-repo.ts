@@ -118,6 +118,7 @@ export class HealthRepo {
       // Hub-wide technical alerts have no device: the (device_id, state) index finds them without
       // walking every open call (the walk made each call cost O(open calls) while nobody was online).
       openHubWide: db.prepare(`SELECT id FROM alerts WHERE device_id IS NULL AND state IN ('raised','accepted') AND kind = 'technical' AND reason = ? LIMIT 1`),
+      maxHeartbeat: db.prepare('SELECT max(heartbeat_s) AS s FROM devices WHERE revoked_at IS NULL'),
       getState: db.prepare('SELECT value FROM hub_state WHERE key = ?'),
       setState: db.prepare('INSERT INTO hub_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
     };
@@ -158,6 +159,11 @@ export class HealthRepo {
   /** The open hub-wide technical alert (no device) for `reason`, if any. */
   openHubWide(reason: string): string | null {
     return (this.s.openHubWide.get(reason) as { id: string } | undefined)?.id ?? null;
+  }
+
+  /** The longest heartbeat interval of any device (0 with none): how long the start-up grace can last. One read of every device, at start-up. */
+  maxHeartbeatS(): number {
+    return (this.s.maxHeartbeat.get() as { s: number | null }).s ?? 0;
   }
 
   getState(key: string): number | null {

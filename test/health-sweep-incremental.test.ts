@@ -1,0 +1,129 @@
+/**
+ * Between full health sweeps (one a minute), a sweep reads only what fell due since the sweep before:
+ * devices that kept a problem nobody fixed are not read again every 5 s. What falls due is still raised
+ * at the next sweep; a low battery from a heartbeat, or a heartbeat interval shortened by hand, at the
+ * next full sweep; a test press clears its reminder at once. The hub's own sweep timer on the injected
+ * clock, 5 s at a time; no sleeps for it.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ManualClock } from '../dispatcher/clock.ts';
+import { FULL_SWEEP_EVERY_MS } from '../dispatcher/alerts/health-sweep.ts';
+import { startTestHub, type TestHub } from './helpers/hub-harness.ts';
+import { until } from './helpers/until.ts';
+import { addDemoFleet } from './helpers/demo-fleet.ts';
+import { countSweepReads, type SweepRead } from './helpers/sweep-reads.ts';
+
+const DAY = 86_400_000;
+const T0 = Date.parse('2026-11-25T02:00:00Z');
+const UNTESTED = 600;
+let t: TestHub;
+let clock: ManualClock;
+/** The sweeps the timer ran, each with the pages it read. */
+let sweeps: { at: number; reads: SweepRead[] }[] = [];
+
+const hs = () => t.hub.healthSweep as unknown as { draining: boolean; sweep(now?: number): void; settings: { heartbeatGraceS: number } };
+const openAlert = (deviceId: string, reason: string) => t.hub.store.alerts.openForDevice(deviceId, 'technical', reason);
+const isFull = (s: { reads: SweepRead[] }) => s.reads.some((r) => r.name === 'lowBattery');
+const rows = (s: { reads: SweepRead[] }) => s.reads.reduce((a, r) => a + r.read, 0);
+/** Moves the clock on 5 s at a time: one sweep each, drained before the next. */
+async function tick(ms: number): Promise<void> {
+  for (let k = 0; k < ms / 5000; k++) {
+    clock.advance(5000);
+    await until(() => !hs().draining);
+  }
+}
+
+beforeAll(async () => {
+  clock = new ManualClock(T0);
+  t = await startTestHub({ clock });
+  await tick(10 * 60_000); // past the start-up grace, when every sweep is full
+  const now = clock.now();
+  addDemoFleet(t.hub.store, 'old-', UNTESTED, now - 40 * DAY);
+  t.hub.store.devices.applySeen(Array.from({ length: UNTESTED }, (_, i) => ({ id: `old-${i}`, at: now, online: true, battery: 90 })));
+  t.hub.store.db.prepare("UPDATE devices SET heartbeat_s = 86400 WHERE id LIKE 'old-%'").run(); // heard for the whole test: only untested
+  const sweep = hs().sweep.bind(hs());
+  hs().sweep = (at = clock.now()) => { sweeps.push({ at, reads: [] }); sweep(at); };
+  countSweepReads(t.hub.store.health, (r) => sweeps.at(-1)?.reads.push(r));
+  await tick(FULL_SWEEP_EVERY_MS); // a full sweep raises the reminders of the untested
+});
+afterAll(async () => { await t.stop(); });
+
+it(`a full sweep once a minute; between them a sweep reads what fell due since the one before, not the ${UNTESTED} devices still untested`, async () => {
+  expect(sweeps.filter(isFull)).toHaveLength(1);
+  expect(Array.from({ length: UNTESTED }, (_, i) => openAlert(`old-${i}`, 'test_overdue')).every(Boolean)).toBe(true);
+  sweeps = [];
+  // Two devices that fall due 7 s from now: one silent too long, one installed 31 days ago and never tested.
+  const now = clock.now();
+  const store = t.hub.store;
+  store.devices.create({ id: 'quiet-0', kind: 'mqtt-button', householdId: null, heartbeatS: 60 }, 'x', now - DAY);
+  store.devices.applySeen([{ id: 'quiet-0', at: now + 7_000 - 120_000 - hs().settings.heartbeatGraceS * 1000, online: true }]);
+  store.devices.create({ id: 'soon-0', kind: 'mqtt-button', householdId: null, heartbeatS: 86400 }, 'x', now - 31 * DAY + 7_000);
+  store.devices.applySeen([{ id: 'soon-0', at: now, online: true }]);
+
+  await tick(FULL_SWEEP_EVERY_MS * 2);
+  expect(sweeps).toHaveLength(24);
+  const full = sweeps.filter(isFull);
+  expect(full).toHaveLength(2);
+  expect(full[1].at - full[0].at).toBe(FULL_SWEEP_EVERY_MS);
+  for (const s of full) expect(rows(s)).toBeGreaterThanOrEqual(2 * UNTESTED); // the untested and their open reminders
+  for (const s of sweeps.filter((x) => !isFull(x))) {
+    expect(rows(s)).toBeLessThanOrEqual(2); // only what fell due: the two new devices, and quiet-0's open alert
+    expect(s.reads.map((r) => r.name).sort()).toEqual(['overdue', 'overdueOver', 'testOverdue']);
+  }
+  // Both raised by the first sweep after they fell due, whichever kind it was.
+  const raisedAt = (id: string, reason: string) => openAlert(id, reason)?.raisedAt;
+  const firstAfter = sweeps.find((s) => s.at > now + 7_000)!.at;
+  expect(raisedAt('quiet-0', 'offline')).toBe(firstAfter);
+  expect(raisedAt('soon-0', 'test_overdue')).toBe(firstAfter);
+  // Heard again: its offline alert is cleared by the next sweep, full or not.
+  store.devices.applySeen([{ id: 'quiet-0', at: clock.now(), online: true }]);
+  sweeps = [];
+  await tick(5000);
+  expect(isFull(sweeps[0])).toBe(false);
+  expect(openAlert('quiet-0', 'offline')).toBeUndefined();
+});
+
+it('a low battery read from a heartbeat, and a heartbeat interval shortened by hand: raised by the next full sweep, within a minute', async () => {
+  const store = t.hub.store;
+  const now = clock.now();
+  store.devices.create({ id: 'slow-0', kind: 'mqtt-button', householdId: null, heartbeatS: 3600 }, 'x', now - DAY);
+  store.devices.applySeen([{ id: 'slow-0', at: now - 1_800_000, online: true, battery: 90 }, { id: 'old-3', at: now, online: true, battery: 9 }]);
+  await tick(5000);
+  sweeps = [];
+  store.db.prepare("UPDATE devices SET heartbeat_s = 60 WHERE id = 'slow-0'").run(); // silent for 30 min at once
+  await tick(FULL_SWEEP_EVERY_MS);
+  const full = sweeps.findIndex(isFull);
+  expect(full).toBeGreaterThanOrEqual(0);
+  for (const [id, reason] of [['slow-0', 'offline'], ['old-3', 'low_battery']]) {
+    expect(openAlert(id, reason)?.raisedAt).toBe(sweeps[full].at);
+  }
+});
+
+it('a test press clears its reminder at once, in its own commit, without waiting for a sweep', async () => {
+  const store = t.hub.store;
+  store.db.prepare("UPDATE devices SET created_at = ?, last_test_at = NULL WHERE id = 'demo-0003'").run(clock.now() - 40 * DAY);
+  await tick(FULL_SWEEP_EVERY_MS); // its key moved back by hand: the full sweep finds it
+  const reminder = openAlert('demo-0003', 'test_overdue');
+  expect(reminder).toBeTruthy();
+  const admin = await t.console('admin');
+  const dev = await t.device('demo-0003');
+  sweeps = [];
+  await dev.send('test');
+  expect(sweeps).toHaveLength(0);
+  expect(openAlert('demo-0003', 'test_overdue')).toBeUndefined();
+  expect(store.alerts.get(reminder!.id)).toMatchObject({ state: 'resolved', outcome: 'cleared' });
+  await until(() => admin.frames.some((f) => f.type === 'change' && f.alert?.id === reminder!.id && f.alert.state === 'resolved'));
+});
+
+it('a sweep that fails: the next one is full', async () => {
+  sweeps = [];
+  while (!sweeps.length || !isFull(sweeps.at(-1)!)) await tick(5000); // the next sweep would not be full
+  const health = t.hub.store.health as unknown as { overdue(...a: unknown[]): unknown };
+  const overdue = health.overdue;
+  health.overdue = () => { throw new Error('disk I/O error'); };
+  sweeps = [];
+  await tick(5000);
+  health.overdue = overdue;
+  await tick(5000);
+  expect(sweeps.map(isFull)).toEqual([false, true]);
+});
