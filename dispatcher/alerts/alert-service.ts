@@ -1,7 +1,7 @@
 /**
  * Applies the alert lifecycle to the store: raising calls and technical alerts, staff actions,
- * and escalation steps. Every change is one transaction; device notifications and console
- * pushes go out only after it commits.
+ * and escalation steps. Every change is one transaction (commit-units.ts); device notifications
+ * and console pushes go out only after it commits.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -17,6 +17,7 @@ import type { ChangeFeed } from './change-feed.ts';
 import type { DutyDesk } from './duty.ts';
 import { buildAlertView, type AlertView } from './alert-view.ts';
 import { OpenCallRedraw } from './open-call-redraw.ts';
+import { CommitUnits } from './commit-units.ts';
 
 export interface DeviceLink { notify(deviceId: string, alertId: string, status: DeviceStatus): void }
 export interface AlertSettings { escalateAfterS: number; arriveWithinS: number; cancelWindowS: number }
@@ -26,7 +27,8 @@ export interface RaiseInput {
 }
 
 export class AlertService {
-  private after: (() => void)[] = [];
+  /** The transactions alert changes are made in, and what runs after each commits. */
+  readonly units: CommitUnits;
   readonly rules: Rules;
   /** Open calls sent again when their household, a grid node's or a staff member's name changed. */
   readonly redraw: OpenCallRedraw;
@@ -39,82 +41,24 @@ export class AlertService {
     private readonly settings: AlertSettings,
     private readonly log: Logger,
   ) {
+    this.units = new CommitUnits(store, feed, log);
     this.rules = { cancelWindowMs: settings.cancelWindowS * 1000, arriveWithinMs: settings.arriveWithinS * 1000 };
     this.redraw = new OpenCallRedraw(store, feed, (fn) => this.unit(fn));
   }
 
-  /**
-   * Runs `fn` in one transaction. Its changes go to the consoles at once (see takeEffects); its device
-   * notifications once an fdatasync covering it returns (store/wal-sync.ts), dropped and logged if
-   * that fails. Used for work the clock, a sweep or a receiver starts (escalation steps, health and
-   * receiver alerts): lost with the machine, such work is redone (a deadline still due fires again
-   * after the restart, the next sweep finds the same devices). Inside another transaction it is a
-   * savepoint, and its effects go out with the enclosing unit's.
-   */
+  /** One transaction, its effects after it commits (commit-units.ts). */
   unit<T>(fn: () => T): T {
-    if (this.store.db.inTransaction) return this.savepoint(fn);
-    return this.unitUnsynced(fn, () => {}, (err) => this.log.error({ err }, 'a commit could not be synced: its device notifications were dropped'));
+    return this.units.unit(fn);
   }
 
-  /**
-   * The device-event and staff-action path: one transaction. Its changes go to the consoles at once
-   * (see takeEffects); its device notifications, then `durable`, run once an fdatasync covering it
-   * returns, or `refused` instead if that fails.
-   */
+  /** The device-event and staff-action path's transaction (commit-units.ts). */
   unitUnsynced<T>(fn: () => T, durable: (out: T) => void, refused: (err: Error) => void): T {
-    const out = this.inTx(fn);
-    const effects = this.takeEffects();
-    this.store.wal.committedUnsynced(() => { effects(); durable(out); }, refused);
-    return out;
+    return this.units.unitUnsynced(fn, durable, refused);
   }
 
-  private inTx<T>(fn: () => T): T {
-    const mark = this.feed.mark();
-    const afterMark = this.after.length;
-    const body = () => {
-      const r = fn();
-      this.feed.seal();
-      return r;
-    };
-    try {
-      return this.store.txUnsynced(body);
-    } catch (err) {
-      this.feed.rollbackTo(mark);
-      this.after.length = afterMark;
-      throw err;
-    }
-  }
-
-  /** Runs `fn` inside an enclosing transaction as a savepoint; its effects are dropped if it throws. */
+  /** Inside an enclosing transaction, a savepoint (commit-units.ts). */
   savepoint<T>(fn: () => T): T {
-    const mark = this.feed.mark();
-    const afterMark = this.after.length;
-    try {
-      return this.store.tx(fn);
-    } catch (err) {
-      this.feed.rollbackTo(mark);
-      this.after.length = afterMark;
-      throw err;
-    }
-  }
-
-  /**
-   * Pushes the committed transaction's changes to the consoles now, in commit order, and returns
-   * its device notifications, to send once the commit is durable. Staff may see a call a fraction
-   * of a millisecond before its fsync returns (issue 6, benchmark 2); the device hears nothing
-   * before it. Should the machine lose power in between, the call is gone from the store but not
-   * lost: its device was not acked and re-sends it, and consoles that saw the lost change get a
-   * snapshot after the reboot (push/change-epoch.ts).
-   */
-  private takeEffects(): () => void {
-    this.feed.deliver(this.feed.take());
-    const jobs = this.after;
-    this.after = [];
-    return () => {
-      for (const j of jobs) {
-        try { j(); } catch (err) { this.log.error({ err }, 'post-commit job failed'); }
-      }
-    };
+    return this.units.savepoint(fn);
   }
 
   /**
@@ -317,6 +261,6 @@ export class AlertService {
   }
 
   private queueNotify(deviceId: string, alertId: string, status: DeviceStatus): void {
-    this.after.push(() => this.devices.notify(deviceId, alertId, status));
+    this.units.afterDurable(() => this.devices.notify(deviceId, alertId, status));
   }
 }

@@ -21,7 +21,7 @@ export class OpenCallRedraw {
   constructor(
     private readonly store: Store,
     private readonly feed: ChangeFeed,
-    /** AlertService.unit: one transaction whose changes go to the consoles once it commits. */
+    /** CommitUnits.unit (commit-units.ts): one transaction whose changes go to the consoles once it commits. */
     private readonly unit: <T>(fn: () => T) => T,
   ) {}
 

@@ -2,7 +2,7 @@
  * The epoch of change numbers, for console resume.
  *
  * Consoles hear of a device event's change as soon as it commits, a fraction of a millisecond
- * before the WAL's fdatasync returns (alerts/alert-service.ts). A process crash loses nothing
+ * before the WAL's fdatasync returns (alerts/commit-units.ts). A process crash loses nothing
  * that was committed (the operating system still writes it out), but a power cut or kernel
  * crash in that window can lose the last changes, and the restarted hub would then hand their
  * numbers out again: a console resuming from a lost number would skip the new changes that

@@ -14,7 +14,7 @@
  * it returns: the guarantee FULL gives, without holding the event loop. One fdatasync runs at a
  * time, on libuv's thread pool; commits made while it runs wait for the next one, so a busy hub
  * does one fsync per round, not one per commit. Consoles hear of changes at the commit (see
- * AlertService.takeEffects). Writes nobody waits for (presence, pruning, audit rows) ask for an
+ * CommitUnits.takeEffects in alerts/commit-units.ts). Writes nobody waits for (presence, pruning, audit rows) ask for an
  * fdatasync too (Store.txDeferred), so they reach the disk within one round.
  *
  * If an fdatasync fails, the waiting work is refused (devices get no ack and re-send; an answer
