@@ -25,6 +25,17 @@ const hs = () => t.hub.healthSweep as unknown as { draining: boolean; sweep(now?
 const openAlert = (deviceId: string, reason: string) => t.hub.store.alerts.openForDevice(deviceId, 'technical', reason);
 const isFull = (s: { reads: SweepRead[] }) => s.reads.some((r) => r.name === 'lowBattery');
 const rows = (s: { reads: SweepRead[] }) => s.reads.reduce((a, r) => a + r.read, 0);
+/** Records the sweeps of the hub now running, and the pages each reads. */
+function watchSweeps(): void {
+  const sweep = hs().sweep.bind(hs());
+  hs().sweep = (at = clock.now()) => { sweeps.push({ at, reads: [] }); sweep(at); };
+  countSweepReads(t.hub.store.health, (r) => sweeps.at(-1)?.reads.push(r));
+}
+/** Moves the clock on until a full sweep has just run: the next sweep will not be one. */
+async function untilAfterFullSweep(): Promise<void> {
+  sweeps = [];
+  while (!sweeps.length || !isFull(sweeps.at(-1)!)) await tick(5000);
+}
 /** Moves the clock on 5 s at a time: one sweep each, drained before the next. */
 async function tick(ms: number): Promise<void> {
   for (let k = 0; k < ms / 5000; k++) {
@@ -36,14 +47,12 @@ async function tick(ms: number): Promise<void> {
 beforeAll(async () => {
   clock = new ManualClock(T0);
   t = await startTestHub({ clock });
-  await tick(10 * 60_000); // past the start-up grace, when every sweep is full
+  await tick(10 * 60_000); // past the start-up grace (the first sweep after it ends is full)
   const now = clock.now();
   addDemoFleet(t.hub.store, 'old-', UNTESTED, now - 40 * DAY);
   t.hub.store.devices.applySeen(Array.from({ length: UNTESTED }, (_, i) => ({ id: `old-${i}`, at: now, online: true, battery: 90 })));
   t.hub.store.db.prepare("UPDATE devices SET heartbeat_s = 86400 WHERE id LIKE 'old-%'").run(); // heard for the whole test: only untested
-  const sweep = hs().sweep.bind(hs());
-  hs().sweep = (at = clock.now()) => { sweeps.push({ at, reads: [] }); sweep(at); };
-  countSweepReads(t.hub.store.health, (r) => sweeps.at(-1)?.reads.push(r));
+  watchSweeps();
   await tick(FULL_SWEEP_EVERY_MS); // a full sweep raises the reminders of the untested
 });
 afterAll(async () => { await t.stop(); });
@@ -75,7 +84,8 @@ it(`a full sweep once a minute; between them a sweep reads what fell due since t
   const firstAfter = sweeps.find((s) => s.at > now + 7_000)!.at;
   expect(raisedAt('quiet-0', 'offline')).toBe(firstAfter);
   expect(raisedAt('soon-0', 'test_overdue')).toBe(firstAfter);
-  // Heard again: its offline alert is cleared by the next sweep, full or not.
+  // Heard again: its offline alert is cleared by the next sweep, though it is not a full one.
+  await untilAfterFullSweep();
   store.devices.applySeen([{ id: 'quiet-0', at: clock.now(), online: true }]);
   sweeps = [];
   await tick(5000);
@@ -116,8 +126,7 @@ it('a test press clears its reminder at once, in its own commit, without waiting
 });
 
 it('a sweep that fails: the next one is full', async () => {
-  sweeps = [];
-  while (!sweeps.length || !isFull(sweeps.at(-1)!)) await tick(5000); // the next sweep would not be full
+  await untilAfterFullSweep(); // the next sweep would not be full
   const health = t.hub.store.health as unknown as { overdue(...a: unknown[]): unknown };
   const overdue = health.overdue;
   health.overdue = () => { throw new Error('disk I/O error'); };
@@ -126,4 +135,33 @@ it('a sweep that fails: the next one is full', async () => {
   health.overdue = overdue;
   await tick(5000);
   expect(sweeps.map(isFull)).toEqual([false, true]);
+});
+
+it('after a restart, a device the start-up grace held back is raised by the first sweep after its grace ends, though its key did not move', async () => {
+  // Heard 10 minutes before the restart, a heartbeat every 615 s: overdue by its own key 11 minutes after the
+  // restart, but held back by the grace (a full interval from start-up) for 21 (2 x 615 s + 30 s: half-way
+  // between two of the minute's full sweeps, which follow the one after the 60-second devices' grace).
+  const store = t.hub.store;
+  const grace = hs().settings.heartbeatGraceS * 1000;
+  const heard = clock.now() - 600_000;
+  store.devices.create({ id: 'gone-0', kind: 'mqtt-button', householdId: null, heartbeatS: 615 }, 'x', heard - DAY);
+  store.devices.applySeen([{ id: 'gone-0', at: heard, online: true }]);
+  await tick(5000);
+  // As if the hub's last sweep before the restart had run when the device was last heard: the grace is for
+  // the devices heard since then (health-repo.ts, PAST_START_GRACE).
+  store.health.setState('alive_at', heard);
+  await t.restart({ clock });
+  const started = clock.now();
+  sweeps = [];
+  watchSweeps();
+  await tick(25 * 60_000);
+  const graceEnd = started + (1230_000 + grace);
+  const raising = sweeps.findIndex((s) => s.at > graceEnd);
+  expect(t.hub.store.alerts.openForDevice('gone-0', 'technical', 'offline')?.raisedAt).toBe(sweeps[raising].at);
+  expect(isFull(sweeps[raising])).toBe(true);
+  // The grace of the untested devices (a heartbeat a day) ends in two days: the sweeps until then are not all full.
+  expect(sweeps.filter(isFull).length).toBeLessThan(sweeps.length / 6);
+  // Not the minute's full sweep that happened to come then: the one before it was less than a minute before.
+  const fullBefore = sweeps.slice(0, raising).filter(isFull).at(-1)!;
+  expect(sweeps[raising].at - fullBefore.at).toBeLessThan(FULL_SWEEP_EVERY_MS);
 });

@@ -1,10 +1,10 @@
 /**
  * Devices that keep a problem for long (residents who never test-press their button) are walked by
- * every health sweep, every 5 s. The sweep reads them in pages of at most 500 rows per turn of the
+ * every full health sweep, once a minute. The sweep reads them in pages of at most 500 rows per turn of the
  * event loop, however many there are, so a press is acked between two pages; each walk resumes
- * where the last page ended, and finds each device once. Every sweep here is full (within the start-up
- * grace; health-sweep-incremental.test.ts has the sweeps between full ones). The injected clock; no
- * sleeps for the timer.
+ * where the last page ended, and finds each device once. Every sweep here is a full one (once a minute
+ * in the hub; health-sweep-incremental.test.ts has the sweeps between). The injected clock; no sleeps
+ * for the timer.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ManualClock } from '../dispatcher/clock.ts';
@@ -28,11 +28,13 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t.stop(); });
 
-const sweep = () => t.hub.healthSweep as unknown as { draining: boolean; sweep(now: number): void };
+const sweep = () => t.hub.healthSweep as unknown as { draining: boolean; lastNow: number | null; sweep(now: number): void };
+/** A full sweep, whatever the one before was: every walk from the start (health-sweep-incremental.test.ts has the others). */
+const fullSweep = (now: number) => { sweep().lastNow = null; sweep().sweep(now); };
 const overdueAlerts = () => (t.hub.store.db.prepare("SELECT count(*) AS n FROM alerts WHERE reason = 'test_overdue' AND device_id LIKE 'old-%'").get() as { n: number }).n;
 
 it(`${UNTESTED} devices known to be untested: each sweep reads them in pages, a press is acked between two, nothing is raised twice`, async () => {
-  sweep().sweep(T0);
+  fullSweep(T0);
   await until(() => !sweep().draining);
   expect(overdueAlerts()).toBe(UNTESTED);
 
@@ -41,7 +43,7 @@ it(`${UNTESTED} devices known to be untested: each sweep reads them in pages, a 
   let sync = true;
   countSweepReads(t.hub.store.health, (r) => reads.push({ ...r, sync }));
   const dev = await t.device('demo-0003');
-  sweep().sweep(T0 + 5_000);
+  fullSweep(T0 + 5_000);
   sync = false;
   expect(sweep().draining).toBe(true); // 2,400 rows to read: not in one turn
   const inFirstTurn = reads.filter((r) => r.sync).reduce((a, r) => a + r.read, 0);
@@ -59,7 +61,7 @@ it(`${UNTESTED} devices known to be untested: each sweep reads them in pages, a 
 
   // A test press ends one device's problem: the next sweep clears its alert and nothing else.
   t.hub.store.devices.markTest('old-7', T0 + 6_000);
-  sweep().sweep(T0 + 10_000);
+  fullSweep(T0 + 10_000);
   await until(() => !sweep().draining);
   const open = t.hub.store.db.prepare("SELECT count(*) AS n FROM alerts WHERE reason = 'test_overdue' AND device_id LIKE 'old-%' AND state IN ('raised','accepted')").get() as { n: number };
   expect(open.n).toBe(UNTESTED - 1);

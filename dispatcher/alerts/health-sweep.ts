@@ -52,8 +52,11 @@ export class HealthSweep {
   /** The time of the last sweep begun (its reads end there), or null: the next sweep is a full one. */
   private lastNow: number | null = null;
   private lastFullAt = -Infinity;
-  /** Until then every sweep is full: a device held back by the start-up grace (PAST_START_GRACE) is due without its key moving. */
-  private fullUntil = 0;
+  /**
+   * When the start-up grace ends for each heartbeat interval of the devices it holds back (PAST_START_GRACE).
+   * Such a device falls due then without its key moving, so the first sweep after each is full.
+   */
+  private graceEnds: number[] = [];
   /** Told when a sweep fails (the storage fault alert notices a failing store without device traffic). */
   onError: (err: unknown) => void = () => {};
 
@@ -66,7 +69,7 @@ export class HealthSweep {
     // When did the hub last run? Devices already overdue then are flagged at once; the rest get a fresh interval.
     this.aliveCutoff = this.store.health.getState('alive_at') ?? 0;
     this.lastNow = null;
-    this.fullUntil = this.startedAt + (2 * this.store.health.maxHeartbeatS() + this.settings.heartbeatGraceS) * 1000;
+    this.graceEnds = this.store.health.heartbeatsSince(this.aliveCutoff).map((s) => this.startedAt + (2 * s + this.settings.heartbeatGraceS) * 1000);
     this.schedule(1000);
   }
 
@@ -86,11 +89,11 @@ export class HealthSweep {
   /**
    * Finds what changed, then raises and clears alerts SWEEP_CHUNK per transaction. A full sweep has six
    * walks: for each problem, the devices that have it and no open alert yet, and the open alerts whose
-   * device no longer has it. One sweep a minute is full (FULL_SWEEP_EVERY_MS), and so is the first, every
-   * sweep during the start-up grace, and the one after a sweep failed. The others walk only the devices
-   * that fell silent or overdue for their test since the sweep before (their index keys are times: the
-   * window between the two sweeps' bounds) and the open offline alerts, so that a device heard again is
-   * cleared within 5 s. A low battery read from a heartbeat, a device whose heartbeat interval was
+   * device no longer has it. One sweep a minute is full (FULL_SWEEP_EVERY_MS), and so are the first, the
+   * first after the start-up grace ends for devices it held back (at a time per heartbeat interval), and
+   * the one after a sweep failed. The others walk only the devices that fell silent or overdue for their
+   * test since the sweep before (their index keys are times: the window between the two sweeps' bounds)
+   * and the open offline alerts, so that a device heard again is cleared within 5 s. A low battery read from a heartbeat, a device whose heartbeat interval was
    * shortened, an alert a test press or a new battery ended: the next full sweep, within a minute (a test
    * press clears its reminder at once, device-ingest.ts; a device's own low-battery event raises at once).
    *
@@ -107,10 +110,12 @@ export class HealthSweep {
     const q = { now, graceS: this.settings.heartbeatGraceS, aliveCutoff: this.aliveCutoff, startedAt: this.startedAt };
     const testBefore = now - this.settings.testEveryDays * 86_400_000;
     const pct = this.settings.lowBatteryPct;
-    const full = this.lastNow === null || now < this.lastNow || now < this.fullUntil || now - this.lastFullAt >= FULL_SWEEP_EVERY_MS;
+    const last = this.lastNow;
+    const full = last === null || now < last || now - this.lastFullAt >= FULL_SWEEP_EVERY_MS
+      || this.graceEnds.some((t) => t >= last && t < now); // the grace ended for some devices: they are due only after it
     // The keys that fell due since the sweep before: the same bounds as its own, at its time.
-    const silentSince = full ? null : this.lastNow! - q.graceS * 1000;
-    const untestedSince = full ? null : this.lastNow! - this.settings.testEveryDays * 86_400_000;
+    const silentSince = full ? null : last - q.graceS * 1000;
+    const untestedSince = full ? null : last - this.settings.testEveryDays * 86_400_000;
     const walks: Walk[] = [
       (from, n) => actionsOf(h.overdue(q, from ?? startAt(silentSince), n), (d) => raise('offline', d.id, `no heartbeat or connection since ${new Date(d.lastSeen).toISOString()}`)),
       (from, n) => actionsOf(h.testOverdue(testBefore, from ?? startAt(untestedSince), n), (d) => raise('test_overdue', d.id, `no test press since ${new Date(d.lastTest).toISOString()}`)),

@@ -118,7 +118,7 @@ export class HealthRepo {
       // Hub-wide technical alerts have no device: the (device_id, state) index finds them without
       // walking every open call (the walk made each call cost O(open calls) while nobody was online).
       openHubWide: db.prepare(`SELECT id FROM alerts WHERE device_id IS NULL AND state IN ('raised','accepted') AND kind = 'technical' AND reason = ? LIMIT 1`),
-      maxHeartbeat: db.prepare('SELECT max(heartbeat_s) AS s FROM devices WHERE revoked_at IS NULL'),
+      heartbeatsSince: db.prepare(`SELECT DISTINCT heartbeat_s FROM devices WHERE revoked_at IS NULL AND kind != 'rf-button' AND last_seen >= ?`).pluck(),
       getState: db.prepare('SELECT value FROM hub_state WHERE key = ?'),
       setState: db.prepare('INSERT INTO hub_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
     };
@@ -161,9 +161,12 @@ export class HealthRepo {
     return (this.s.openHubWide.get(reason) as { id: string } | undefined)?.id ?? null;
   }
 
-  /** The longest heartbeat interval of any device (0 with none): how long the start-up grace can last. One read of every device, at start-up. */
-  maxHeartbeatS(): number {
-    return (this.s.maxHeartbeat.get() as { s: number | null }).s ?? 0;
+  /**
+   * The heartbeat intervals of the devices heard at or after `since` (those the start-up grace holds
+   * back: PAST_START_GRACE). One read of every device, at start-up.
+   */
+  heartbeatsSince(since: number): number[] {
+    return this.s.heartbeatsSince.all(since) as number[];
   }
 
   getState(key: string): number | null {
