@@ -93,9 +93,10 @@ export class HealthSweep {
    * first after the start-up grace ends for devices it held back (at a time per heartbeat interval), and
    * the one after a sweep failed. The others walk only the devices that fell silent or overdue for their
    * test since the sweep before (their index keys are times: the window between the two sweeps' bounds)
-   * and the open offline alerts, so that a device heard again is cleared within 5 s. A low battery read from a heartbeat, a device whose heartbeat interval was
-   * shortened, an alert a test press or a new battery ended: the next full sweep, within a minute (a test
-   * press clears its reminder at once, device-ingest.ts; a device's own low-battery event raises at once).
+   * and the open offline alerts, so that a device heard again is cleared within 5 s. A low battery read
+   * from a heartbeat, a device whose heartbeat interval was shortened, an alert a test press or a new
+   * battery ended: the next full sweep, within a minute (a test press clears its reminder at once,
+   * device-ingest.ts; a device's own low-battery event raises at once).
    *
    * The walks read SWEEP_PAGE rows per turn of the event loop and the changes are applied one chunk per
    * turn: the first page and the first chunk now, the rest on the following turns. Read whole, 50,000
