@@ -15,7 +15,8 @@ export interface Ended { alertId: string; deviceId: string }
 /**
  * Where a walk stands: the last row's index key and rowid (devices), or device id and alert id (open
  * alerts). The next page starts after it; a row whose key changed meanwhile may be met again or not at
- * all in this sweep, and the next sweep, 5 s later, finds it.
+ * all in this sweep. A key only grows (a device heard, a test press), so a row met not at all is no
+ * longer due, or due again later; the full sweep, once a minute, reads every row (health-sweep.ts).
  */
 export type Cursor = readonly [number | string, number | string];
 /** One page of a walk: what the sweep acts on among the rows read (at most the limit), and where the next page starts (null: the walk is done). */
