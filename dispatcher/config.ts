@@ -37,8 +37,6 @@ export const SETTINGS = {
   ANXIN_TLS_CERT: { schema: z.string().default(''), doc: 'PEM certificate (chain) file: enables HTTPS and MQTT over TLS (with ANXIN_TLS_KEY)', def: 'none' },
   ANXIN_TLS_KEY: { schema: z.string().default(''), doc: 'PEM private key file for ANXIN_TLS_CERT', def: 'none' },
   ANXIN_MQTT_TLS_PORT: { schema: port(8883), doc: 'MQTT over TLS port, when ANXIN_TLS_CERT is set (0 picks a free port)', def: '8883' },
-  ANXIN_HELPER_NICE: { schema: z.coerce.number({ error: 'must be a nice value 0..19' }).int('must be a whole number').min(0, 'must be 0..19 (0 = off)').max(19, 'must be 0..19 (0 = off)').default(10),
-    doc: 'Nice value for the hub\'s helper threads (garbage collector, fsync, checkpoint, reports), so the alarm path\'s thread comes first when cores are busy; 0 = off (Linux)', def: '10' },
 } as const;
 
 function validTimeZone(tz: string): boolean {
@@ -74,8 +72,6 @@ export interface HubConfig {
   mqttConnectTimeoutMs: number;
   wsPingMs: number;
   mqttTlsPort: number;
-  /** Nice value given to every thread but the event loop's (thread-priority.ts); 0 leaves them alone. */
-  helperNice: number;
   /** Certificate and key read and checked at start-up; null serves plain HTTP and MQTT only. */
   tls: TlsMaterial | null;
 }
@@ -118,7 +114,6 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
     mqttConnectTimeoutMs: c.ANXIN_MQTT_CONNECT_TIMEOUT_MS,
     wsPingMs: c.ANXIN_WS_PING_MS,
     mqttTlsPort: c.ANXIN_MQTT_TLS_PORT,
-    helperNice: c.ANXIN_HELPER_NICE,
     tls,
   };
 }

@@ -11,7 +11,6 @@ import { hashSecret } from './auth/secrets.ts';
 import { ListenError } from '../gateway/listen.ts';
 import { auditVerify } from './audit/verify-cli.ts';
 import { backupDb } from './store/backup-cli.ts';
-import { lowerHelperThreads } from './thread-priority.ts';
 
 const HELP = `Anxin Hub (安心) - emergency-call hub for elderly people who live alone
 
@@ -94,10 +93,6 @@ async function main(argv: string[]): Promise<void> {
     if (err instanceof ListenError) fail(err.message);
     throw err;
   }
-  const helpers = lowerHelperThreads(config.helperNice, {
-    onRefused: (err) => hub.log.warn({ err }, 'a helper thread refused a lower priority: the event loop competes with it for the cores'),
-  });
-  if (helpers) hub.log.info({ nice: config.helperNice, threads: helpers.lowered }, 'helper threads run at a lower priority than the event loop');
   if (hub.store.staff.count() === 0) {
     hub.log.warn('no staff accounts yet: create the first with `npm run hub -- create-admin NAME`');
   }
@@ -106,7 +101,6 @@ async function main(argv: string[]): Promise<void> {
   const shutdown = (sig: string) => {
     if (stopping) return;
     stopping = true;
-    helpers?.stop();
     hub.log.info({ sig }, 'stopping');
     hub.stop().then(() => process.exit(0), () => process.exit(1));
   };
