@@ -14,7 +14,8 @@ export interface LatencySize { devices: number; consoles: number; rate: number; 
 
 const DEVICE_RE = /"deviceId":"([^"]+)"/;
 
-export async function latency(size: LatencySize, target: 'hub' | 'ref', hub: BenchHub): Promise<Record<string, number>> {
+/** `observe`, if given, hears every measured delivery: when its press was sent (performance.now()) and how long it took. */
+export async function latency(size: LatencySize, target: 'hub' | 'ref', hub: BenchHub, observe?: (pressedAt: number, ms: number) => void): Promise<Record<string, number>> {
   const { devices: N, consoles: C, rate: R, seconds } = size;
   const clients = await connectPool(N, (i) => (target === 'hub' ? hubDevice(hub, i) : refDevice(i)));
   const ids = clients.map((_, i) => (target === 'hub' ? hub.creds[i].id : `r${i}`));
@@ -25,7 +26,9 @@ export async function latency(size: LatencySize, target: 'hub' | 'ref', hub: Ben
     if (!measuring) return;
     const m = DEVICE_RE.exec(text);
     const t0 = m ? lastPress.get(m[1]) : undefined;
-    if (t0 !== undefined) lat.push(at - t0);
+    if (t0 === undefined) return;
+    lat.push(at - t0);
+    observe?.(t0, at - t0);
   };
   let bridge: ReturnType<typeof spawn> | null = null;
   let httpUrl = hub.proc.httpUrl;

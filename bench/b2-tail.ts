@@ -1,0 +1,95 @@
+/**
+ * `npx tsx bench/b2-tail.ts [RATE] [REPEATS] [DEVICES]`: where benchmark 2's slow presses come from.
+ * Runs benchmark 2 against one hub (20 consoles, 30 s a repeat; defaults 1,000/s, 1 repeat, 10,000
+ * devices) and prints, for every 500 ms window in which a press reached the consoles more than 20 ms
+ * after it was sent (its time counted from the start of the repeat, device connections included),
+ * what else happened then:
+ * - in the hub: its event-loop delay and longest garbage-collection pause (bench/loop-probe.ts), and
+ *   how long its main thread was ready to run but waiting for a core (Linux `schedstat`);
+ * - here, in the load generator: its own event-loop delay and wait for a core.
+ * After each repeat: each of the hub's threads, its CPU time and its wait for a core over the run.
+ * Linux only (reads /proc). Item 77 of bench/README.md was measured with it.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { startBenchHub, sleep, type BenchHub } from './common.ts';
+import { latency } from './b2-latency.ts';
+
+const RATE = Number(process.argv[2] ?? 1000);
+const REPEATS = Number(process.argv[3] ?? 1);
+const DEVICES = Number(process.argv[4] ?? 10_000);
+const SECONDS = 30;
+const WINDOW_MS = 500;
+
+/** [ms on a core, ms ready but waiting for one] of a thread, from /proc/PID/task/TID/schedstat. */
+function sched(pid: number, tid: number): [number, number] {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+    return [run / 1e6, wait / 1e6];
+  } catch {
+    return [0, 0];
+  }
+}
+
+const threads = (pid: number) => readdirSync(`/proc/${pid}/task`).map(Number);
+const fmt = (xs: number[]) => xs.map((x) => x.toFixed(0)).join('/');
+const pct = (a: number[], p: number) => a[Math.min(a.length - 1, Math.floor(p * a.length))] ?? NaN;
+
+interface Window { at: number; genLoopMaxMs: number; hubWaitMs: number; genWaitMs: number }
+
+async function repeat(hub: BenchHub, n: number): Promise<void> {
+  const pid = hub.proc.pid!;
+  const windows: Window[] = [];
+  const slow = new Map<number, number[]>(); // window start (wall ms) → latencies of its presses
+  let count = 0;
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  let hubPrev = sched(pid, pid);
+  let genPrev = sched(process.pid, process.pid);
+  const before = new Map(threads(pid).map((t) => [t, sched(pid, t)]));
+  const tick = setInterval(() => {
+    const h = sched(pid, pid);
+    const g = sched(process.pid, process.pid);
+    windows.push({ at: Date.now(), genLoopMaxMs: loop.max / 1e6, hubWaitMs: h[1] - hubPrev[1], genWaitMs: g[1] - genPrev[1] });
+    hubPrev = h;
+    genPrev = g;
+    loop.reset();
+  }, WINDOW_MS);
+  const wallOf = Date.now() - performance.now();
+  const started = Date.now();
+  const m = await latency({ devices: DEVICES, consoles: 20, rate: RATE, seconds: SECONDS }, 'hub', hub, (pressedAt, ms) => {
+    count++;
+    const w = Math.floor((pressedAt + wallOf) / WINDOW_MS) * WINDOW_MS;
+    (slow.get(w) ?? slow.set(w, []).get(w)!).push(ms);
+  });
+  clearInterval(tick);
+  loop.disable();
+  const probes = hub.probes(started);
+  process.stdout.write(`repeat ${n}: ${RATE}/s, ${count} deliveries, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(1)} ms, max ${m.maxMs.toFixed(0)} ms\n`);
+  let over = 0;
+  for (const [w, ls] of [...slow].sort((a, b) => a[0] - b[0])) {
+    ls.sort((a, b) => a - b);
+    over += ls.filter((x) => x > 30).length;
+    if (ls[ls.length - 1] <= 20) continue;
+    // The press window and the one after it: a stall delays what was sent just before it.
+    const near = <T extends { t?: number; at?: number }>(xs: T[]) => xs.filter((x) => { const t = x.t ?? x.at!; return t > w && t <= w + 2 * WINDOW_MS; });
+    const p = near(probes);
+    const g = near(windows);
+    process.stdout.write(`  ${((w - started) / 1000).toFixed(1).padStart(5)} s: ${String(ls.length).padStart(5)} deliveries, p99 ${pct(ls, 0.99).toFixed(1)}, max ${ls[ls.length - 1].toFixed(1)} ms`
+      + ` | hub: loop delay ${fmt(p.map((x) => x.elMaxMs))}, GC ${fmt(p.map((x) => x.gcMaxMs ?? 0))}, waiting for a core ${fmt(g.map((x) => x.hubWaitMs))}`
+      + ` | generator: loop delay ${fmt(g.map((x) => x.genLoopMaxMs))}, waiting ${fmt(g.map((x) => x.genWaitMs))} (ms)\n`);
+  }
+  const waits = windows.map((x) => x.hubWaitMs).sort((a, b) => a - b);
+  process.stdout.write(`  deliveries over 30 ms: ${over} (${(over / count * 100).toFixed(2)} %); the hub's main thread waited for a core ${waits.reduce((a, b) => a + b, 0).toFixed(0)} ms`
+    + ` in all (per ${WINDOW_MS} ms: p50 ${pct(waits, 0.5).toFixed(1)}, p90 ${pct(waits, 0.9).toFixed(1)}, max ${pct(waits, 1).toFixed(1)}); this process ${windows.reduce((a, x) => a + x.genWaitMs, 0).toFixed(0)} ms\n`);
+  const rows = threads(pid).map((t) => { const a = before.get(t) ?? [0, 0]; const b = sched(pid, t); return { t, run: b[0] - a[0], wait: b[1] - a[1] }; })
+    .filter((r) => r.run + r.wait > 20);
+  process.stdout.write(`  hub threads, ms on a core / ms waiting for one: ${rows.map((r) => `${r.t === pid ? 'main' : r.t} ${r.run.toFixed(0)}/${r.wait.toFixed(0)}`).join(', ')}\n`);
+}
+
+const hub = await startBenchHub(DEVICES, { ANXIN_ESCALATE_AFTER_S: '3600' });
+try {
+  for (let n = 1; n <= REPEATS; n++) await repeat(hub, n);
+} finally {
+  await hub.stop();
+}
