@@ -84,6 +84,8 @@ async function repeat(hub: BenchHub, n: number): Promise<void> {
     + ` in all (per ${WINDOW_MS} ms: p50 ${pct(waits, 0.5).toFixed(1)}, p90 ${pct(waits, 0.9).toFixed(1)}, max ${pct(waits, 1).toFixed(1)}); this process ${windows.reduce((a, x) => a + x.genWaitMs, 0).toFixed(0)} ms\n`);
   const rows = threads(pid).map((t) => { const a = before.get(t) ?? [0, 0]; const b = sched(pid, t); return { t, run: b[0] - a[0], wait: b[1] - a[1] }; })
     .filter((r) => r.run + r.wait > 20);
+  const last = probes[probes.length - 1];
+  if (last) process.stdout.write(`  hub at the end: heap ${(last.heapKb / 1024).toFixed(0)} MB, RSS ${(last.rssKb / 1024).toFixed(0)} MB; GC in all over the repeat ${probes.reduce((a, x) => a + (x.gcMs ?? 0), 0).toFixed(0)} ms\n`);
   process.stdout.write(`  hub threads, ms on a core / ms waiting for one: ${rows.map((r) => `${r.t === pid ? 'main' : r.t} ${r.run.toFixed(0)}/${r.wait.toFixed(0)}`).join(', ')}\n`);
 }
 
