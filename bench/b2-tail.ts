@@ -12,7 +12,8 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { startBenchHub, sleep, type BenchHub } from './common.ts';
+import { percentile } from '../simulator/stats.ts';
+import { startBenchHub, type BenchHub } from './common.ts';
 import { latency } from './b2-latency.ts';
 
 const RATE = Number(process.argv[2] ?? 1000);
@@ -33,7 +34,6 @@ function sched(pid: number, tid: number): [number, number] {
 
 const threads = (pid: number) => readdirSync(`/proc/${pid}/task`).map(Number);
 const fmt = (xs: number[]) => xs.map((x) => x.toFixed(0)).join('/');
-const pct = (a: number[], p: number) => a[Math.min(a.length - 1, Math.floor(p * a.length))] ?? NaN;
 
 interface Window { at: number; genLoopMaxMs: number; hubWaitMs: number; genWaitMs: number }
 
@@ -75,13 +75,13 @@ async function repeat(hub: BenchHub, n: number): Promise<void> {
     const near = <T extends { t?: number; at?: number }>(xs: T[]) => xs.filter((x) => { const t = x.t ?? x.at!; return t > w && t <= w + 2 * WINDOW_MS; });
     const p = near(probes);
     const g = near(windows);
-    process.stdout.write(`  ${((w - started) / 1000).toFixed(1).padStart(5)} s: ${String(ls.length).padStart(5)} deliveries, p99 ${pct(ls, 0.99).toFixed(1)}, max ${ls[ls.length - 1].toFixed(1)} ms`
+    process.stdout.write(`  ${((w - started) / 1000).toFixed(1).padStart(5)} s: ${String(ls.length).padStart(5)} deliveries, p99 ${percentile(ls, 99).toFixed(1)}, max ${ls[ls.length - 1].toFixed(1)} ms`
       + ` | hub: loop delay ${fmt(p.map((x) => x.elMaxMs))}, GC ${fmt(p.map((x) => x.gcMaxMs ?? 0))}, waiting for a core ${fmt(g.map((x) => x.hubWaitMs))}`
       + ` | generator: loop delay ${fmt(g.map((x) => x.genLoopMaxMs))}, waiting ${fmt(g.map((x) => x.genWaitMs))} (ms)\n`);
   }
   const waits = windows.map((x) => x.hubWaitMs).sort((a, b) => a - b);
   process.stdout.write(`  deliveries over 30 ms: ${over} (${(over / count * 100).toFixed(2)} %); the hub's main thread waited for a core ${waits.reduce((a, b) => a + b, 0).toFixed(0)} ms`
-    + ` in all (per ${WINDOW_MS} ms: p50 ${pct(waits, 0.5).toFixed(1)}, p90 ${pct(waits, 0.9).toFixed(1)}, max ${pct(waits, 1).toFixed(1)}); this process ${windows.reduce((a, x) => a + x.genWaitMs, 0).toFixed(0)} ms\n`);
+    + ` in all (per ${WINDOW_MS} ms: p50 ${percentile(waits, 50).toFixed(1)}, p90 ${percentile(waits, 90).toFixed(1)}, max ${percentile(waits, 100).toFixed(1)}); this process ${windows.reduce((a, x) => a + x.genWaitMs, 0).toFixed(0)} ms\n`);
   const rows = threads(pid).map((t) => { const a = before.get(t) ?? [0, 0]; const b = sched(pid, t); return { t, run: b[0] - a[0], wait: b[1] - a[1] }; })
     .filter((r) => r.run + r.wait > 20);
   const last = probes[probes.length - 1];
