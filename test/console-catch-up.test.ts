@@ -83,6 +83,48 @@ it(`a console connecting with ${OPEN_CALLS.toLocaleString('en')} calls open gets
   c.ws.close();
 }, 30_000);
 
+it('a call accepted and a call pressed while the snapshot reads the open calls in pages: the console ends with what the hub holds', async () => {
+  const pages = t.hub.store.alerts.openPages;
+  const real = pages.page.bind(pages);
+  const reads: number[] = [];
+  const acts: Promise<unknown>[] = [];
+  const target = t.hub.store.alerts.openRefs().at(-1)!.id; // on the last page of the read
+  pages.page = (scope, from, limit) => {
+    const page = real(scope, from, limit);
+    reads.push(page.refs.length);
+    if (reads.length === 1) {
+      acts.push(t.api('POST', `/api/alerts/${target}/ack`, adminToken));
+      acts.push(t.hub.ingest.commitEvent({ kind: 'device-event', deviceId: 'demo-0014', seq: 90, type: 'press', deviceTs: null, receivedAt: Date.now(), via: 'test' }));
+    }
+    return page;
+  };
+  try {
+    const c = rawConsole(adminToken);
+    await until(() => c.frames.some(isSnapshotEnd));
+    await Promise.all(acts);
+    const open = (await t.api('GET', '/api/alerts', adminToken)).body.alerts as any[];
+    // What the console holds: the newest version of each alert from the snapshot and the changes after it.
+    const newest = () => {
+      const held = new Map<string, any>();
+      const keep = (a: any) => { if ((held.get(a.id)?.version ?? -1) < a.version) held.set(a.id, a); };
+      for (const f of c.frames) (isSnapshotPage(f) ? f.alerts : f.type === 'change' ? [f.alert] : []).forEach(keep);
+      return held;
+    };
+    const behind = () => { const held = newest(); return open.filter((a) => held.get(a.id)?.version !== a.version).map((a) => a.id); };
+    await until(() => behind().length === 0).catch(() => undefined);
+    expect(behind()).toEqual([]);
+    const held = newest();
+    expect(held.get(target).state).toBe('accepted');
+    expect(reads.length).toBeGreaterThan(1);
+    expect(Math.max(...reads)).toBeLessThanOrEqual(500);
+    // /api/alerts is oldest first, as before it read in pages.
+    expect(open.map((a) => a.raisedAt)).toEqual([...open.map((a) => a.raisedAt)].sort((a, b) => a - b));
+    c.ws.close();
+  } finally {
+    pages.page = real;
+  }
+});
+
 it('twenty consoles connecting at once each get the full snapshot; a grid worker gets only their grid', async () => {
   const socks = Array.from({ length: 20 }, () => rawConsole(adminToken));
   const worker = rawConsole(await t.login('grid1'));
@@ -125,15 +167,15 @@ it('the simulator\'s staff client is live only with the last page, and never res
 });
 
 it('a catch-up that fails closes that socket with 1011 (the console reconnects); the hub goes on', async () => {
-  const repo = t.hub.store.alerts;
-  const real = repo.openRefs.bind(repo);
-  repo.openRefs = () => { throw new Error('disk I/O error'); };
+  const pages = t.hub.store.alerts.openPages;
+  const real = pages.page.bind(pages);
+  pages.page = () => { throw new Error('disk I/O error'); };
   try {
     const c = rawConsole(adminToken);
     expect(await c.closed).toBe(1011);
     expect(c.frames.map((f) => f.type)).toEqual(['hello']);
   } finally {
-    repo.openRefs = real;
+    pages.page = real;
   }
   const again = await t.console('admin');
   expect(again.frames.some((f) => f.type === 'snapshot')).toBe(true);

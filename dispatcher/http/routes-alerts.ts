@@ -6,6 +6,7 @@ import { HubError } from '../errors.ts';
 import { alertViewBytes, buildAlertView } from '../alerts/alert-view.ts';
 import { STAFF_OUTCOMES, type AlertInput } from '../domain/alert-machine.ts';
 import { mapSliced } from '../time-slicer.ts';
+import type { OpenRef } from '../store/open-ref-pages.ts';
 
 const NOTE_MAX = 500;
 const noteBody = { type: 'object', additionalProperties: false, required: ['text'], properties: { text: { type: 'string', minLength: 1, maxLength: NOTE_MAX } } } as const;
@@ -25,6 +26,7 @@ const resolveBody = {
 type Params = { Params: { id: string } };
 const COMMA = Buffer.from(',');
 const END = Buffer.from(']}');
+const oldestFirst = (a: OpenRef, b: OpenRef): number => a.raisedAt - b.raisedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export const alertRoutes = (svc: HubServices): FastifyPluginAsync => async (app) => {
   app.get<{ Querystring: { state?: 'open' | 'all'; limit?: number } }>('/api/alerts', {
@@ -34,10 +36,11 @@ export const alertRoutes = (svc: HubServices): FastifyPluginAsync => async (app)
     const seq = svc.store.alerts.lastChangeSeq();
     // Scoped staff get the most recent alerts of their own subtree, not the hub's most recent filtered down.
     const scopePath = svc.alerts.scopeOf(staff);
-    // The open list starts from ids only: reading 11,000 whole rows took 80-180 ms on the event loop.
-    const refs: { id: string; gridPath: string }[] = req.query.state === 'all'
-      ? (scopePath === undefined ? [] : svc.store.alerts.recent(Math.min(Number(req.query.limit ?? 200), 1000), scopePath))
-      : (scopePath === undefined ? [] : svc.store.alerts.openRefs(scopePath));
+    // The open list starts from ids only (reading 11,000 whole rows took 80-180 ms on the event loop), read
+    // in pages (store/open-ref-pages.ts), oldest first as before.
+    const refs: { id: string; gridPath: string }[] = scopePath === undefined ? []
+      : req.query.state === 'all' ? svc.store.alerts.recent(Math.min(Number(req.query.limit ?? 200), 1000), scopePath)
+        : (await svc.slicer.result(svc.store.alerts.openPages.all(scopePath))).sort(oldestFirst);
     // Built a few ms per turn (thousands may be open in a mass event), each from the alert as it is when its
     // step comes; open alerts' views are kept as JSON bytes (alert-view.ts), so mostly joined, not built.
     const mine = refs.filter((r) => svc.alerts.canSee(staff, r.gridPath));

@@ -4,6 +4,8 @@ import type { AlertCore, DeadlineKind, Outcome, AlertState } from '../domain/ale
 import { LiveCache, TimelineWindow, VIEW_TIMELINE_MAX, isOpenState, type LiveTimeline } from './live-cache.ts';
 import { AlertSaver } from './alert-save.ts';
 import { alertRow, newAlertRow, type NewAlert } from './alert-row.ts';
+import { OPEN_LISTED, OpenRefPages, type OpenRef } from './open-ref-pages.ts';
+import { runToEnd } from '../time-slicer.ts';
 
 export interface AlertRow extends AlertCore {
   id: string;
@@ -18,7 +20,7 @@ export interface AlertRow extends AlertCore {
   updatedAt: number;
 }
 export interface TimelineEntry { at: number; type: string; staffId: number | null; data: Record<string, unknown> }
-export type OpenRef = Pick<AlertRow, 'id' | 'gridPath' | 'kind' | 'state' | 'level' | 'presses' | 'raisedAt'>;
+export type { OpenRef };
 export interface ChangeRow { seq: number; alertId: string; gridPath: string; at: number }
 
 const COLS = `id, kind, reason, device_id AS deviceId, household_id AS householdId, grid_id AS gridId, grid_path AS gridPath, state, level,
@@ -26,12 +28,6 @@ const COLS = `id, kind, reason, device_id AS deviceId, household_id AS household
   resolved_at AS resolvedAt, resolved_by AS resolvedBy, cancelled_at AS cancelledAt, outcome, note, deadline_at AS deadlineAt,
   deadline_kind AS deadlineKind, version, updated_at AS updatedAt`;
 const OPEN = `state IN ('raised','accepted','on_site','cancelled')`;
-// The same set in the words of the partial index alerts_open (resolved is the only other state), so
-// SQLite uses it: with OPEN alone, listing the open alerts (each console's snapshot, /api/alerts,
-// /healthz) scanned every alert ever raised (or walked alerts_recent to skip the sort). Not for the
-// deadline queries: they keep alerts_deadline.
-const OPEN_LISTED = `state NOT IN ('resolved','closed')`;
-const REF_COLS = 'id, grid_path AS gridPath, kind, state, level, presses, raised_at AS raisedAt';
 
 type Raw = Omit<AlertRow, 'isTest'> & { isTest: number };
 const toRow = (r: Raw): AlertRow => ({ ...r, isTest: r.isTest === 1 });
@@ -41,8 +37,11 @@ export class AlertRepo {
   /** Open alerts, live timelines and device seqs the alarm path reads on every press (live-cache.ts). */
   readonly live = new LiveCache();
   private readonly saver: AlertSaver;
+  /** The open alerts' refs a page at a time (a console's snapshot, /api/alerts). */
+  readonly openPages: OpenRefPages;
   constructor(private readonly db: Db) {
     this.saver = new AlertSaver(db);
+    this.openPages = new OpenRefPages(db);
     this.s = {
       get: db.prepare(`SELECT ${COLS} FROM alerts WHERE id = ?`),
       // The kind is written into the SQL, not bound: SQLite weighs a bound value against the partial index
@@ -50,8 +49,6 @@ export class AlertRepo {
       // (the lookup took 205-222 µs of a new call's transaction, 32-34 µs without; test/statement-reprepare.test.ts).
       openCallForDevice: db.prepare(`SELECT ${COLS} FROM alerts WHERE device_id = ? AND kind = 'call' AND reason = ? AND ${OPEN} ORDER BY raised_at DESC LIMIT 1`),
       openTechnicalForDevice: db.prepare(`SELECT ${COLS} FROM alerts WHERE device_id = ? AND kind = 'technical' AND reason = ? AND ${OPEN} ORDER BY raised_at DESC LIMIT 1`),
-      openRefs: db.prepare(`SELECT ${REF_COLS} FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} ORDER BY raised_at`),
-      openRefsIn: db.prepare(`SELECT ${REF_COLS} FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} AND grid_path >= ? AND grid_path < ? ORDER BY raised_at`),
       openCount: db.prepare(`SELECT count(*) AS n FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED}`),
       // Through the open alerts (few, and no index to keep up on the alarm path), for an edited household.
       openOfHousehold: db.prepare(`SELECT id FROM alerts INDEXED BY alerts_open WHERE ${OPEN_LISTED} AND household_id = ?`).pluck(),
@@ -124,13 +121,9 @@ export class AlertRepo {
     return (this.s.openCount.get() as { n: number }).n;
   }
 
-  /**
-   * The open alerts' ids, grid paths and what ranks them, oldest first: what a console's snapshot starts
-   * from. With `scopePath`, only those under it, by a range of the index (migration 17): reading every open
-   * alert for each console made a grid worker's snapshot cost what the admin's does.
-   */
+  /** Every open ref under `scopePath` (null: all) at once, in index order: for tools and tests; the hub reads them in pages (openPages). */
   openRefs(scopePath: string | null = null): OpenRef[] {
-    return (scopePath === null ? this.s.openRefs.all() : this.s.openRefsIn.all(scopePath, `${scopePath}\uffff`)) as OpenRef[];
+    return runToEnd(this.openPages.all(scopePath));
   }
 
   /** Inserts a new alert and returns it as get() would read it back (kept in memory while open, without reading it back). */
