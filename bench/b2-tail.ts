@@ -7,7 +7,8 @@
  * - in the hub: its event-loop delay and longest garbage-collection pause (bench/loop-probe.ts), and
  *   how long its main thread was ready to run but waiting for a core (Linux `schedstat`);
  * - here, in the load generator: its own event-loop delay and wait for a core.
- * After each repeat: each of the hub's threads, its CPU time and its wait for a core over the run.
+ * After each repeat: when measuring began and when consoles were last seen catching up (their
+ * snapshots, from /healthz), and each of the hub's threads, its CPU time and its wait for a core.
  * Linux only (reads /proc). Item 77 of bench/README.md was measured with it.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -57,13 +58,17 @@ async function repeat(hub: BenchHub, n: number): Promise<void> {
   }, WINDOW_MS);
   const wallOf = Date.now() - performance.now();
   const started = Date.now();
+  let measuredFrom = Infinity;
+  const catchUp = consolesCatchingUp(hub);
   const m = await latency({ devices: DEVICES, consoles: 20, rate: RATE, seconds: SECONDS }, 'hub', hub, (pressedAt, ms) => {
     count++;
+    measuredFrom = Math.min(measuredFrom, pressedAt + wallOf);
     const w = Math.floor((pressedAt + wallOf) / WINDOW_MS) * WINDOW_MS;
     (slow.get(w) ?? slow.set(w, []).get(w)!).push(ms);
   });
   clearInterval(tick);
   loop.disable();
+  const caught = catchUp.stop();
   const probes = hub.probes(started);
   process.stdout.write(`repeat ${n}: ${RATE}/s, ${count} deliveries, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(1)} ms, max ${m.maxMs.toFixed(0)} ms\n`);
   let over = 0;
@@ -79,6 +84,8 @@ async function repeat(hub: BenchHub, n: number): Promise<void> {
       + ` | hub: loop delay ${fmt(p.map((x) => x.elMaxMs))}, GC ${fmt(p.map((x) => x.gcMaxMs ?? 0))}, waiting for a core ${fmt(g.map((x) => x.hubWaitMs))}`
       + ` | generator: loop delay ${fmt(g.map((x) => x.genLoopMaxMs))}, waiting ${fmt(g.map((x) => x.genWaitMs))} (ms)\n`);
   }
+  const since = (t: number) => `${((t - started) / 1000).toFixed(1)} s`;
+  process.stdout.write(`  measured from ${since(measuredFrom)}; consoles catching up: ${caught.max === 0 ? 'none seen' : `up to ${caught.max} at once, the last seen at ${since(caught.lastAt)}`}\n`);
   const waits = windows.map((x) => x.hubWaitMs).sort((a, b) => a - b);
   process.stdout.write(`  deliveries over 30 ms: ${over} (${(over / count * 100).toFixed(2)} %); the hub's main thread waited for a core ${waits.reduce((a, b) => a + b, 0).toFixed(0)} ms`
     + ` in all (per ${WINDOW_MS} ms: p50 ${percentile(waits, 50).toFixed(1)}, p90 ${percentile(waits, 90).toFixed(1)}, max ${percentile(waits, 100).toFixed(1)}); this process ${windows.reduce((a, x) => a + x.genWaitMs, 0).toFixed(0)} ms\n`);
@@ -87,6 +94,20 @@ async function repeat(hub: BenchHub, n: number): Promise<void> {
   const last = probes[probes.length - 1];
   if (last) process.stdout.write(`  hub at the end: heap ${(last.heapKb / 1024).toFixed(0)} MB, RSS ${(last.rssKb / 1024).toFixed(0)} MB; GC in all over the repeat ${probes.reduce((a, x) => a + (x.gcMs ?? 0), 0).toFixed(0)} ms\n`);
   process.stdout.write(`  hub threads, ms on a core / ms waiting for one: ${rows.map((r) => `${r.t === pid ? 'main' : r.t} ${r.run.toFixed(0)}/${r.wait.toFixed(0)}`).join(', ')}\n`);
+}
+
+/** Polls the hub's /healthz every 250 ms: the most consoles catching up at once, and when the last was seen. */
+function consolesCatchingUp(hub: BenchHub): { stop(): { max: number; lastAt: number } } {
+  let max = 0;
+  let lastAt = 0;
+  const poll = setInterval(() => {
+    fetch(`${hub.proc.httpUrl}/healthz`).then((r) => r.json()).then((h: { consolesCatchingUp?: number }) => {
+      if (!h.consolesCatchingUp) return;
+      max = Math.max(max, h.consolesCatchingUp);
+      lastAt = Date.now();
+    }, () => {});
+  }, 250);
+  return { stop: () => { clearInterval(poll); return { max, lastAt }; } };
 }
 
 const hub = await startBenchHub(DEVICES, { ANXIN_ESCALATE_AFTER_S: '3600' });
