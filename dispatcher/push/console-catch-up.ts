@@ -106,8 +106,8 @@ function* resume(d: CatchUpDeps, c: CatchUpClient, since: number): SlicedJob {
  * frame of 12 MB: a phone on a mobile network showed nothing until all of it had arrived, and the hub
  * built every view before sending any (0.5–0.7 s for the first console after a restart). The open
  * alerts it starts from are read in pages too (store/open-ref-pages.ts): one read of 10,000 held the
- * event loop 26–29 ms per console. An alert changed while they are read may be missed or read twice;
- * its change is among the held frames either way.
+ * event loop 26–29 ms per console. Every alert open throughout is read once (its key in the index never
+ * changes); one raised or closed meanwhile may or may not be, and its change is among the held frames.
  */
 function* snapshot(d: CatchUpDeps, c: CatchUpClient): SlicedJob {
   const seq = d.store.alerts.lastChangeSeq();

@@ -48,8 +48,10 @@ export class OpenRefPages {
 
   /**
    * Up to `limit` open refs under `scopePath` after `from`, and where the next page starts (null when
-   * this page was the last). An alert changed between pages may be read twice or not at all; callers
-   * cover that with the change feed (console-catch-up.ts holds live frames from connect).
+   * this page was the last). An alert's key (its grid path, fixed when it is raised, and rowid) never
+   * changes, so an alert open from the first page to the last is read exactly once; one raised or
+   * closed between pages may or may not be. Callers cover those with the change feed
+   * (console-catch-up.ts holds a console's live frames from when it connects).
    */
   page(scopePath: string | null, from: RefCursor, limit: number): { refs: OpenRef[]; next: RefCursor | null } {
     const end = scopePath === null ? PAST_EVERY_PATH : `${scopePath}${PAST_EVERY_PATH}`;
