@@ -87,6 +87,7 @@ export class Hub {
     this.deadlines = new DeadlineScheduler(this.store, this.alerts, this.clock, this.log);
     this.healthSweep = new HealthSweep(this.store, this.alerts, this.clock, this.log, { ...DEFAULT_HEALTH, heartbeatGraceS: config.heartbeatGraceS });
     this.limits = { staff: new LoginRateLimiter(() => this.clock.now()), devices: new LoginRateLimiter(() => this.clock.now(), DEVICE_LIMIT_POLICY) };
+    this.presence.onWritten((batch) => { for (const o of batch) if (typeof o.battery === 'number') this.healthSweep.batteryHeard(o.id, o.battery); });
     this.ingest = new DeviceIngest(this.store, this.alerts, this.presence, this.log, () => this.deadlines.arm());
     this.storageFault = new StorageFaultMonitor(this.store, this.alerts, this.clock, this.log);
     this.ingest.faults = this.storageFault;

@@ -1,8 +1,8 @@
 /**
  * Between full health sweeps (one a minute), a sweep reads only what fell due since the sweep before:
  * devices that kept a problem nobody fixed are not read again every 5 s. What falls due is still raised
- * at the next sweep; a low battery from a heartbeat, or a heartbeat interval shortened by hand, at the
- * next full sweep; a test press clears its reminder at once. The hub's own sweep timer on the injected
+ * at the next sweep, and so is a low battery reported in a heartbeat; a heartbeat interval shortened by
+ * hand at the next full sweep; a test press clears its reminder at once. The hub's own sweep timer on the injected
  * clock, 5 s at a time; no sleeps for it.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -93,7 +93,7 @@ it(`a full sweep once a minute; between them a sweep reads what fell due since t
   expect(openAlert('quiet-0', 'offline')).toBeUndefined();
 });
 
-it('a low battery read from a heartbeat, and a heartbeat interval shortened by hand: raised by the next full sweep, within a minute', async () => {
+it('a heartbeat interval shortened by hand, and a low battery written by another hand: raised by the next full sweep, within a minute', async () => {
   const store = t.hub.store;
   const now = clock.now();
   store.devices.create({ id: 'slow-0', kind: 'mqtt-button', householdId: null, heartbeatS: 3600 }, 'x', now - DAY);
@@ -107,6 +107,47 @@ it('a low battery read from a heartbeat, and a heartbeat interval shortened by h
   for (const [id, reason] of [['slow-0', 'offline'], ['old-3', 'low_battery']]) {
     expect(openAlert(id, reason)?.raisedAt).toBe(sweeps[full].at);
   }
+});
+
+it('a low battery in a heartbeat: raised by the next sweep, not the next full one; not twice, and not again within a day of staff resolving it', async () => {
+  const dev = await t.device('demo-0005');
+  const pending = () => (t.hub.presence as unknown as { pending: Map<string, { battery?: number }> }).pending;
+  const heartbeat = async (battery: number) => {
+    (dev as unknown as { opts: { battery: number } }).opts.battery = battery;
+    dev.heartbeat();
+    await until(() => pending().get('demo-0005')?.battery === battery);
+  };
+  await untilAfterFullSweep();
+  await heartbeat(55); // above the threshold: nothing
+  await tick(5000);
+  expect(openAlert('demo-0005', 'low_battery')).toBeUndefined();
+
+  await untilAfterFullSweep();
+  await heartbeat(12);
+  const heardAt = clock.now();
+  sweeps = [];
+  await tick(10_000); // written by the presence flush a second later; raised by the first sweep after that
+  const raised = openAlert('demo-0005', 'low_battery');
+  const by = sweeps.find((x) => x.at > heardAt + 1000)!;
+  expect(isFull(by)).toBe(false);
+  expect(raised).toMatchObject({ raisedAt: by.at, detail: 'battery 12%' });
+  expect(raised!.raisedAt - heardAt).toBeLessThanOrEqual(6000);
+
+  await heartbeat(11); // still low, heard again: the same alert
+  await tick(5000);
+  expect(openAlert('demo-0005', 'low_battery')?.id).toBe(raised!.id);
+  expect(t.hub.store.alerts.openRefs().filter((r) => r.kind === 'technical' && t.hub.store.alerts.get(r.id)!.deviceId === 'demo-0005')).toHaveLength(1);
+
+  const token = await t.login('admin');
+  expect((await t.api('POST', `/api/alerts/${raised!.id}/ack`, token)).status).toBe(200);
+  expect((await t.api('POST', `/api/alerts/${raised!.id}/resolve`, token, { outcome: 'other', note: 'new batteries ordered' })).status).toBe(200);
+  await untilAfterFullSweep();
+  await heartbeat(10); // resolved by staff an hour ago at most: left alone, as the full sweep leaves it
+  await tick(5000);
+  expect(openAlert('demo-0005', 'low_battery')).toBeUndefined();
+  await tick(FULL_SWEEP_EVERY_MS);
+  expect(openAlert('demo-0005', 'low_battery')).toBeUndefined();
+  await dev.close(false);
 });
 
 it('a test press clears its reminder at once, in its own commit, without waiting for a sweep', async () => {

@@ -9,7 +9,7 @@ import type { HubEvent } from '../../gateway/events.ts';
 import type { Store } from '../store/store.ts';
 import type { Clock } from '../clock.ts';
 
-type Obs = { id: string; at: number; online: boolean | null; battery?: number; rssi?: number; fw?: string };
+export type Obs = { id: string; at: number; online: boolean | null; battery?: number; rssi?: number; fw?: string };
 
 /**
  * Devices written per transaction. 50,000 devices heart-beating once a minute are 833 a second: in
@@ -25,11 +25,17 @@ export class PresenceTracker {
   private writing: Obs[] = [];
   private timer: unknown = null;
   private listeners: ((deviceId: string, online: boolean, at: number) => void)[] = [];
+  private written: ((batch: readonly Readonly<Obs>[]) => void)[] = [];
 
   constructor(private readonly store: Store, private readonly clock: Clock, private readonly log: Logger, private readonly flushMs = 1000) {}
 
   onChange(fn: (deviceId: string, online: boolean, at: number) => void): void {
     this.listeners.push(fn);
+  }
+
+  /** Told of each chunk of observations once it is in the store (the health sweep acts on a low battery from it). */
+  onWritten(fn: (batch: readonly Readonly<Obs>[]) => void): void {
+    this.written.push(fn);
   }
 
   observe(e: Extract<HubEvent, { kind: 'heartbeat' | 'presence' }>): void {
@@ -86,6 +92,7 @@ export class PresenceTracker {
       for (const b of back) if (!this.pending.has(b.id)) this.pending.set(b.id, b);
       return this.rearm(this.flushMs * 5);
     }
+    for (const fn of this.written) fn(chunk);
     if (this.writing.length) setImmediate(() => this.writeChunk());
   }
 

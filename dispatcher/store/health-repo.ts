@@ -112,6 +112,9 @@ export class HealthRepo {
         `CASE WHEN revoked_at IS NULL AND battery IS NOT NULL AND battery < @below THEN ${notAlerted('low_battery', LOW_BATTERY_QUIET)} ELSE 0 END`)),
       // Cleared only 10 points above the threshold (hysteresis), and never while the battery is unknown.
       lowBatteryOver: raw(alertPage('low_battery', 'coalesce(d.battery >= @below + 10, 0)')),
+      // One device as lowBattery decides it, by its primary key: one its heartbeat just reported low.
+      lowBatteryOf: db.prepare(`SELECT battery FROM devices WHERE id = @id AND revoked_at IS NULL AND battery IS NOT NULL AND battery < @below
+        AND ${notAlerted('low_battery', LOW_BATTERY_QUIET)} = 1`).pluck(),
       testOverdue: raw(devicePage(`${TEST_KEY('')} AS lastTest`, TEST_KEY(''), TEST_DUE(''), notAlerted('test_overdue', TEST_KEY('devices.')))),
       testOverdueOver: raw(alertPage('test_overdue', `NOT coalesce(${TEST_DUE('d.')}, 0)`)),
       // The NOT IN term repeats the partial index's condition so SQLite may use alerts_open (without it: a scan of every alert ever raised).
@@ -138,6 +141,11 @@ export class HealthRepo {
   /** Devices with a battery under `below` % and no open "low_battery" alert, nor one staff resolved in the day before `now`. */
   lowBattery(below: number, now: number, from: Cursor = FIRST_DEVICE, limit = 500): Page<{ id: string; battery: number }> {
     return page(below <= LOW_BATTERY_INDEXED ? this.s.lowBattery : this.s.lowBatteryScan, { below, now }, from, limit, ['id', 'battery']);
+  }
+
+  /** `id`'s battery if lowBattery() would list the device: under `below` %, not revoked, not alerted (as above). */
+  lowBatteryOf(id: string, below: number, now: number): number | undefined {
+    return this.s.lowBatteryOf.get({ id, below, now }) as number | undefined;
   }
 
   lowBatteryOver(below: number, from: Cursor = FIRST_ALERT, limit = 500): Page<Ended> {
