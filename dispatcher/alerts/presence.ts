@@ -92,7 +92,10 @@ export class PresenceTracker {
       for (const b of back) if (!this.pending.has(b.id)) this.pending.set(b.id, b);
       return this.rearm(this.flushMs * 5);
     }
-    for (const fn of this.written) fn(chunk);
+    // After the commit: a listener that fails must not make the chunk look unwritten, nor stop the rest.
+    for (const fn of this.written) {
+      try { fn(chunk); } catch (err) { this.log.error({ err }, 'a presence listener failed'); }
+    }
     if (this.writing.length) setImmediate(() => this.writeChunk());
   }
 
