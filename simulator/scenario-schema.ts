@@ -14,9 +14,10 @@ const stepExpect = z.object({
   helpComingWithinS: pos.optional(),
   allConnectedWithinS: pos.optional(),
   consolesLiveWithinS: pos.optional(),
+  lowBatteryOnConsoleWithinS: pos.optional(),
 }).strict();
 
-const STEP_ACTIONS = ['press', 'pressMany', 'dropLinks', 'restartHub', 'reconnectStorm', 'dropConsoles'];
+const STEP_ACTIONS = ['press', 'pressMany', 'dropLinks', 'restartHub', 'reconnectStorm', 'dropConsoles', 'battery'];
 
 export const stepSchema = z.object({
   at: secs,
@@ -28,6 +29,7 @@ export const stepSchema = z.object({
   restartHub: z.union([z.literal(true), z.object({ downS: secs.optional(), crash: z.boolean().optional() }).strict()]).optional(),
   reconnectStorm: z.object({ withinS: pos }).strict().optional(),
   dropConsoles: z.object({ forS: pos }).strict().optional(),
+  battery: z.object({ device: z.string().min(1), percent: z.number().int().min(0).max(100) }).strict().optional(),
   expect: stepExpect.optional(),
 }).strict().superRefine((s, ctx) => {
   const actions = STEP_ACTIONS.filter((k) => (s as Record<string, unknown>)[k] !== undefined);
@@ -36,6 +38,7 @@ export const stepSchema = z.object({
   const e = s.expect ?? {};
   const perPress = ['ackedWithinS', 'onConsoleWithinS', 'acceptedWithinS', 'helpComingWithinS'].filter((k) => (e as Record<string, unknown>)[k] !== undefined);
   if (perPress.length && !s.press) ctx.addIssue({ code: 'custom', message: `${perPress.join(', ')} can only follow a single press` });
+  if (e.lowBatteryOnConsoleWithinS !== undefined && !s.battery) ctx.addIssue({ code: 'custom', message: 'lowBatteryOnConsoleWithinS can only follow a battery step' });
 });
 
 export const scenarioSchema = z.object({

@@ -142,6 +142,22 @@ async function runStep(step: Step, drill: Drill, hub: HubProcess | null, say: (s
   } else if (step.reconnectStorm) {
     fleet.reconnectStorm(step.reconnectStorm.withinS * 1000);
     say(`${label}: reconnect storm, ${fleet.devices.size} devices back within ${step.reconnectStorm.withinS} s`);
+  } else if (step.battery) {
+    const { device, percent } = step.battery;
+    const dev = fleet.devices.get(device);
+    if (!dev) return check(`${label} ${device}`, false, 'no such device in the fleet');
+    dev.opts.battery = percent; // and in every heartbeat after this one
+    dev.heartbeat();
+    say(`${label}: ${device} reports its battery at ${percent} %`);
+    if (e.lowBatteryOnConsoleWithinS !== undefined) {
+      if (!drill.watcher) return check(`${label} ${device} low battery on a console`, false, 'no watching console (watch: false)');
+      // New, or already open: either way it is on the console.
+      const seen = () => [...drill.states.values()].some((a) => a.deviceId === device && a.reason === 'low_battery' && (a.state === 'raised' || a.state === 'accepted'));
+      const took = await until(seen, e.lowBatteryOnConsoleWithinS * 1000);
+      const total = (performance.now() - t0) / 1000;
+      check(`${label} ${device} low battery on a console within ${e.lowBatteryOnConsoleWithinS} s`, took !== null,
+        took !== null ? `after ${total.toFixed(2)} s` : `not after ${total.toFixed(1)} s`);
+    }
   } else if (step.dropConsoles) {
     const consoles = drill.consoles();
     for (const c of consoles) c.drop(step.dropConsoles.forS * 1000);

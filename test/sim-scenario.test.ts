@@ -36,6 +36,10 @@ describe('scenario files', () => {
     expect(parseScenario('name: x\ndurationS: 5\ntimeline: [{at: 1, dropConsoles: {forS: 5}, expect: {consolesLiveWithinS: 10}}]').timeline[0].dropConsoles).toEqual({ forS: 5 });
     expect(() => parseScenario('name: x\ndurationS: 5\nbogus: 1')).toThrow(ScenarioError);
     expect(() => parseScenario('{not json')).toThrow(/not valid JSON or YAML/);
+    expect(parseScenario('name: x\ndurationS: 5\ntimeline: [{at: 1, battery: {device: demo-0001, percent: 12}, expect: {lowBatteryOnConsoleWithinS: 10}}]').timeline[0].battery)
+      .toEqual({ device: 'demo-0001', percent: 12 });
+    expect(() => parseScenario('name: x\ndurationS: 5\ntimeline: [{at: 1, press: demo-0001, expect: {lowBatteryOnConsoleWithinS: 10}}]')).toThrow(/only follow a battery step/);
+    expect(() => parseScenario('name: x\ndurationS: 5\ntimeline: [{at: 1, battery: {device: demo-0001, percent: 101}}]')).toThrow(/battery/);
   });
 });
 
@@ -113,6 +117,24 @@ describe('the scenario CLI', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/durationS/);
   }, 50_000);
+
+  it('a battery step: the device reports it in a heartbeat at once, and a low one reaches the watching console within seconds', async () => {
+    const sc = parseScenario(JSON.stringify({
+      name: 'flat battery', durationS: 1, settleS: 5, hub: { mqtt: t.mqttUrl, http: t.httpUrl },
+      timeline: [
+        { at: 0.2, label: 'fine', battery: { device: 'demo-0007', percent: 80 } },
+        { at: 0.3, label: 'flat', battery: { device: 'demo-0006', percent: 12 }, expect: { lowBatteryOnConsoleWithinS: 10 } },
+        { at: 0.4, label: 'unknown', battery: { device: 'nobody', percent: 5 } },
+      ],
+    }));
+    const out = await runScenario(sc);
+    expect(out.checks.filter((c) => !c.ok).map((c) => c.label)).toEqual(['unknown nobody']);
+    expect(out.checks.find((c) => c.label === 'flat demo-0006 low battery on a console within 10 s')?.ok).toBe(true);
+    expect(out.log.join('\n')).toMatch(/demo-0006 reports its battery at 12 %/);
+    expect(t.hub.store.alerts.openForDevice('demo-0006', 'technical', 'low_battery')?.detail).toBe('battery 12%');
+    expect(t.hub.store.alerts.openForDevice('demo-0007', 'technical', 'low_battery')).toBeUndefined();
+    expect(t.hub.store.devices.get('demo-0007')?.battery).toBe(80);
+  }, 40_000);
 
   it('says which address failed and why: a hub not running, a wrong password, an unknown grid', async () => {
     const closed = await new Promise<number>((resolve) => {
