@@ -155,6 +155,7 @@ export class HealthSweep {
       (from, n) => actionsOf(h.testOverdue(testBefore, from ?? startAt(untestedSince), n), (d) => raise('test_overdue', d.id, `no test press since ${new Date(d.lastTest).toISOString()}`)),
       (from, n) => actionsOf(h.overdueOver(q, from, n), (e) => clear('offline', e)),
     ];
+    // Taken by every sweep: a full one walks every low battery anyway.
     const heard = [...this.lowHeard];
     this.lowHeard.clear();
     if (!full && heard.length > 0) walks.push(lowHeardWalk(heard, (id) => h.lowBatteryOf(id, pct, now)));

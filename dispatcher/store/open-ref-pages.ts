@@ -5,7 +5,7 @@
  *
  * Why pages: with 10,000 calls open, one read of them all held the event loop 26–29 ms, once for
  * each console that connected (twenty after a restart or a network blip), and presses waited behind
- * it (bench/README.md, item 79). A page of 500 is about 1.3 ms.
+ * it (bench/README.md, item 79). A page of 500 is about 0.7 ms at the median (11,000 open).
  *
  * A page is two seeks, the rest of the cursor's grid path (grid_path = k, rowid > r) and the paths
  * after it, as the health sweep does (health-repo.ts): the row value (grid_path, rowid) > (k, r) is
