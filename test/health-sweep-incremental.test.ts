@@ -1,7 +1,7 @@
 /**
  * Between full health sweeps (one a minute), a sweep reads only what fell due since the sweep before:
  * devices that kept a problem nobody fixed are not read again every 5 s. What falls due is still raised
- * at the next sweep, and so is a low battery reported in a heartbeat; a heartbeat interval shortened by
+ * at the next sweep, and so is a low battery reported in a heartbeat (and cleared a recovered one); a heartbeat interval shortened by
  * hand at the next full sweep; a test press clears its reminder at once. The hub's own sweep timer on the injected
  * clock, 5 s at a time; no sleeps for it.
  */
@@ -148,6 +148,57 @@ it('a low battery in a heartbeat: raised by the next sweep, not the next full on
   await tick(FULL_SWEEP_EVERY_MS);
   expect(openAlert('demo-0005', 'low_battery')).toBeUndefined();
   await dev.close(false);
+});
+
+it('new batteries: a recovered battery in a heartbeat clears the alert at the next sweep, not the next full one; a reading inside the hysteresis does not', async () => {
+  const dev = await t.device('demo-0006');
+  const admin = await t.console('admin');
+  const health = t.hub.store.health;
+  const recoveredChecks: string[] = [];
+  const batteryRecovered = health.batteryRecovered.bind(health);
+  health.batteryRecovered = (id, below) => { recoveredChecks.push(id); return batteryRecovered(id, below); };
+  const pending = () => (t.hub.presence as unknown as { pending: Map<string, { battery?: number }> }).pending;
+  const heartbeat = async (battery: number) => {
+    (dev as unknown as { opts: { battery: number } }).opts.battery = battery;
+    dev.heartbeat();
+    await until(() => pending().get('demo-0006')?.battery === battery);
+  };
+  try {
+    await heartbeat(12);
+    await tick(10_000);
+    const low = openAlert('demo-0006', 'low_battery');
+    expect(low).toBeTruthy();
+
+    await untilAfterFullSweep();
+    await heartbeat(25); // over the threshold (20 %) but inside the hysteresis (30 %): still low
+    sweeps = [];
+    await tick(10_000);
+    expect(sweeps.some(isFull)).toBe(false);
+    expect(openAlert('demo-0006', 'low_battery')?.id).toBe(low!.id);
+
+    await untilAfterFullSweep();
+    await heartbeat(96);
+    const heardAt = clock.now();
+    sweeps = [];
+    recoveredChecks.length = 0;
+    await tick(10_000);
+    const by = sweeps.find((x) => x.at > heardAt + 1000)!;
+    expect(isFull(by)).toBe(false);
+    expect(openAlert('demo-0006', 'low_battery')).toBeUndefined();
+    const cleared = t.hub.store.alerts.get(low!.id)!;
+    expect(cleared).toMatchObject({ state: 'resolved', outcome: 'cleared' });
+    expect(cleared.resolvedAt! - heardAt).toBeLessThanOrEqual(6000);
+    await until(() => admin.frames.some((f) => f.type === 'change' && f.alert?.id === low!.id && f.alert.state === 'resolved'));
+    expect(recoveredChecks).toEqual(['demo-0006']);
+
+    // Healthy, with no alert open: its heartbeats are not looked up again.
+    await heartbeat(95);
+    await tick(10_000);
+    expect(recoveredChecks).toEqual(['demo-0006']);
+  } finally {
+    health.batteryRecovered = batteryRecovered;
+    await dev.close(false);
+  }
 });
 
 it('a test press clears its reminder at once, in its own commit, without waiting for a sweep', async () => {

@@ -7,7 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
-import type { Cursor, Ended, Page } from '../store/health-repo.ts';
+import { LOW_BATTERY_CLEAR_GAP, type Cursor, type Ended, type Page } from '../store/health-repo.ts';
 import type { Clock } from '../clock.ts';
 import type { AlertService } from './alert-service.ts';
 
@@ -39,15 +39,15 @@ const actionsOf = <T>(p: Page<T>, act: (row: T) => SweepAction): Page<SweepActio
  */
 const LOOKUP_ROWS = 5;
 
-/** The devices `ids` (a heartbeat reported each low), a page's worth at a time, raised where `battery` says so. */
-function lowHeardWalk(ids: string[], battery: (id: string) => number | undefined): Walk {
+/** The devices `ids` (each heard in a heartbeat), a page's worth at a time, each looked up by `actionOf`. */
+function heardWalk(ids: string[], actionOf: (id: string) => SweepAction | undefined): Walk {
   return (from, limit) => {
     const start = from === undefined ? 0 : Number(from[0]);
     const end = Math.min(ids.length, start + Math.max(1, Math.floor(limit / LOOKUP_ROWS)));
     const rows: SweepAction[] = [];
     for (let i = start; i < end; i++) {
-      const b = battery(ids[i]);
-      if (b !== undefined) rows.push(raise('low_battery', ids[i], `battery ${b}%`));
+      const a = actionOf(ids[i]);
+      if (a) rows.push(a);
     }
     return { rows, read: (end - start) * LOOKUP_ROWS, next: end < ids.length ? [end, 0] : null };
   };
@@ -79,6 +79,8 @@ export class HealthSweep {
   private graceEnds: number[] = [];
   /** Devices whose heartbeat reported a low battery, written to the store since the last sweep began. */
   private lowHeard = new Set<string>();
+  /** Devices with an open low-battery alert whose heartbeat reported the battery recovered, since the last sweep began. */
+  private recoveredHeard = new Set<string>();
   /** Told when a sweep fails (the storage fault alert notices a failing store without device traffic). */
   onError: (err: unknown) => void = () => {};
 
@@ -105,10 +107,15 @@ export class HealthSweep {
    * A heartbeat's battery reading is in the store (presence.ts onWritten): a low one is checked by the
    * next sweep, within 5 s, rather than by the next full one, within a minute. Each device is looked up
    * by its key; one already alerted, or resolved by staff in the day before, is left as the full sweep
-   * leaves it.
+   * leaves it. So is a recovered one (new batteries), LOW_BATTERY_CLEAR_GAP points over the threshold:
+   * its open alert is cleared by the next sweep. Whether the device has one comes from the store's live
+   * cache (one read per device, then remembered and kept up to date), so a healthy fleet's heartbeats cost
+   * the sweep nothing.
    */
   batteryHeard(deviceId: string, battery: number): void {
-    if (battery < this.settings.lowBatteryPct) this.lowHeard.add(deviceId);
+    const pct = this.settings.lowBatteryPct;
+    if (battery < pct) this.lowHeard.add(deviceId);
+    else if (battery >= pct + LOW_BATTERY_CLEAR_GAP && this.store.alerts.openForDevice(deviceId, 'technical', 'low_battery')) this.recoveredHeard.add(deviceId);
   }
 
   private schedule(ms: number): void {
@@ -126,10 +133,10 @@ export class HealthSweep {
    * the one after a sweep failed. The others walk only the devices that fell silent or overdue for their
    * test since the sweep before (their index keys are times: the window between the two sweeps' bounds)
    * and the open offline alerts, so that a device heard again is cleared within 5 s, and the devices
-   * whose heartbeat reported a low battery since (batteryHeard). A device whose heartbeat interval was
-   * shortened, an alert a test press or a new battery ended: the next full sweep, within a minute (a
-   * test press clears its reminder at once, device-ingest.ts; a device's own low-battery event raises
-   * at once).
+   * whose heartbeat reported a low battery since, or a recovered one while alerted (batteryHeard). A
+   * device whose heartbeat interval was shortened, a battery changed in the store by another hand: the
+   * next full sweep, within a minute (a test press clears its reminder at once, device-ingest.ts; a
+   * device's own low-battery event raises at once).
    *
    * The walks read SWEEP_PAGE rows per turn of the event loop and the changes are applied one chunk per
    * turn: the first page and the first chunk now, the rest on the following turns. Read whole, 50,000
@@ -155,10 +162,23 @@ export class HealthSweep {
       (from, n) => actionsOf(h.testOverdue(testBefore, from ?? startAt(untestedSince), n), (d) => raise('test_overdue', d.id, `no test press since ${new Date(d.lastTest).toISOString()}`)),
       (from, n) => actionsOf(h.overdueOver(q, from, n), (e) => clear('offline', e)),
     ];
-    // Taken by every sweep: a full one walks every low battery anyway.
-    const heard = [...this.lowHeard];
+    // Taken by every sweep: a full one walks every low battery and every open low-battery alert anyway.
+    const low = [...this.lowHeard];
+    const recovered = [...this.recoveredHeard];
     this.lowHeard.clear();
-    if (!full && heard.length > 0) walks.push(lowHeardWalk(heard, (id) => h.lowBatteryOf(id, pct, now)));
+    this.recoveredHeard.clear();
+    if (!full && low.length > 0) {
+      walks.push(heardWalk(low, (id) => {
+        const b = h.lowBatteryOf(id, pct, now);
+        return b === undefined ? undefined : raise('low_battery', id, `battery ${b}%`);
+      }));
+    }
+    if (!full && recovered.length > 0) {
+      walks.push(heardWalk(recovered, (id) => {
+        const a = this.store.alerts.openForDevice(id, 'technical', 'low_battery');
+        return a && h.batteryRecovered(id, pct) ? clear('low_battery', { alertId: a.id, deviceId: id }) : undefined;
+      }));
+    }
     if (full) {
       walks.push(
         (from, n) => actionsOf(h.lowBattery(pct, now, from, n), (d) => raise('low_battery', d.id, `battery ${d.battery}%`)),

@@ -8,6 +8,8 @@ import type { Db } from './db.ts';
 
 /** Batteries below this are in the index devices_battery_low (migration 13); a higher threshold scans every device. */
 const LOW_BATTERY_INDEXED = 50;
+/** A low battery is cleared only this many points above the threshold (hysteresis), and never while the battery is unknown. */
+export const LOW_BATTERY_CLEAR_GAP = 10;
 
 export interface OverdueQuery { now: number; graceS: number; aliveCutoff: number; startedAt: number }
 /** An open technical alert whose device no longer has the problem. */
@@ -110,8 +112,9 @@ export class HealthRepo {
       // A threshold above what the index holds: every device, by rowid; the condition is decided per row, so a page stays a page.
       lowBatteryScan: raw(devicePage('battery', 'rowid', '1',
         `CASE WHEN revoked_at IS NULL AND battery IS NOT NULL AND battery < @below THEN ${notAlerted('low_battery', LOW_BATTERY_QUIET)} ELSE 0 END`)),
-      // Cleared only 10 points above the threshold (hysteresis), and never while the battery is unknown.
-      lowBatteryOver: raw(alertPage('low_battery', 'coalesce(d.battery >= @below + 10, 0)')),
+      lowBatteryOver: raw(alertPage('low_battery', `coalesce(d.battery >= @below + ${LOW_BATTERY_CLEAR_GAP}, 0)`)),
+      // One device as lowBatteryOver decides it: one its heartbeat just reported recovered.
+      batteryRecovered: db.prepare(`SELECT coalesce(battery >= @below + ${LOW_BATTERY_CLEAR_GAP}, 0) FROM devices WHERE id = @id`).pluck(),
       // One device as lowBattery decides it, by its primary key: one its heartbeat just reported low.
       lowBatteryOf: db.prepare(`SELECT battery FROM devices WHERE id = @id AND revoked_at IS NULL AND battery IS NOT NULL AND battery < @below
         AND ${notAlerted('low_battery', LOW_BATTERY_QUIET)} = 1`).pluck(),
@@ -146,6 +149,11 @@ export class HealthRepo {
   /** `id`'s battery if lowBattery() would list the device: under `below` %, not revoked, not alerted (as above). */
   lowBatteryOf(id: string, below: number, now: number): number | undefined {
     return this.s.lowBatteryOf.get({ id, below, now }) as number | undefined;
+  }
+
+  /** Whether lowBatteryOver() would clear `id`'s low-battery alert: its stored battery is known and LOW_BATTERY_CLEAR_GAP points over `below`. */
+  batteryRecovered(id: string, below: number): boolean {
+    return this.s.batteryRecovered.get({ id, below }) === 1;
   }
 
   lowBatteryOver(below: number, from: Cursor = FIRST_ALERT, limit = 500): Page<Ended> {
