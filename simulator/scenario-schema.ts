@@ -15,6 +15,7 @@ const stepExpect = z.object({
   allConnectedWithinS: pos.optional(),
   consolesLiveWithinS: pos.optional(),
   lowBatteryOnConsoleWithinS: pos.optional(),
+  batteryClearedOnConsoleWithinS: pos.optional(),
 }).strict();
 
 const STEP_ACTIONS = ['press', 'pressMany', 'dropLinks', 'restartHub', 'reconnectStorm', 'dropConsoles', 'battery'];
@@ -38,7 +39,12 @@ export const stepSchema = z.object({
   const e = s.expect ?? {};
   const perPress = ['ackedWithinS', 'onConsoleWithinS', 'acceptedWithinS', 'helpComingWithinS'].filter((k) => (e as Record<string, unknown>)[k] !== undefined);
   if (perPress.length && !s.press) ctx.addIssue({ code: 'custom', message: `${perPress.join(', ')} can only follow a single press` });
-  if (e.lowBatteryOnConsoleWithinS !== undefined && !s.battery) ctx.addIssue({ code: 'custom', message: 'lowBatteryOnConsoleWithinS can only follow a battery step' });
+  for (const k of ['lowBatteryOnConsoleWithinS', 'batteryClearedOnConsoleWithinS'] as const) {
+    if (e[k] !== undefined && !s.battery) ctx.addIssue({ code: 'custom', message: `${k} can only follow a battery step` });
+  }
+  if (e.lowBatteryOnConsoleWithinS !== undefined && e.batteryClearedOnConsoleWithinS !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'a battery step expects a low battery or its clearing, not both' });
+  }
 });
 
 export const scenarioSchema = z.object({

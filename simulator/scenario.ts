@@ -149,14 +149,26 @@ async function runStep(step: Step, drill: Drill, hub: HubProcess | null, say: (s
     dev.opts.battery = percent; // and in every heartbeat after this one
     dev.heartbeat();
     say(`${label}: ${device} reports its battery at ${percent} %`);
+    const lowBatteries = () => [...drill.states.values()].filter((a) => a.deviceId === device && a.reason === 'low_battery');
+    const open = (a: { state: string }) => a.state === 'raised' || a.state === 'accepted';
     if (e.lowBatteryOnConsoleWithinS !== undefined) {
       if (!drill.watcher) return check(`${label} ${device} low battery on a console`, false, 'no watching console (watch: false)');
       // New, or already open: either way it is on the console.
-      const seen = () => [...drill.states.values()].some((a) => a.deviceId === device && a.reason === 'low_battery' && (a.state === 'raised' || a.state === 'accepted'));
-      const took = await until(seen, e.lowBatteryOnConsoleWithinS * 1000);
+      const took = await until(() => lowBatteries().some(open), e.lowBatteryOnConsoleWithinS * 1000);
       const total = (performance.now() - t0) / 1000;
       check(`${label} ${device} low battery on a console within ${e.lowBatteryOnConsoleWithinS} s`, took !== null,
         took !== null ? `after ${total.toFixed(2)} s` : `not after ${total.toFixed(1)} s`);
+    }
+    if (e.batteryClearedOnConsoleWithinS !== undefined) {
+      const what = `${label} ${device} low battery cleared on a console`;
+      if (!drill.watcher) return check(what, false, 'no watching console (watch: false)');
+      // Passes with none open; says so when there was none to clear, so a drill that fitted new batteries
+      // to a button never reported low does not read as a clearing.
+      const hadOne = lowBatteries().some(open);
+      const took = await until(() => !lowBatteries().some(open), e.batteryClearedOnConsoleWithinS * 1000);
+      const total = (performance.now() - t0) / 1000;
+      check(`${what} within ${e.batteryClearedOnConsoleWithinS} s`, took !== null,
+        took === null ? `still open after ${total.toFixed(1)} s` : hadOne ? `after ${total.toFixed(2)} s` : 'none was open');
     }
   } else if (step.dropConsoles) {
     const consoles = drill.consoles();

@@ -40,6 +40,8 @@ describe('scenario files', () => {
       .toEqual({ device: 'demo-0001', percent: 12 });
     expect(() => parseScenario('name: x\ndurationS: 5\ntimeline: [{at: 1, press: demo-0001, expect: {lowBatteryOnConsoleWithinS: 10}}]')).toThrow(/only follow a battery step/);
     expect(() => parseScenario('name: x\ndurationS: 5\ntimeline: [{at: 1, battery: {device: demo-0001, percent: 101}}]')).toThrow(/battery/);
+    expect(() => parseScenario('name: x\ndurationS: 5\ntimeline: [{at: 1, press: demo-0001, expect: {batteryClearedOnConsoleWithinS: 10}}]')).toThrow(/batteryClearedOnConsoleWithinS can only follow a battery step/);
+    expect(() => parseScenario('name: x\ndurationS: 5\ntimeline: [{at: 1, battery: {device: demo-0001, percent: 50}, expect: {lowBatteryOnConsoleWithinS: 5, batteryClearedOnConsoleWithinS: 5}}]')).toThrow(/not both/);
   });
 });
 
@@ -134,7 +136,20 @@ describe('the scenario CLI', () => {
     expect(t.hub.store.alerts.openForDevice('demo-0006', 'technical', 'low_battery')?.detail).toBe('battery 12%');
     expect(t.hub.store.alerts.openForDevice('demo-0007', 'technical', 'low_battery')).toBeUndefined();
     expect(t.hub.store.devices.get('demo-0007')?.battery).toBe(80);
-  }, 40_000);
+
+    // New batteries: the open alert is cleared on the watching console; a button never low says so.
+    const fitted = await runScenario(parseScenario(JSON.stringify({
+      name: 'new batteries', durationS: 1, settleS: 5, hub: { mqtt: t.mqttUrl, http: t.httpUrl },
+      timeline: [
+        { at: 0.2, label: 'fitted', battery: { device: 'demo-0006', percent: 100 }, expect: { batteryClearedOnConsoleWithinS: 10 } },
+        { at: 0.2, label: 'never low', battery: { device: 'demo-0007', percent: 100 }, expect: { batteryClearedOnConsoleWithinS: 1 } },
+      ],
+    })));
+    expect(fitted.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(fitted.checks.find((c) => c.label === 'fitted demo-0006 low battery cleared on a console within 10 s')?.detail).toMatch(/^after \d/);
+    expect(fitted.checks.find((c) => c.label === 'never low demo-0007 low battery cleared on a console within 1 s')?.detail).toBe('none was open');
+    expect(t.hub.store.alerts.openForDevice('demo-0006', 'technical', 'low_battery')).toBeUndefined();
+  }, 60_000);
 
   it('says which address failed and why: a hub not running, a wrong password, an unknown grid', async () => {
     const closed = await new Promise<number>((resolve) => {
