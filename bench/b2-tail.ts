@@ -1,15 +1,15 @@
 /**
  * `npx tsx bench/b2-tail.ts [RATE] [REPEATS] [DEVICES]`: where benchmark 2's slow presses come from.
  * Runs benchmark 2 against one hub (20 consoles, 30 s a repeat; defaults 1,000/s, 1 repeat, 10,000
- * devices) and prints, for every 500 ms window in which a press reached the consoles more than 20 ms
- * after it was sent (its time counted from the start of the repeat, device connections included),
+ * devices; B2_CONSOLES=N for another number of consoles, B2_NEW_HUB=1 for a new hub every repeat) and
+ * prints, for every 500 ms window in which a press reached the consoles more than 20 ms after it was sent (its time counted from the start of the repeat, device connections included),
  * what else happened then:
  * - in the hub: its event-loop delay and longest garbage-collection pause (bench/loop-probe.ts), and
  *   how long its main thread was ready to run but waiting for a core (Linux `schedstat`);
  * - here, in the load generator: its own event-loop delay and wait for a core.
  * After each repeat: when measuring began and when consoles were last seen catching up (their
- * snapshots, from /healthz), and each of the hub's threads, its CPU time and its wait for a core.
- * Linux only (reads /proc). Item 77 of bench/README.md was measured with it.
+ * snapshots, from /healthz), each of the hub's threads, its CPU time and its wait for a core, and this
+ * process's own CPU and heap. Linux only (reads /proc). Items 77 and 81 of bench/README.md were measured with it.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -20,6 +20,9 @@ import { latency } from './b2-latency.ts';
 const RATE = Number(process.argv[2] ?? 1000);
 const REPEATS = Number(process.argv[3] ?? 1);
 const DEVICES = Number(process.argv[4] ?? 10_000);
+/** Console sockets (B2_CONSOLES, default the benchmark's 20), and a new hub for every repeat (B2_NEW_HUB=1) rather than one for all. */
+const CONSOLES = Number(process.env.B2_CONSOLES ?? 20);
+const NEW_HUB = process.env.B2_NEW_HUB === '1';
 const SECONDS = 30;
 const WINDOW_MS = 500;
 
@@ -47,6 +50,9 @@ async function repeat(hub: BenchHub, n: number): Promise<void> {
   loop.enable();
   let hubPrev = sched(pid, pid);
   let genPrev = sched(process.pid, process.pid);
+  const genStart = sched(process.pid, process.pid);
+  const genHeapStart = process.memoryUsage().heapUsed;
+  const genCpuStart = process.cpuUsage();
   const before = new Map(threads(pid).map((t) => [t, sched(pid, t)]));
   const tick = setInterval(() => {
     const h = sched(pid, pid);
@@ -60,7 +66,7 @@ async function repeat(hub: BenchHub, n: number): Promise<void> {
   const started = Date.now();
   let measuredFrom = Infinity;
   const catchUp = consolesCatchingUp(hub);
-  const m = await latency({ devices: DEVICES, consoles: 20, rate: RATE, seconds: SECONDS }, 'hub', hub, (pressedAt, ms) => {
+  const m = await latency({ devices: DEVICES, consoles: CONSOLES, rate: RATE, seconds: SECONDS }, 'hub', hub, (pressedAt, ms) => {
     count++;
     measuredFrom = Math.min(measuredFrom, pressedAt + wallOf);
     const w = Math.floor((pressedAt + wallOf) / WINDOW_MS) * WINDOW_MS;
@@ -89,6 +95,9 @@ async function repeat(hub: BenchHub, n: number): Promise<void> {
   const waits = windows.map((x) => x.hubWaitMs).sort((a, b) => a - b);
   process.stdout.write(`  deliveries over 30 ms: ${over} (${(over / count * 100).toFixed(2)} %); the hub's main thread waited for a core ${waits.reduce((a, b) => a + b, 0).toFixed(0)} ms`
     + ` in all (per ${WINDOW_MS} ms: p50 ${percentile(waits, 50).toFixed(1)}, p90 ${percentile(waits, 90).toFixed(1)}, max ${percentile(waits, 100).toFixed(1)}); this process ${windows.reduce((a, x) => a + x.genWaitMs, 0).toFixed(0)} ms\n`);
+  const genEnd = sched(process.pid, process.pid);
+  const genCpu = process.cpuUsage(genCpuStart);
+  process.stdout.write(`  this process's main thread: ${(genEnd[0] - genStart[0]).toFixed(0)} ms on a core (the process: ${(genCpu.user / 1000).toFixed(0)} ms user, ${(genCpu.system / 1000).toFixed(0)} ms system); heap ${(genHeapStart / 2 ** 20).toFixed(0)} → ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(0)} MB\n`);
   const rows = threads(pid).map((t) => { const a = before.get(t) ?? [0, 0]; const b = sched(pid, t); return { t, run: b[0] - a[0], wait: b[1] - a[1] }; })
     .filter((r) => r.run + r.wait > 20);
   const last = probes[probes.length - 1];
@@ -110,9 +119,13 @@ function consolesCatchingUp(hub: BenchHub): { stop(): { max: number; lastAt: num
   return { stop: () => { clearInterval(poll); return { max, lastAt }; } };
 }
 
-const hub = await startBenchHub(DEVICES, { ANXIN_ESCALATE_AFTER_S: '3600' });
+const startHub = () => startBenchHub(DEVICES, { ANXIN_ESCALATE_AFTER_S: '3600' });
+let hub = await startHub();
 try {
-  for (let n = 1; n <= REPEATS; n++) await repeat(hub, n);
+  for (let n = 1; n <= REPEATS; n++) {
+    if (NEW_HUB && n > 1) { await hub.stop(); hub = await startHub(); }
+    await repeat(hub, n);
+  }
 } finally {
   await hub.stop();
 }
