@@ -2,14 +2,16 @@
  * `npx tsx bench/b2-tail.ts [RATE] [REPEATS] [DEVICES]`: where benchmark 2's slow presses come from.
  * Runs benchmark 2 against one hub (20 consoles, 30 s a repeat; defaults 1,000/s, 1 repeat, 10,000
  * devices; B2_CONSOLES=N for another number of consoles, B2_NEW_HUB=1 for a new hub every repeat) and
- * prints, for every 500 ms window in which a press reached the consoles more than 20 ms after it was sent (its time counted from the start of the repeat, device connections included),
- * what else happened then:
+ * prints, for every 500 ms window in which a press reached the consoles more than 20 ms after it was
+ * sent (its time counted from the start of the repeat, device connections included), what else
+ * happened then:
  * - in the hub: its event-loop delay and longest garbage-collection pause (bench/loop-probe.ts), and
  *   how long its main thread was ready to run but waiting for a core (Linux `schedstat`);
  * - here, in the load generator: its own event-loop delay and wait for a core.
  * After each repeat: when measuring began and when consoles were last seen catching up (their
  * snapshots, from /healthz), each of the hub's threads, its CPU time and its wait for a core, and this
- * process's own CPU and heap. Linux only (reads /proc). Items 77 and 81 of bench/README.md were measured with it.
+ * process's own CPU and heap. Linux only (reads /proc). Items 77 and 81 of bench/README.md were
+ * measured with it.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
