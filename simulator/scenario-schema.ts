@@ -16,6 +16,8 @@ const stepExpect = z.object({
   consolesLiveWithinS: pos.optional(),
   lowBatteryOnConsoleWithinS: pos.optional(),
   batteryClearedOnConsoleWithinS: pos.optional(),
+  offlineOnConsoleWithinS: pos.optional(),
+  offlineClearedWithinS: pos.optional(),
 }).strict();
 
 const STEP_ACTIONS = ['press', 'pressMany', 'dropLinks', 'restartHub', 'reconnectStorm', 'dropConsoles', 'battery'];
@@ -41,6 +43,9 @@ export const stepSchema = z.object({
   if (perPress.length && !s.press) ctx.addIssue({ code: 'custom', message: `${perPress.join(', ')} can only follow a single press` });
   for (const k of ['lowBatteryOnConsoleWithinS', 'batteryClearedOnConsoleWithinS'] as const) {
     if (e[k] !== undefined && !s.battery) ctx.addIssue({ code: 'custom', message: `${k} can only follow a battery step` });
+  }
+  for (const k of ['offlineOnConsoleWithinS', 'offlineClearedWithinS'] as const) {
+    if (e[k] !== undefined && !s.dropLinks) ctx.addIssue({ code: 'custom', message: `${k} can only follow a dropLinks step` });
   }
   if (e.lowBatteryOnConsoleWithinS !== undefined && e.batteryClearedOnConsoleWithinS !== undefined) {
     ctx.addIssue({ code: 'custom', message: 'a battery step expects a low battery or its clearing, not both' });

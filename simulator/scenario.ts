@@ -10,21 +10,13 @@ import { HubProcess } from './hub-process.ts';
 import { httpJson } from './staff-client.ts';
 import type { Scenario, Step } from './scenario-schema.ts';
 import type { Report } from './tracker.ts';
+import { expectBattery, expectOffline } from './scenario-health.ts';
+import { sleep, until } from './poll.ts';
 
 export interface Check { label: string; ok: boolean; detail: string }
 export interface ScenarioOutcome { name: string; ok: boolean; checks: Check[]; report: Report; log: string[] }
 export interface RunOptions { mqttUrl?: string; httpUrl?: string; progress?: (line: string) => void; say?: (line: string) => void }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(cond: () => boolean, timeoutMs: number): Promise<number | null> {
-  const start = performance.now();
-  while (!cond()) {
-    if (performance.now() - start > timeoutMs) return null;
-    await sleep(50);
-  }
-  return performance.now() - start;
-}
 
 async function provision(httpUrl: string, p: { prefix: string; count: number; gridId: number }): Promise<DeviceCred[]> {
   const { token } = await httpJson(httpUrl, 'POST', '/api/session', undefined, { username: 'admin', password: 'demo-pass' });
@@ -105,6 +97,7 @@ async function runStep(step: Step, drill: Drill, hub: HubProcess | null, say: (s
   const e = step.expect ?? {};
   const fleet = drill.fleet;
   const t0 = performance.now();
+  let offline: Promise<void> = Promise.resolve();
   if (step.press) {
     const type = step.type ?? 'press';
     say(`${label}: ${step.press} sends ${type}`);
@@ -133,6 +126,7 @@ async function runStep(step: Step, drill: Drill, hub: HubProcess | null, say: (s
   } else if (step.dropLinks) {
     const hit = fleet.dropLinks(step.dropLinks.percent / 100, step.dropLinks.forS * 1000);
     say(`${label}: dropped ${hit.length} device links for ${step.dropLinks.forS} s`);
+    offline = expectOffline(drill, label, hit, step.dropLinks.forS, e, t0, check); // beside allConnectedWithinS, below
   } else if (step.restartHub) {
     if (!hub) return check(`${label} restart`, false, 'no hub process to restart');
     const o = step.restartHub === true ? {} : step.restartHub;
@@ -149,27 +143,7 @@ async function runStep(step: Step, drill: Drill, hub: HubProcess | null, say: (s
     dev.opts.battery = percent; // and in every heartbeat after this one
     dev.heartbeat();
     say(`${label}: ${device} reports its battery at ${percent} %`);
-    const lowBatteries = () => [...drill.states.values()].filter((a) => a.deviceId === device && a.reason === 'low_battery');
-    const open = (a: { state: string }) => a.state === 'raised' || a.state === 'accepted';
-    if (e.lowBatteryOnConsoleWithinS !== undefined) {
-      if (!drill.watcher) return check(`${label} ${device} low battery on a console`, false, 'no watching console (watch: false)');
-      // New, or already open: either way it is on the console.
-      const took = await until(() => lowBatteries().some(open), e.lowBatteryOnConsoleWithinS * 1000);
-      const total = (performance.now() - t0) / 1000;
-      check(`${label} ${device} low battery on a console within ${e.lowBatteryOnConsoleWithinS} s`, took !== null,
-        took !== null ? `after ${total.toFixed(2)} s` : `not after ${total.toFixed(1)} s`);
-    }
-    if (e.batteryClearedOnConsoleWithinS !== undefined) {
-      const what = `${label} ${device} low battery cleared on a console`;
-      if (!drill.watcher) return check(what, false, 'no watching console (watch: false)');
-      // Passes with none open; says so when there was none to clear, so a drill that fitted new batteries
-      // to a button never reported low does not read as a clearing.
-      const hadOne = lowBatteries().some(open);
-      const took = await until(() => !lowBatteries().some(open), e.batteryClearedOnConsoleWithinS * 1000);
-      const total = (performance.now() - t0) / 1000;
-      check(`${what} within ${e.batteryClearedOnConsoleWithinS} s`, took !== null,
-        took === null ? `still open after ${total.toFixed(1)} s` : hadOne ? `after ${total.toFixed(2)} s` : 'none was open');
-    }
+    await expectBattery(drill, label, device, e, t0, check);
   } else if (step.dropConsoles) {
     const consoles = drill.consoles();
     for (const c of consoles) c.drop(step.dropConsoles.forS * 1000);
@@ -190,6 +164,7 @@ async function runStep(step: Step, drill: Drill, hub: HubProcess | null, say: (s
     check(`${label} all ${fleet.devices.size} devices connected within ${e.allConnectedWithinS} s`, took !== null,
       took !== null ? `after ${total.toFixed(2)} s` : `${fleet.connectedCount()} connected after ${total.toFixed(1)} s`);
   }
+  await offline;
 }
 
 function endChecks(sc: Scenario, r: Report, check: (l: string, ok: boolean, d: string) => void): void {
