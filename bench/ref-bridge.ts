@@ -1,12 +1,15 @@
 /**
  * The reference for benchmark 2: Mosquitto plus a subscriber feeding the same consoles. This
  * process subscribes to benchref2/+/up/event at QoS 1 and sends each message, serialized once,
- * to every WebSocket client on its port. Started by bench/b2-latency.ts; prints "ready PORT".
+ * to every WebSocket client on its port, in a frame padded to FRAME_BYTES (its argument; the hub's
+ * mean frame, bench/b2-latency.ts). Started by bench/b2-latency.ts; prints "ready PORT".
  */
 import { createServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import mqtt from 'mqtt';
 
+const FRAME_BYTES = Number(process.argv[2] ?? 0);
+const PAD = 'x'.repeat(Math.max(0, FRAME_BYTES));
 const clients = new Set<WebSocket>();
 const server = createServer();
 const wss = new WebSocketServer({ server, perMessageDeflate: false });
@@ -19,7 +22,8 @@ wss.on('connection', (ws) => {
 const sub = mqtt.connect('mqtt://127.0.0.1:1883', { clientId: `bench-bridge-${process.pid}`, clean: true, reconnectPeriod: 0 });
 sub.on('message', (topic, payload) => {
   const deviceId = topic.split('/')[1];
-  const frame = Buffer.from(`{"type":"change","seq":${++seq},"alert":{"deviceId":"${deviceId}","event":${payload.toString()}}}`);
+  const head = `{"type":"change","seq":${++seq},"alert":{"deviceId":"${deviceId}","event":${payload.toString()},"pad":"`;
+  const frame = Buffer.from(`${head}${PAD.slice(0, Math.max(0, FRAME_BYTES - head.length - 4))}"}}`);
   for (const c of clients) c.send(frame, { binary: false });
 });
 sub.on('connect', () => {
