@@ -57,6 +57,7 @@ export async function expectOffline(drill: Drill, label: string, hit: string[], 
   const ids = new Set(hit);
   const n = `${hit.length} device${hit.length === 1 ? '' : 's'} cut off`;
   if (!drill.watcher) return check(`${label} ${n} offline on a console`, false, 'no watching console (watch: false)');
+  if (hit.length === 0) return check(`${label} devices offline on a console`, false, 'no device was cut off (the percent is too small for the fleet)');
   if (e.offlineOnConsoleWithinS !== undefined) {
     const took = await until(() => openFor(drill, 'offline', ids).size === ids.size, e.offlineOnConsoleWithinS * 1000);
     check(`${label} ${n} offline on a console within ${e.offlineOnConsoleWithinS} s`, took !== null,

@@ -39,4 +39,14 @@ describe('offline expectations after a link drop', () => {
     expect(offline).toHaveLength(5);
     expect(offline.every((a) => (a as { state: string }).state === 'resolved')).toBe(true);
   }, 60_000);
+
+  it('fail, saying why, when the drop cut no device off', async () => {
+    const out = await runScenario(parseScenario(JSON.stringify({
+      name: 'nothing cut', durationS: 0.5, settleS: 1, hub: { mqtt: t.mqttUrl, http: t.httpUrl }, devices: { demo: 2 },
+      fleet: { heartbeatS: 1, pressPerMin: 0 },
+      timeline: [{ at: 0.1, label: 'tiny drop', dropLinks: { percent: 10, forS: 1 }, expect: { offlineOnConsoleWithinS: 1 } }],
+    })));
+    expect(out.ok).toBe(false);
+    expect(out.checks.filter((c) => !c.ok)).toEqual([{ label: 'tiny drop devices offline on a console', ok: false, detail: 'no device was cut off (the percent is too small for the fleet)' }]);
+  }, 30_000);
 });
