@@ -10,7 +10,6 @@ import { sleep, until } from './poll.ts';
 
 export type CheckFn = (label: string, ok: boolean, detail: string) => void;
 
-
 const isOpen = (a: AlertLike) => a.state === 'raised' || a.state === 'accepted';
 const since = (t0: number) => ((performance.now() - t0) / 1000).toFixed(2);
 
