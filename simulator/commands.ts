@@ -10,7 +10,7 @@ import { DEFAULT_RESPONDERS, Responders, type ResponderOptions } from './respond
 import { httpJson } from './staff-client.ts';
 import { reportHtml, reportText } from './report-format.ts';
 import { loadScenario, ScenarioError } from './scenario-schema.ts';
-import { runScenario } from './scenario.ts';
+import { runScenario, type ScenarioOutcome } from './scenario.ts';
 import type { Report } from './tracker.ts';
 
 export const LOAD_COMMANDS = ['fleet', 'responders', 'scenario', 'provision'] as const;
@@ -62,7 +62,7 @@ Exits 1 when an event was never acked or an acked call never reached the console
   the runner starts its own (node --import tsx dispatcher/main.ts --demo on two free ports, a
   temp SQLite file), which is what makes "restartHub" steps possible.
   --url URL --http URL   run against an existing hub instead (no restartHub steps)
-  --json                 print the outcome as JSON   --html FILE   also write an HTML report
+  --json                 print the outcome as JSON   --html FILE   also write an HTML report (expectations first)
   --quiet                no progress line
 Exits 0 when every expectation held, 1 when one failed, 2 on a bad file.
 `,
@@ -110,11 +110,12 @@ function respondersFrom(v: Record<string, string | boolean | undefined>, httpUrl
 const str = { type: 'string' } as const;
 const flag = { type: 'boolean' } as const;
 
-function emit(report: Report, v: { json?: boolean; html?: string }, extra?: unknown): void {
-  if (v.json) process.stdout.write(JSON.stringify(extra ?? report, null, 2) + '\n');
+/** The report as text or JSON on stdout, and as HTML to --html FILE; a scenario's outcome (its name and expectations) with it. */
+function emit(report: Report, v: { json?: boolean; html?: string }, scenario?: ScenarioOutcome): void {
+  if (v.json) process.stdout.write(JSON.stringify(scenario ?? report, null, 2) + '\n');
   else process.stdout.write(reportText(report));
   if (v.html) {
-    writeFileSync(v.html, reportHtml(report));
+    writeFileSync(v.html, scenario ? reportHtml(report, `Scenario: ${scenario.name}`, scenario.checks) : reportHtml(report));
     process.stderr.write(`HTML report written to ${v.html}\n`);
   }
 }

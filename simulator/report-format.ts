@@ -1,5 +1,6 @@
-/** Renders a drill Report as text, and as a self-contained HTML page with inline SVG charts. */
+/** Renders a drill Report as text, and as a self-contained HTML page with inline SVG charts (and a scenario's expectations). */
 import type { Report } from './tracker.ts';
+import type { Check } from './scenario.ts';
 import { fmtMs, type Distribution } from './stats.ts';
 
 const LAT: [keyof Report['latency'], string][] = [
@@ -51,7 +52,16 @@ export function histogramSvg(d: Distribution, title: string): string {
     `${bars}<text x="${L}" y="${H - 6}" font-size="11">p50 ${fmtMs(d.p50)} · p90 ${fmtMs(d.p90)} · p99 ${fmtMs(d.p99)} · max ${fmtMs(d.max)} · n=${d.n}</text></svg>`;
 }
 
-export function reportHtml(r: Report, title = 'Anxin drill report'): string {
+/** A scenario's expectations as a table, failures first, with a heading that says how many held. */
+function checksHtml(checks: readonly Check[]): string {
+  const failed = checks.filter((x) => !x.ok).length;
+  const rows = [...checks].sort((a, b) => Number(a.ok) - Number(b.ok))
+    .map((x) => `<tr><td class="${x.ok ? 'good' : 'bad'}">${x.ok ? 'PASS' : 'FAIL'}</td><th>${esc(x.label)}</th><td>${esc(x.detail)}</td></tr>`).join('\n');
+  const head = failed ? `${failed} of ${checks.length} expectations failed` : `all ${checks.length} expectations held`;
+  return `<section><h2 class="${failed ? 'bad' : 'good'}">${head}</h2><table>${rows}</table></section>`;
+}
+
+export function reportHtml(r: Report, title = 'Anxin drill report', checks?: readonly Check[]): string {
   const c = r.counts;
   const row = (k: string, v: string | number) => `<tr><th>${esc(k)}</th><td>${esc(String(v))}</td></tr>`;
   const lossClass = r.losses.neverAcked + r.losses.neverOnConsole > 0 ? 'bad' : 'good';
@@ -59,6 +69,7 @@ export function reportHtml(r: Report, title = 'Anxin drill report'): string {
 <style>body{font-family:sans-serif;max-width:760px;margin:2em auto;color:#222}th{text-align:left;padding-right:2em;font-weight:normal;color:#555}
 .good{color:#1e7b34}.bad{color:#b00020}section{margin:1.5em 0}</style></head><body>
 <h1>${esc(title)}</h1><p>${esc(r.startedAt)}, ${r.durationS.toFixed(1)} s</p>
+${checks ? checksHtml(checks) : ''}
 <section><h2>Counts</h2><table>${row('devices', c.devices)}${row('connected at end', c.connected)}${row('reconnects', c.reconnects)}
 ${row('events sent', c.sent)}${row('presses / cancels / tests', `${c.presses} / ${c.cancels} / ${c.tests}`)}${row('acked', c.acked)}${row('re-sends', c.resends)}
 ${row('alerts seen on a console', c.alertsSeen)}${row('help_coming heard', c.helpComing)}${row('connection errors (failed connects, dropped links)', c.errors)}</table></section>

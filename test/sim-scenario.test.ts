@@ -1,7 +1,7 @@
 /** Issue 6: scenarios. A hub restart in the middle loses nothing; a failing expectation fails the CLI. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync, spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
@@ -95,10 +95,16 @@ describe('the scenario CLI', () => {
   it('exits 1 when an expectation fails, 0 when all hold, 2 on a bad file; fleet runs and reports', async () => {
     const failing = join(dir, 'fail.yaml');
     writeFileSync(failing, 'name: nobody answers\ndurationS: 2\nsettleS: 5\ntimeline:\n  - at: 0.5\n    press: demo-0002\n    expect: { ackedWithinS: 5, acceptedWithinS: 1 }\n');
-    const bad = await runCli(['scenario', failing, '--url', t.mqttUrl, '--http', t.httpUrl, '--quiet']);
+    const page = join(dir, 'fail.html');
+    const bad = await runCli(['scenario', failing, '--url', t.mqttUrl, '--http', t.httpUrl, '--quiet', '--html', page]);
     expect(bad.err).toMatch(/FAIL .*accepted within 1 s/);
     expect(bad.out).toMatch(/1 expectation\(s\) FAILED/);
     expect(bad.code).toBe(1);
+    // The page says which expectation failed, first, and which held.
+    const html = readFileSync(page, 'utf8');
+    expect(html).toContain('<title>Scenario: nobody answers</title>');
+    expect(html).toMatch(/<h2 class="bad">1 of \d+ expectations failed<\/h2><table><tr><td class="bad">FAIL<\/td><th>at 0.5 s demo-0002 accepted within 1 s<\/th>/);
+    expect(html).toMatch(/<td class="good">PASS<\/td><th>at 0.5 s demo-0002 acked within 5 s<\/th>/);
 
     const passing = join(dir, 'pass.json');
     writeFileSync(passing, JSON.stringify({ name: 'ok', durationS: 1, settleS: 5, timeline: [{ at: 0.2, press: 'demo-0012', expect: { ackedWithinS: 5, onConsoleWithinS: 5 } }] }));
