@@ -10,7 +10,7 @@ import { HubProcess } from './hub-process.ts';
 import { httpJson } from './staff-client.ts';
 import type { Scenario, Step } from './scenario-schema.ts';
 import type { Report } from './tracker.ts';
-import { expectBattery, expectOffline } from './scenario-health.ts';
+import { expectBattery, expectOffline, type CheckFn } from './scenario-health.ts';
 import { sleep, until } from './poll.ts';
 
 export interface Check { label: string; ok: boolean; detail: string }
@@ -92,7 +92,7 @@ function stepLabel(s: Step): string {
   return s.label ?? `at ${s.at} s`;
 }
 
-async function runStep(step: Step, drill: Drill, hub: HubProcess | null, say: (s: string) => void, check: (l: string, ok: boolean, d: string) => void): Promise<void> {
+async function runStep(step: Step, drill: Drill, hub: HubProcess | null, say: (s: string) => void, check: CheckFn): Promise<void> {
   const label = stepLabel(step);
   const e = step.expect ?? {};
   const fleet = drill.fleet;
@@ -167,7 +167,7 @@ async function runStep(step: Step, drill: Drill, hub: HubProcess | null, say: (s
   await offline;
 }
 
-function endChecks(sc: Scenario, r: Report, check: (l: string, ok: boolean, d: string) => void): void {
+function endChecks(sc: Scenario, r: Report, check: CheckFn): void {
   const x = sc.expect;
   check('events never acked', r.losses.neverAcked <= x.maxNeverAcked, `${r.losses.neverAcked} (allowed ${x.maxNeverAcked})`);
   if (sc.watch !== false) check('acked calls never seen on a console', r.losses.neverOnConsole <= x.maxNeverOnConsole, `${r.losses.neverOnConsole} (allowed ${x.maxNeverOnConsole})`);
