@@ -16,7 +16,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { percentile } from '../simulator/stats.ts';
-import { startBenchHub, type BenchHub } from './common.ts';
+import { cpuSeconds, startBenchHub, type BenchHub } from './common.ts';
 import { latency } from './b2-latency.ts';
 
 const RATE = Number(process.argv[2] ?? 1000);
@@ -39,6 +39,12 @@ function sched(pid: number, tid: number): [number, number] {
 }
 
 const threads = (pid: number) => readdirSync(`/proc/${pid}/task`).map(Number);
+/** CPU seconds of the hub's child processes (the console process), by pid. */
+function childCpu(pid: number): Map<number, number> {
+  let kids: number[] = [];
+  try { kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number); } catch { /* none */ }
+  return new Map(kids.map((k) => [k, cpuSeconds(k)]));
+}
 const fmt = (xs: number[]) => xs.map((x) => x.toFixed(0)).join('/');
 
 interface Window { at: number; genLoopMaxMs: number; hubWaitMs: number; genWaitMs: number }
@@ -56,6 +62,7 @@ async function repeat(hub: BenchHub, n: number): Promise<void> {
   const genHeapStart = process.memoryUsage().heapUsed;
   const genCpuStart = process.cpuUsage();
   const before = new Map(threads(pid).map((t) => [t, sched(pid, t)]));
+  const kidsBefore = childCpu(pid);
   const tick = setInterval(() => {
     const h = sched(pid, pid);
     const g = sched(process.pid, process.pid);
@@ -105,6 +112,8 @@ async function repeat(hub: BenchHub, n: number): Promise<void> {
   const last = probes[probes.length - 1];
   if (last) process.stdout.write(`  hub at the end: heap ${(last.heapKb / 1024).toFixed(0)} MB, RSS ${(last.rssKb / 1024).toFixed(0)} MB; GC in all over the repeat ${probes.reduce((a, x) => a + (x.gcMs ?? 0), 0).toFixed(0)} ms\n`);
   process.stdout.write(`  hub threads, ms on a core / ms waiting for one: ${rows.map((r) => `${r.t === pid ? 'main' : r.t} ${r.run.toFixed(0)}/${r.wait.toFixed(0)}`).join(', ')}\n`);
+  const kids = [...childCpu(pid)].map(([k, s]) => `${k} ${((s - (kidsBefore.get(k) ?? 0)) * 1000).toFixed(0)} ms`);
+  process.stdout.write(`  the hub's child processes (the console process), CPU over the repeat: ${kids.join(', ') || 'none'}\n`);
 }
 
 /** Polls the hub's /healthz every 250 ms: the most consoles catching up at once, and when the last was seen. */

@@ -34,6 +34,8 @@ export const SETTINGS = {
     doc: 'An MQTT connection that has not sent CONNECT (or finished TLS) within this many ms is closed', def: '10000' },
   ANXIN_WS_PING_MS: { schema: z.coerce.number({ error: 'must be a number of milliseconds' }).int('must be whole milliseconds').min(100, 'must be at least 100').max(600_000, 'must be at most 600000').default(30_000),
     doc: 'Console WebSocket ping interval; a console that misses one ping is terminated', def: '30000' },
+  ANXIN_CONSOLE_PROCESS: { schema: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+    doc: 'Hold the consoles\' WebSockets in a process of their own, off the thread that commits alarms (off: in the hub process; TLS consoles always are)', def: 'on' },
   ANXIN_TLS_CERT: { schema: z.string().default(''), doc: 'PEM certificate (chain) file: enables HTTPS and MQTT over TLS (with ANXIN_TLS_KEY)', def: 'none' },
   ANXIN_TLS_KEY: { schema: z.string().default(''), doc: 'PEM private key file for ANXIN_TLS_CERT', def: 'none' },
   ANXIN_MQTT_TLS_PORT: { schema: port(8883), doc: 'MQTT over TLS port, when ANXIN_TLS_CERT is set (0 picks a free port)', def: '8883' },
@@ -71,6 +73,8 @@ export interface HubConfig {
   rfRepeatWindowMs: number;
   mqttConnectTimeoutMs: number;
   wsPingMs: number;
+  /** Consoles' WebSockets held by the console process (push/console-process.ts) rather than the hub's. */
+  consoleProcess: boolean;
   mqttTlsPort: number;
   /** Certificate and key read and checked at start-up; null serves plain HTTP and MQTT only. */
   tls: TlsMaterial | null;
@@ -113,6 +117,7 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
     rfRepeatWindowMs: c.ANXIN_RF_REPEAT_WINDOW_MS,
     mqttConnectTimeoutMs: c.ANXIN_MQTT_CONNECT_TIMEOUT_MS,
     wsPingMs: c.ANXIN_WS_PING_MS,
+    consoleProcess: c.ANXIN_CONSOLE_PROCESS === 'on',
     mqttTlsPort: c.ANXIN_MQTT_TLS_PORT,
     tls,
   };

@@ -105,7 +105,7 @@ export class Hub {
     this.rf.receivers = () => ({ statuses: this.receivers.statuses(), counters: this.receivers.counters });
     this.slicer = new TimeSlicer(5, (err) => this.log.error({ err }, 'a sliced job failed'));
     this.socket = new ConsoleSocket(this.store, this.alerts, this.duty, this.feed, this.clock, this.log.child({ part: 'ws' }),
-      this.slicer, { ...DEFAULT_SOCKET_OPTIONS, pingMs: config.wsPingMs });
+      this.slicer, { ...DEFAULT_SOCKET_OPTIONS, pingMs: config.wsPingMs, ownProcess: config.consoleProcess });
     this.storageFault.sink = this.socket;
     this.socket.volatile = () => this.storageFault.volatile();
     this.socket.onDenied = wsDenialAuditor(this.store.db, this.clock, this.log);
@@ -166,7 +166,7 @@ export class Hub {
     return {
       ok: db === 'ok', db, mqttPort: this.ports.mqtt, httpPort: this.ports.http,
       consoles: this.socket.connectedCount(), consolesCatchingUp: this.socket.catchingUp(),
-      consoleUpgrades: { ...this.socket.upgrades.stats }, openAlerts: this.store.alerts.openCount(),
+      consoleUpgrades: { ...this.socket.upgrades.stats }, consoleProcess: this.socket.consoleProcess(), openAlerts: this.store.alerts.openCount(),
       eventsCommitted: this.ingest.committed, storageFaults: this.ingest.storageFaults,
       receivers: this.receivers.statuses(),
       walCheckpoints: this.checkpointer ? { background: this.checkpointer.running, ...this.checkpointer.stats } : null,

@@ -88,6 +88,8 @@ describe('hostile console WebSocket input', () => {
     await hostileCase(h, 'client that ignores pings', async () => {
       const other = await h.t.console('grid1');
       const silent = await open(await h.t.login('grid1'), { autoPong: false });
+      // Counted by the hub once its hello is sent: the handshake itself is answered by the console process.
+      await expect.poll(() => silent.frames.some((f) => f.type === 'hello'), { timeout: 3000 }).toBe(true);
       const before = h.t.hub.socket.connectedCount();
       const closed = await within(silent.closed, 5000); // 300 ms pings: gone after the second
       expect(closed.code).toBe(1006);

@@ -9,7 +9,6 @@
  * held may repeat what the catch-up already sent, or be older than it: each carries the alert's
  * version, and a console keeps only the newest version of each alert (console/js/queue.js).
  */
-import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 import type { Staff } from '../store/staff-repo.ts';
@@ -18,7 +17,8 @@ import { alertViewBytes, type AlertView } from '../alerts/alert-view.ts';
 import { isOpenState } from '../store/live-cache.ts';
 import type { SlicedJob } from '../time-slicer.ts';
 import { compareUrgency } from '../domain/urgency.ts';
-import { sendFramed, textFrameFor } from './framed-broadcast.ts';
+import { textFrameFor } from './framed-broadcast.ts';
+import type { ConsoleLink } from './console-link.ts';
 
 /** A console more changes behind than this gets a snapshot rather than a resume. */
 export const MAX_RESUME_CHANGES = 20_000;
@@ -29,7 +29,7 @@ export const SNAPSHOT_PAGE = 2000;
 const CHANGES_PER_READ = 5000;
 
 export interface CatchUpClient {
-  ws: WebSocket;
+  link: ConsoleLink;
   staff: Staff;
   /** Sends held back while catching up, oldest first; null once caught up. */
   held: (() => void)[] | null;
@@ -57,7 +57,7 @@ export function* catchUp(d: CatchUpDeps, c: CatchUpClient, since: number | null)
   } catch (err) {
     d.log.warn({ err: (err as Error).message, staff: c.staff.username }, 'console catch-up failed; closing its socket');
     c.held = null;
-    if (isOpen(c)) c.ws.close(1011, 'could not catch up; reconnect');
+    if (isOpen(c)) c.link.close(1011, 'could not catch up; reconnect');
     return;
   }
   const held = c.held ?? [];
@@ -65,7 +65,7 @@ export function* catchUp(d: CatchUpDeps, c: CatchUpClient, since: number | null)
   if (isOpen(c)) for (const send of held) send();
 }
 
-const isOpen = (c: CatchUpClient): boolean => c.ws.readyState === c.ws.OPEN;
+const isOpen = (c: CatchUpClient): boolean => c.link.open;
 
 /** The current state of every alert changed after `since`, once each, at its latest number. */
 function* resume(d: CatchUpDeps, c: CatchUpClient, since: number): SlicedJob {
@@ -86,12 +86,12 @@ function* resume(d: CatchUpDeps, c: CatchUpClient, since: number): SlicedJob {
   for (const ch of latest.values()) {
     if (!isOpen(c)) return;
     const frame = d.feed.frameOf(ch);
-    if (frame) c.ws.send(frame, { binary: false });
+    if (frame) c.link.send(frame);
     yield;
   }
   const seq = Math.max(cursor, since);
-  for (const v of d.volatile()) c.ws.send(JSON.stringify({ type: 'change', seq, alert: v }));
-  c.ws.send(JSON.stringify({ type: 'resumed', seq }));
+  for (const v of d.volatile()) c.link.send(JSON.stringify({ type: 'change', seq, alert: v }));
+  c.link.send(JSON.stringify({ type: 'resumed', seq }));
 }
 
 /**
@@ -134,7 +134,7 @@ function* snapshot(d: CatchUpDeps, c: CatchUpClient): SlicedJob {
 
 function* sendPage(c: CatchUpClient, type: string, seq: number, views: Buffer[], remaining: number): SlicedJob {
   const frame = yield* joinedFrame(Buffer.from(`{"type":"${type}","seq":${seq},"remaining":${remaining},"alerts":[`), views, END);
-  if (isOpen(c)) sendFramed(c.ws, frame.subarray(frame.length - frame.payloadLength), frame);
+  if (isOpen(c)) c.link.sendFrame(frame.subarray(frame.length - frame.payloadLength), frame);
 }
 
 const END = Buffer.from(']}');

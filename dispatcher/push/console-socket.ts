@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import type { Store } from '../store/store.ts';
 import type { Staff } from '../store/staff-repo.ts';
@@ -16,7 +16,9 @@ import type { DutyDesk } from '../alerts/duty.ts';
 import type { Clock } from '../clock.ts';
 import type { AlertView } from '../alerts/alert-view.ts';
 import { staffView } from '../http/staff-view.ts';
-import { CommitCork, sendFramed, textFrame } from './framed-broadcast.ts';
+import { CommitCork, textFrame } from './framed-broadcast.ts';
+import { LocalLink, type ConsoleLink } from './console-link.ts';
+import { ConsoleProcess, RemoteLink } from './console-process.ts';
 import { DUTY_EDIT_FRAME, DUTY_HINT_FRAME } from './duty-hint.ts';
 import { changeEpoch } from './change-epoch.ts';
 import { catchUp, type CatchUpClient, type CatchUpDeps } from './console-catch-up.ts';
@@ -25,10 +27,11 @@ import { DEFAULT_UPGRADE_QUEUE, UpgradeQueue, type UpgradeQueueOptions } from '.
 
 interface Client extends CatchUpClient { token: string; alive: boolean; msgs: number; windowStart: number }
 
-export interface ConsoleSocketOptions { maxPayload: number; pingMs: number; maxMsgsPerMinute: number; upgrades: UpgradeQueueOptions }
+/** `ownProcess`: consoles' sockets held by the console process (console-process.ts) rather than this one. */
+export interface ConsoleSocketOptions { maxPayload: number; pingMs: number; maxMsgsPerMinute: number; upgrades: UpgradeQueueOptions; ownProcess: boolean }
 export { MAX_RESUME_CHANGES } from './console-catch-up.ts';
 
-export const DEFAULT_SOCKET_OPTIONS: ConsoleSocketOptions = { maxPayload: 4096, pingMs: 30_000, maxMsgsPerMinute: 600, upgrades: DEFAULT_UPGRADE_QUEUE };
+export const DEFAULT_SOCKET_OPTIONS: ConsoleSocketOptions = { maxPayload: 4096, pingMs: 30_000, maxMsgsPerMinute: 600, upgrades: DEFAULT_UPGRADE_QUEUE, ownProcess: true };
 
 export function tokenFrom(req: IncomingMessage): string | null {
   const url = new URL(req.url ?? '/', 'http://x');
@@ -54,6 +57,8 @@ export class ConsoleSocket {
   private unsubscribe: (() => void) | null = null;
   /** Each console's frames from one commit in one write (framed-broadcast.ts). */
   private readonly cork = new CommitCork();
+  /** Holds the consoles' sockets and writes their frames, off this thread; null: this process holds them. */
+  private readonly port: ConsoleProcess | null;
   /** What every console's catch-up reads from. */
   private readonly catchUpDeps: CatchUpDeps;
   delivered = 0;
@@ -80,12 +85,13 @@ export class ConsoleSocket {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxPayload, perMessageDeflate: false });
     this.upgrades = new UpgradeQueue((req, socket, head) => this.upgrade(req, socket, head),
       (err) => this.log.warn({ err: (err as Error).message }, 'bad WebSocket upgrade request'), opts.upgrades);
+    this.port = opts.ownProcess ? new ConsoleProcess(opts.maxPayload, log.child({ part: 'console-process' })) : null;
     this.catchUpDeps = { store, feed, canSee: (s, p) => alerts.canSee(s, p), scopeOf: (s) => alerts.scopeOf(s), volatile: () => this.volatile(), log };
   }
 
   attach(server: Server): void {
     server.on('upgrade', (req, socket, head) => this.upgrades.offer(req, socket, head));
-    this.unsubscribe = this.feed.subscribe((c) => this.broadcast(c), () => this.cork.release());
+    this.unsubscribe = this.feed.subscribe((c) => this.broadcast(c), () => { this.cork.release(); this.port?.flush(); });
     this.pinger = setInterval(() => this.ping(), this.opts.pingMs);
     this.pinger.unref();
   }
@@ -103,24 +109,28 @@ export class ConsoleSocket {
     const token = tokenFrom(req);
     const staff = token ? this.store.staff.sessionStaff(token, this.clock.now()) : undefined;
     if (!token || !staff) return reject('401 Unauthorized', 'missing, expired or unknown token');
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.connected(ws, staff, token, req));
+    const opened = (link: ConsoleLink) => this.connected(link, staff, token, req);
+    const here = () => this.wss.handleUpgrade(req, socket, head, (ws) => opened(new LocalLink(ws, this.cork)));
+    if (this.port?.canAdopt(socket)) this.port.adopt(req, socket, head, opened, here);
+    else here();
   }
 
-  private connected(ws: WebSocket, staff: Staff, token: string, req: IncomingMessage): void {
+  private connected(link: ConsoleLink, staff: Staff, token: string, req: IncomingMessage): void {
     // Live frames are held from here until the catch-up has been sent.
-    const client: Client = { ws, staff, token, alive: true, msgs: 0, windowStart: this.clock.now(), held: [] };
+    const client: Client = { link, staff, token, alive: true, msgs: 0, windowStart: this.clock.now(), held: [] };
     this.clients.add(client);
     this.duty.consoleDelta(staff.id, 1);
-    ws.on('pong', () => { client.alive = true; });
-    ws.on('message', (data, isBinary) => this.message(client, data as Buffer, isBinary));
-    ws.on('close', () => {
-      this.clients.delete(client);
-      this.duty.consoleDelta(staff.id, -1);
+    link.listen({
+      pong: () => { client.alive = true; },
+      message: (data, isBinary) => this.message(client, data, isBinary),
+      close: () => {
+        this.clients.delete(client);
+        this.duty.consoleDelta(staff.id, -1);
+      },
     });
-    ws.on('error', () => ws.terminate());
     const q = new URL(req.url ?? '/', 'http://x').searchParams;
     const since = Number(q.get('since') ?? NaN);
-    ws.send(JSON.stringify({ type: 'hello', user: staffView(staff), serverTime: this.clock.now(), epoch: this.epoch }));
+    link.send(JSON.stringify({ type: 'hello', user: staffView(staff), serverTime: this.clock.now(), epoch: this.epoch }));
     // A number from another epoch may have been handed out and then lost with the machine: a snapshot instead.
     const from = Number.isSafeInteger(since) && since >= 0 && q.get('epoch') === this.epoch ? since : null;
     this.slicer.run(catchUp(this.catchUpDeps, client, from));
@@ -136,7 +146,7 @@ export class ConsoleSocket {
     const now = this.clock.now();
     if (now - c.windowStart > 60_000) { c.windowStart = now; c.msgs = 0; }
     if (++c.msgs > this.opts.maxMsgsPerMinute) {
-      c.ws.close(1008, 'too many messages');
+      c.link.close(1008, 'too many messages');
       return;
     }
     let msg: { type?: unknown } | null = null;
@@ -149,13 +159,14 @@ export class ConsoleSocket {
   }
 
   private reply(c: Client, body: unknown): void {
-    if (c.ws.readyState === c.ws.OPEN) c.ws.send(JSON.stringify(body));
+    if (c.link.open) c.link.send(JSON.stringify(body));
   }
 
   private broadcast(ch: Change): void {
     let frame: { data: Buffer; framed: Buffer } | null = null;
+    let remote: number[] | null = null; // consoles held by the console process: one op for all of them
     for (const c of this.clients) {
-      if (c.ws.readyState !== c.ws.OPEN || !this.alerts.canSee(c.staff, ch.gridPath)) continue;
+      if (!c.link.open || !this.alerts.canSee(c.staff, ch.gridPath)) continue;
       // Built, encoded and framed once, for the first client that may see it; the same bytes go to every
       // other one (framed-broadcast.ts). With nobody to see it, the view is never built.
       if (!frame) {
@@ -165,13 +176,12 @@ export class ConsoleSocket {
       }
       if (c.held) {
         const f = frame;
-        c.held.push(() => sendFramed(c.ws, f.data, f.framed));
-      } else {
-        this.cork.hold(c.ws);
-        sendFramed(c.ws, frame.data, frame.framed);
-      }
+        c.held.push(() => c.link.sendFrame(f.data, f.framed));
+      } else if (c.link instanceof RemoteLink) (remote ??= []).push(c.link.id);
+      else c.link.sendFrame(frame.data, frame.framed);
       this.delivered++;
     }
+    if (remote && frame) this.port!.frames(remote, frame.framed);
   }
 
   /**
@@ -183,11 +193,11 @@ export class ConsoleSocket {
     const frame = edited ? DUTY_EDIT_FRAME : DUTY_HINT_FRAME;
     let told = 0;
     for (const c of this.clients) {
-      if (c.ws.readyState !== c.ws.OPEN) continue;
+      if (!c.link.open) continue;
       const scope = this.alerts.scopeOf(c.staff);
       if (scope === undefined) continue; // sees nothing
       if (areas !== null && scope !== null && !areas.some((a) => a.startsWith(scope) || scope.startsWith(a))) continue;
-      this.sendOrHold(c, () => c.ws.send(frame));
+      this.sendOrHold(c, () => c.link.send(frame));
       told++;
     }
     return told;
@@ -198,17 +208,17 @@ export class ConsoleSocket {
     let seq = 0;
     try { seq = this.store.alerts.lastChangeSeq(); } catch { /* the store is failing: 0 never moves a console's cursor */ }
     const frame = JSON.stringify({ type: 'change', seq, alert: view });
-    for (const c of this.clients) if (c.ws.readyState === c.ws.OPEN) this.sendOrHold(c, () => c.ws.send(frame));
+    for (const c of this.clients) if (c.link.open) this.sendOrHold(c, () => c.link.send(frame));
   }
 
   private ping(): void {
     const now = this.clock.now();
     for (const c of this.clients) {
-      if (!c.alive) { c.ws.terminate(); continue; }
+      if (!c.alive) { c.link.terminate(); continue; }
       // A session that expired or was ended (logout elsewhere, password change, account disabled) closes its sockets.
-      if (!this.store.staff.sessionStaff(c.token, now)) { c.ws.close(4001, 'session expired'); continue; }
+      if (!this.store.staff.sessionStaff(c.token, now)) { c.link.close(4001, 'session expired'); continue; }
       c.alive = false;
-      c.ws.ping();
+      c.link.ping();
     }
   }
 
@@ -222,7 +232,7 @@ export class ConsoleSocket {
     for (const c of this.clients) {
       if (match.exceptToken !== undefined && c.token === match.exceptToken) continue;
       if ((match.token && c.token === match.token) || (match.staffId !== undefined && c.staff.id === match.staffId)) {
-        c.ws.close(code, reason);
+        c.link.close(code, reason);
         n++;
       }
     }
@@ -236,6 +246,11 @@ export class ConsoleSocket {
     return n;
   }
 
+  /** The console process (console-process.ts), or `off` when this process holds the consoles. */
+  consoleProcess(): ReturnType<ConsoleProcess['status']> | 'off' {
+    return this.port?.status() ?? 'off';
+  }
+
   connectedCount(): number {
     return this.clients.size;
   }
@@ -244,8 +259,9 @@ export class ConsoleSocket {
     this.upgrades.stop();
     this.unsubscribe?.();
     if (this.pinger) clearInterval(this.pinger);
-    for (const c of this.clients) c.ws.terminate();
+    for (const c of this.clients) c.link.terminate();
     this.clients.clear();
+    this.port?.stop();
     this.wss.close();
   }
 }

@@ -34,6 +34,12 @@ export function textFrameFor(n: number): Buffer {
   return out;
 }
 
+/** The payload of a frame built by textFrame / textFrameFor: the bytes after its 2-, 4- or 10-byte header. */
+export function payloadOf(framed: Buffer): Buffer {
+  const len7 = framed[1] & 0x7f;
+  return framed.subarray(len7 < 126 ? 2 : len7 === 126 ? 4 : 10);
+}
+
 /** True for an object without own enumerable keys, without building the keys' array (per socket and frame). */
 function noKeys(o: Record<string, unknown>): boolean {
   for (const k in o) if (Object.hasOwn(o, k)) return false;
